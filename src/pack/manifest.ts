@@ -1,0 +1,102 @@
+/**
+ * The model-pack manifest: the single description of a converted DRIT model that the
+ * converter writes and every loader (CLI, worker) reads. Documented in docs/model-pack.md.
+ */
+export const PACK_FORMAT = 'drit-model-pack';
+export const PACK_FORMAT_VERSION = 1;
+
+export type Domain = 'a' | 'b';
+export type StoredDtype = 'float32' | 'float16';
+
+export interface DritVariant {
+  /** 0: E_attr + G (MLP, MisINSResBlock); 1: E_attr_concat + G_concat. */
+  concat: 0 | 1;
+  /** 'new': weight/bias (C,1,1), biased variance; 'old': gamma/beta (C,), unbiased std, eps on std. */
+  layerNorm: 'new' | 'old';
+  /** 'reflect': reflection padding (code >= 2018-07-31); 'zero': zero padding era. */
+  padding: 'reflect' | 'zero';
+}
+
+export interface Preprocess {
+  /** Resize target (pixels). 'square': exactly resize x resize; 'shorter-side': shorter side = resize, aspect kept. */
+  resize: number;
+  resizeMode: 'square' | 'shorter-side';
+  /** Centre crop size applied after the resize. */
+  crop: number;
+  resample: 'bicubic';
+  /** Per-channel normalisation x = (v/255 - mean) / std. */
+  mean: [number, number, number];
+  std: [number, number, number];
+}
+
+export interface Postprocess {
+  /** 'truncate': uint8 = trunc((x + 1) / 2 * 255), as the official saver (astype(uint8)). */
+  mapping: 'truncate';
+}
+
+export interface WeightEntry {
+  /** Canonical name: '<module>.<official HEAD key>', e.g. 'enc_c.convA.0.model.1.weight'. */
+  name: string;
+  /** Shape in the tfjs layout (see docs/model-pack.md). */
+  shape: number[];
+  /** Index into `shards`. */
+  shard: number;
+  /** Byte offset of the first element inside that shard. */
+  byteOffset: number;
+}
+
+export interface ShardEntry {
+  /** File name relative to the manifest. */
+  path: string;
+  byteLength: number;
+  /** Lower-case hex SHA-256 of the shard bytes. */
+  sha256: string;
+}
+
+export interface PackManifest {
+  format: typeof PACK_FORMAT;
+  formatVersion: typeof PACK_FORMAT_VERSION;
+  name: string;
+  domains: Record<Domain, string>;
+  variant: DritVariant;
+  /** Attribute dimension (8 for DRIT). */
+  nz: number;
+  /** Image channels per domain (3 = RGB, 1 = grayscale). */
+  channels: Record<Domain, number>;
+  /** Informational channel widths inferred from the weights (the networks re-infer them). */
+  widths: Record<string, number>;
+  preprocess: Preprocess;
+  postprocess: Postprocess;
+  /** Storage dtype of every weight in the shards. Loaders always produce float32. */
+  dtype: StoredDtype;
+  weights: WeightEntry[];
+  shards: ShardEntry[];
+  provenance?: Provenance;
+}
+
+export interface Provenance {
+  source?: string;
+  sourceFormat?: 'legacy' | 'zip';
+  sourceSha256?: string;
+  epoch?: number;
+  totalIterations?: number;
+  converter?: string;
+  convertedAt?: string;
+  training?: Record<string, unknown>;
+}
+
+export const DEFAULT_PREPROCESS: Preprocess = {
+  resize: 256,
+  resizeMode: 'square',
+  crop: 216,
+  resample: 'bicubic',
+  mean: [0.5, 0.5, 0.5],
+  std: [0.5, 0.5, 0.5],
+};
+
+/** A weight decoded to float32 in the tfjs layout, ready for tf.tensor(). */
+export interface NamedWeight {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
