@@ -1,0 +1,99 @@
+/**
+ * A loaded DRIT model: E_c, E_a and G for both domains built from a pack's weights.
+ * Every method runs inside tf.tidy and returns tensors the caller owns; dispose() frees weights.
+ *
+ * Directions: A->B translation = generate(encodeContent(xA, 'a'), z, 'b'), with z either sampled
+ * from N(0, I) or encodeAttribute(yB, 'b').mu (spec §4.1).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Domain, NamedWeight, PackManifest } from '../pack/manifest';
+import { encodeAttributeConcat, encodeAttributeMlp, type AttributeCode } from './attribute-encoder';
+import { encodeContent } from './content-encoder';
+import { createGenerator, type Generator } from './generator';
+import { WeightStore } from './weights';
+
+export type Direction = 'a2b' | 'b2a';
+
+export interface DritModel {
+  readonly manifest: PackManifest;
+  /** Content code of an image of `domain` (NHWC in [-1, 1]). */
+  encodeContent(x: tf.Tensor4D, domain: Domain): tf.Tensor4D;
+  /** Attribute of an image of `domain`: concat = 0 gives mu only, concat = 1 mu and logvar. */
+  encodeAttribute(x: tf.Tensor4D, domain: Domain): AttributeCode;
+  /** Images of `domain` for one content code (batch 1 or N) and N attribute vectors, in one pass. */
+  generate(content: tf.Tensor4D, z: tf.Tensor2D, domain: Domain): tf.Tensor4D;
+  dispose(): void;
+}
+
+export function sourceDomain(direction: Direction): Domain {
+  return direction === 'a2b' ? 'a' : 'b';
+}
+
+export function targetDomain(direction: Direction): Domain {
+  return direction === 'a2b' ? 'b' : 'a';
+}
+
+class TfjsDritModel implements DritModel {
+  private readonly store: WeightStore;
+  private readonly encC: WeightStore;
+  private readonly encA: WeightStore;
+  private readonly gen: Generator;
+  private disposed = false;
+
+  constructor(
+    readonly manifest: PackManifest,
+    weights: readonly NamedWeight[],
+  ) {
+    this.store = new WeightStore(weights);
+    this.encC = this.store.scope('enc_c');
+    this.encA = this.store.scope('enc_a');
+    const { concat, padding, layerNorm } = manifest.variant;
+    try {
+      this.gen = createGenerator(this.store.scope('gen'), concat, padding, layerNorm);
+    } catch (e) {
+      this.store.dispose();
+      throw e;
+    }
+  }
+
+  private check(x: tf.Tensor4D, domain: Domain, what: string): void {
+    if (this.disposed) throw new Error('model was disposed');
+    const want = this.manifest.channels[domain];
+    if (x.rank !== 4 || x.shape[3] !== want) {
+      throw new Error(`${what}: expected an NHWC image with ${want} channel(s), got shape [${x.shape}]`);
+    }
+  }
+
+  encodeContent(x: tf.Tensor4D, domain: Domain): tf.Tensor4D {
+    this.check(x, domain, 'encodeContent');
+    return tf.tidy(() => encodeContent(x, this.encC, domain, this.manifest.variant.padding));
+  }
+
+  encodeAttribute(x: tf.Tensor4D, domain: Domain): AttributeCode {
+    this.check(x, domain, 'encodeAttribute');
+    const { concat, padding } = this.manifest.variant;
+    const encode = concat === 0 ? encodeAttributeMlp : encodeAttributeConcat;
+    // tf.tidy keeps tensors found in a returned object.
+    return tf.tidy(() => encode(x, this.encA, domain, padding) as unknown as tf.TensorContainerObject) as unknown as AttributeCode;
+  }
+
+  generate(content: tf.Tensor4D, z: tf.Tensor2D, domain: Domain): tf.Tensor4D {
+    if (this.disposed) throw new Error('model was disposed');
+    if (z.rank !== 2 || z.shape[1] !== this.manifest.nz) {
+      throw new Error(`generate: expected z of shape [N, ${this.manifest.nz}], got [${z.shape}]`);
+    }
+    return tf.tidy(() => this.gen.generate(content, z, domain));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.gen.dispose();
+    this.store.dispose();
+  }
+}
+
+/** Builds a model from a pack's manifest and decoded float32 weights (tfjs layout). */
+export function createDritModel(manifest: PackManifest, weights: readonly NamedWeight[]): DritModel {
+  return new TfjsDritModel(manifest, weights);
+}

@@ -1,0 +1,96 @@
+/**
+ * Named weight tensors of one model, created once from a pack's float32 arrays and owned here
+ * (dispose() frees them). Lookups of missing names fail with the name, never with undefined.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { NamedWeight } from '../pack/manifest';
+
+export class WeightStore {
+  private readonly tensors = new Map<string, tf.Tensor>();
+
+  constructor(weights: readonly NamedWeight[]) {
+    for (const { name, shape, data } of weights) {
+      if (this.tensors.has(name)) throw new Error(`duplicate weight '${name}'`);
+      this.tensors.set(name, tf.tensor(data, shape, 'float32'));
+    }
+  }
+
+  has(name: string): boolean {
+    return this.tensors.has(name);
+  }
+
+  names(): string[] {
+    return [...this.tensors.keys()];
+  }
+
+  get(name: string): tf.Tensor {
+    const t = this.tensors.get(name);
+    if (!t) throw new Error(`model weight '${name}' is missing`);
+    return t;
+  }
+
+  private getRank<R extends tf.Rank>(name: string, rank: number): tf.Tensor<R> {
+    const t = this.get(name);
+    if (t.rank !== rank) throw new Error(`model weight '${name}' has shape [${t.shape}], expected rank ${rank}`);
+    return t as tf.Tensor<R>;
+  }
+
+  get1d(name: string): tf.Tensor1D {
+    return this.getRank<tf.Rank.R1>(name, 1);
+  }
+
+  get2d(name: string): tf.Tensor2D {
+    return this.getRank<tf.Rank.R2>(name, 2);
+  }
+
+  get4d(name: string): tf.Tensor4D {
+    return this.getRank<tf.Rank.R4>(name, 4);
+  }
+
+  /** A scoped view whose names are prefixed, e.g. store.scope('gen') resolves 'decA1…' to 'gen.decA1…'. */
+  scope(prefix: string): WeightStore {
+    return new ScopedStore(this, prefix);
+  }
+
+  /** Counts consecutive indices i = from, from+1, … for which `${pattern(i)}` exists. */
+  countFrom(from: number, pattern: (i: number) => string): number {
+    let i = from;
+    while (this.has(pattern(i))) i++;
+    return i - from;
+  }
+
+  dispose(): void {
+    for (const t of this.tensors.values()) t.dispose();
+    this.tensors.clear();
+  }
+}
+
+class ScopedStore extends WeightStore {
+  constructor(
+    private readonly parent: WeightStore,
+    private readonly prefix: string,
+  ) {
+    super([]);
+  }
+
+  override has(name: string): boolean {
+    return this.parent.has(`${this.prefix}.${name}`);
+  }
+
+  override get(name: string): tf.Tensor {
+    return this.parent.get(`${this.prefix}.${name}`);
+  }
+
+  override names(): string[] {
+    const p = `${this.prefix}.`;
+    return this.parent.names().filter((n) => n.startsWith(p)).map((n) => n.slice(p.length));
+  }
+
+  override scope(prefix: string): WeightStore {
+    return new ScopedStore(this.parent, `${this.prefix}.${prefix}`);
+  }
+
+  override dispose(): void {
+    // A view owns nothing.
+  }
+}
