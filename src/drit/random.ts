@@ -1,0 +1,31 @@
+/**
+ * Seeded standard-normal attribute vectors, identical in Node and every browser (tf.randomNormal
+ * differs across backends and versions, and share links must reproduce the same z from a seed).
+ * mulberry32 for uniforms, Box-Muller for normals.
+ */
+
+/** A uniform [0, 1) generator from a 32-bit seed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `count` vectors of `nz` N(0, 1) values, row-major (count × nz). */
+export function sampleNormal(seed: number, count: number, nz: number): Float32Array {
+  const uniform = mulberry32(seed);
+  const out = new Float32Array(count * nz);
+  for (let i = 0; i < out.length; i += 2) {
+    const u1 = 1 - uniform(); // (0, 1]: log is finite
+    const u2 = uniform();
+    const r = Math.sqrt(-2 * Math.log(u1));
+    out[i] = r * Math.cos(2 * Math.PI * u2);
+    if (i + 1 < out.length) out[i + 1] = r * Math.sin(2 * Math.PI * u2);
+  }
+  return out;
+}
