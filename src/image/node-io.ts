@@ -1,0 +1,317 @@
+/**
+ * Node-only image file I/O for the CLIs: PNG/JPEG bytes -> `RgbImage` (like PIL's
+ * `Image.open(f).convert('RGB')`), and `RgbImage` -> PNG bytes. Browser code decodes with the
+ * platform (createImageBitmap / canvas) and uses `fromRgba` instead; do not import this file there.
+ *
+ * Safety: the format is sniffed from the magic bytes and width x height is read from the header
+ * (PNG IHDR, JPEG SOFn) BEFORE any pixel memory is allocated; images above `maxPixels` (default
+ * 50 MP) are refused with `ImageError('TOO_LARGE')`. Every failure is an `ImageError` with a code:
+ * EMPTY, UNSUPPORTED_FORMAT, TOO_LARGE, CORRUPT (message carries the decoder's reason).
+ *
+ * Conversion to RGB follows Pillow 9.4's PNG modes + `convert('RGB')`:
+ *  - alpha (RGBA, LA, palette tRNS) is dropped without compositing;
+ *  - a tRNS colour key on gray/RGB images is ignored (pngjs would zero those pixels: the chunk
+ *    is stripped before decoding so the stored colour survives, as in PIL);
+ *  - grayscale (1/2/4/8-bit) is replicated, 1/2/4-bit scaled to 0..255 (x255, x85, x17);
+ *  - 16-bit RGB / RGBA / gray+alpha: the high byte (PIL's RGB;16B / RGBA;16B / LA;16B unpackers);
+ *  - 16-bit grayscale: PIL opens it as mode "I" and convert('RGB') CLAMPS the 16-bit value to
+ *    [0, 255] (so nearly everything becomes white). We reproduce that quirk on purpose so the
+ *    pipeline stays bit-identical with the PyTorch reference.
+ * JPEG is decoded with jpeg-js (YCbCr/grayscale/Adobe; EXIF orientation is ignored, as by PIL's
+ * open + convert). Its IDCT/upsampling differ slightly from libjpeg, so JPEG pixels are close to,
+ * not identical with, PIL's (see node-io.test.ts for the measured difference). CMYK JPEGs use
+ * jpeg-js's own CMYK->RGB, which is not PIL's.
+ */
+import { decode as decodeJpeg } from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { ImageError, type RgbImage } from './types';
+
+export { ImageError } from './types';
+export type { ImageErrorCode } from './types';
+
+export const DEFAULT_MAX_PIXELS = 50_000_000;
+
+export interface DecodeOptions {
+  /** Refuse images with more pixels than this (default 50 MP), checked on the header. */
+  maxPixels?: number;
+}
+
+export interface ImageHeader {
+  format: 'png' | 'jpeg';
+  width: number;
+  height: number;
+}
+
+interface PngHeader extends ImageHeader {
+  format: 'png';
+  bitDepth: number;
+  colorType: number;
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+function isPng(b: Uint8Array): boolean {
+  return b.length >= 8 && PNG_SIGNATURE.every((v, i) => b[i] === v);
+}
+
+function isJpeg(b: Uint8Array): boolean {
+  return b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
+}
+
+function u32be(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
+function u16be(b: Uint8Array, o: number): number {
+  return (b[o]! << 8) | b[o + 1]!;
+}
+
+function chunkType(b: Uint8Array, o: number): string {
+  return String.fromCharCode(b[o]!, b[o + 1]!, b[o + 2]!, b[o + 3]!);
+}
+
+/** "89 50 4e 47 ... ("\x89PNG...")" style description of the first bytes, for error messages. */
+function describeStart(b: Uint8Array): string {
+  const head = b.subarray(0, 8);
+  const hex = Array.from(head, (v) => v.toString(16).padStart(2, '0')).join(' ');
+  const text = Array.from(head, (v) => (v >= 0x20 && v < 0x7f ? String.fromCharCode(v) : '.')).join('');
+  return `${hex}${b.length > 8 ? ' ...' : ''} "${text}"`;
+}
+
+function readPngHeader(b: Uint8Array): PngHeader {
+  if (b.length < 33 || u32be(b, 8) !== 13 || chunkType(b, 12) !== 'IHDR') {
+    throw new ImageError('CORRUPT', 'corrupt PNG: file truncated or missing IHDR header chunk');
+  }
+  const width = u32be(b, 16);
+  const height = u32be(b, 20);
+  if (width === 0 || height === 0 || width > 0x7fffffff || height > 0x7fffffff) {
+    throw new ImageError('CORRUPT', `corrupt PNG: invalid size ${width}x${height}`);
+  }
+  return { format: 'png', width, height, bitDepth: b[24]!, colorType: b[25]! };
+}
+
+function readJpegHeader(b: Uint8Array): ImageHeader {
+  let o = 2;
+  while (o < b.length) {
+    if (b[o] !== 0xff) {
+      throw new ImageError('CORRUPT', `corrupt JPEG: expected a marker at offset ${o}`);
+    }
+    while (o < b.length && b[o] === 0xff) o++; // fill bytes
+    if (o >= b.length) break;
+    const marker = b[o]!;
+    o++;
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) continue; // TEM, RSTn, SOI: no length
+    if (marker === 0xd9) throw new ImageError('CORRUPT', 'corrupt JPEG: no frame header before end of image');
+    if (marker === 0xda) throw new ImageError('CORRUPT', 'corrupt JPEG: scan data before the frame header');
+    if (o + 2 > b.length) break;
+    const len = u16be(b, o);
+    if (len < 2) throw new ImageError('CORRUPT', `corrupt JPEG: bad segment length ${len} at offset ${o}`);
+    const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (isSof) {
+      if (o + 7 > b.length) break;
+      const height = u16be(b, o + 3);
+      const width = u16be(b, o + 5);
+      if (width === 0 || height === 0) {
+        throw new ImageError('CORRUPT', `corrupt or unsupported JPEG: frame size ${width}x${height}`);
+      }
+      return { format: 'jpeg', width, height };
+    }
+    o += len;
+  }
+  throw new ImageError('CORRUPT', 'corrupt JPEG: file truncated before the frame header');
+}
+
+/**
+ * Sniffs the format and reads the size from the header only (no pixel decoding).
+ * Throws ImageError EMPTY / UNSUPPORTED_FORMAT / CORRUPT.
+ */
+export function readImageHeader(bytes: Uint8Array): ImageHeader {
+  if (bytes.length === 0) throw new ImageError('EMPTY', 'empty file');
+  if (isPng(bytes)) {
+    const { format, width, height } = readPngHeader(bytes);
+    return { format, width, height };
+  }
+  if (isJpeg(bytes)) return readJpegHeader(bytes);
+  throw new ImageError('UNSUPPORTED_FORMAT', `not a PNG or JPEG image (starts with ${describeStart(bytes)})`);
+}
+
+function formatMp(pixels: number): string {
+  const mp = pixels / 1e6;
+  const s = mp >= 10 ? mp.toFixed(0) : mp >= 0.1 ? mp.toFixed(1) : mp.toPrecision(2);
+  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+}
+
+function checkSize(h: ImageHeader, maxPixels: number): void {
+  const pixels = h.width * h.height;
+  if (pixels > maxPixels) {
+    throw new ImageError(
+      'TOO_LARGE',
+      `image is ${h.width}x${h.height} (${formatMp(pixels)} MP), larger than the ${formatMp(maxPixels)} MP limit`,
+    );
+  }
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Removes tRNS chunks (only called for gray/RGB PNGs, where PIL's convert('RGB') ignores them). */
+function stripTrns(b: Uint8Array): Uint8Array {
+  const parts: Array<[number, number]> = [[0, 8]];
+  let found = false;
+  let o = 8;
+  while (o < b.length) {
+    if (o + 12 > b.length) {
+      parts.push([o, b.length]); // truncated tail: keep as is, the decoder reports it
+      break;
+    }
+    const end = o + 12 + u32be(b, o);
+    if (end <= b.length && chunkType(b, o + 4) === 'tRNS') found = true;
+    else parts.push([o, Math.min(end, b.length)]);
+    o = end;
+  }
+  if (!found) return b;
+  const out = new Uint8Array(parts.reduce((s, [a, z]) => s + (z - a), 0));
+  let p = 0;
+  for (const [a, z] of parts) {
+    out.set(b.subarray(a, z), p);
+    p += z - a;
+  }
+  return out;
+}
+
+const IEND_CHUNK = new Uint8Array([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+
+/** Walks the chunk list: does it end exactly on a chunk boundary, and is there an IEND? */
+function pngChunkWalk(b: Uint8Array): { complete: boolean; hasIend: boolean; hasIdat: boolean } {
+  let o = 8;
+  let hasIdat = false;
+  while (o + 12 <= b.length) {
+    const end = o + 12 + u32be(b, o);
+    if (end > b.length) return { complete: false, hasIend: false, hasIdat };
+    const type = chunkType(b, o + 4);
+    if (type === 'IEND') return { complete: true, hasIend: true, hasIdat };
+    if (type === 'IDAT') hasIdat = true;
+    o = end;
+  }
+  return { complete: o === b.length, hasIend: false, hasIdat };
+}
+
+function decodePng(bytes: Uint8Array, header: PngHeader): RgbImage {
+  const { colorType, bitDepth } = header;
+  let src = colorType === 0 || colorType === 2 ? stripTrns(bytes) : bytes;
+  const walk = pngChunkWalk(src);
+  if (walk.complete && !walk.hasIdat) {
+    throw new ImageError('CORRUPT', `corrupt PNG: ${walk.hasIend ? 'no image data (IDAT chunk)' : 'file is truncated (no image data)'}`);
+  }
+  if (walk.complete && !walk.hasIend) {
+    // Like PIL, accept a file that only lacks its IEND chunk (the pixels may all be there).
+    const fixed = new Uint8Array(src.length + IEND_CHUNK.length);
+    fixed.set(src, 0);
+    fixed.set(IEND_CHUNK, src.length);
+    src = fixed;
+  }
+  let decoded: { width: number; height: number; data: Uint8Array | Uint16Array };
+  try {
+    decoded = PNG.sync.read(Buffer.from(src.buffer, src.byteOffset, src.byteLength), {
+      skipRescale: bitDepth === 16,
+    });
+  } catch (e) {
+    const reason = errorMessage(e).replace(/^There are some read requests wait\w* on finished stream$/, 'unexpected end of data');
+    const what = walk.complete ? 'corrupt PNG' : 'corrupt PNG: file is truncated';
+    throw new ImageError('CORRUPT', `${what} (${reason})`, { cause: e });
+  }
+  const { width, height, data } = decoded;
+  const n = width * height;
+  if (width !== header.width || height !== header.height || data.length !== n * 4) {
+    throw new ImageError('CORRUPT', 'corrupt PNG: decoder returned an unexpected pixel buffer');
+  }
+  const out = new Uint8Array(n * 3);
+  if (data instanceof Uint16Array) {
+    // 16-bit samples (skipRescale): PIL semantics, see the module comment.
+    const clampGray = colorType === 0;
+    for (let i = 0, j = 0; i < n * 3; i += 3, j += 4) {
+      for (let c = 0; c < 3; c++) {
+        const v = data[j + c]!;
+        out[i + c] = clampGray ? (v > 255 ? 255 : v) : v >> 8;
+      }
+    }
+  } else {
+    for (let i = 0, j = 0; i < n * 3; i += 3, j += 4) {
+      out[i] = data[j]!;
+      out[i + 1] = data[j + 1]!;
+      out[i + 2] = data[j + 2]!;
+    }
+  }
+  return { width, height, data: out };
+}
+
+/** True when an EOI marker (FF D9) ends the file, allowing for trailing padding/garbage bytes. */
+function hasJpegEnd(b: Uint8Array): boolean {
+  const from = Math.max(1, b.length - 1024);
+  for (let i = b.length - 1; i >= from; i--) {
+    if (b[i] === 0xd9 && b[i - 1] === 0xff) return true;
+  }
+  return false;
+}
+
+function decodeJpegBytes(bytes: Uint8Array, header: ImageHeader, maxPixels: number): RgbImage {
+  let decoded: { width: number; height: number; data: Uint8Array };
+  try {
+    decoded = decodeJpeg(bytes, {
+      useTArray: true,
+      formatAsRGBA: false,
+      tolerantDecoding: false,
+      maxResolutionInMP: Math.max(100, Math.ceil(maxPixels / 1e6)),
+      maxMemoryUsageInMB: Math.max(512, Math.ceil((maxPixels * 16) / (1 << 20))),
+    });
+  } catch (e) {
+    throw new ImageError(
+      'CORRUPT',
+      hasJpegEnd(bytes)
+        ? `corrupt or unsupported JPEG (${errorMessage(e)})`
+        : `corrupt JPEG: file is truncated (no end-of-image marker; decoder: ${errorMessage(e)})`,
+      { cause: e },
+    );
+  }
+  const { width, height, data } = decoded;
+  if (width !== header.width || height !== header.height || data.length !== width * height * 3) {
+    throw new ImageError('CORRUPT', 'corrupt JPEG: decoder returned an unexpected pixel buffer');
+  }
+  return { width, height, data };
+}
+
+/**
+ * Decodes a PNG or JPEG file to RGB (PIL `open(...).convert('RGB')` semantics, see above).
+ * Throws `ImageError` (EMPTY, UNSUPPORTED_FORMAT, TOO_LARGE, CORRUPT).
+ */
+export function decodeImageFile(bytes: Uint8Array, opts: DecodeOptions = {}): RgbImage {
+  const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if (!(maxPixels > 0)) throw new ImageError('INVALID_ARGUMENT', `maxPixels must be positive (got ${maxPixels})`);
+  if (bytes.length === 0) throw new ImageError('EMPTY', 'empty file');
+  if (isPng(bytes)) {
+    const header = readPngHeader(bytes);
+    checkSize(header, maxPixels);
+    return decodePng(bytes, header);
+  }
+  if (isJpeg(bytes)) {
+    const header = readJpegHeader(bytes);
+    checkSize(header, maxPixels);
+    return decodeJpegBytes(bytes, header, maxPixels);
+  }
+  throw new ImageError('UNSUPPORTED_FORMAT', `not a PNG or JPEG image (starts with ${describeStart(bytes)})`);
+}
+
+/** Encodes an RGB image as an 8-bit RGB PNG (no gamma or other ancillary chunks). */
+export function encodePng(img: RgbImage): Uint8Array {
+  const n = img.width * img.height;
+  if (!Number.isInteger(img.width) || !Number.isInteger(img.height) || n < 1 || img.data.length !== n * 3) {
+    throw new ImageError('INVALID_ARGUMENT', `encodePng: bad image ${img.width}x${img.height} with ${img.data.length} bytes`);
+  }
+  const png = new PNG();
+  png.width = img.width;
+  png.height = img.height;
+  png.data = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength);
+  const out = PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false, deflateLevel: 6 });
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
