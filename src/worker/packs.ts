@@ -1,0 +1,286 @@
+/**
+ * Model-pack storage for the worker: downloads a pack from our own origin with per-shard
+ * progress, lets `readPack` verify every shard's sha256, and keeps verified files in Cache
+ * Storage so the next visit needs no download (and works offline). Packs converted in the browser
+ * from a dropped `.pth` live in the same cache under `/__local-packs/<id>/`.
+ */
+import type { NamedWeight, PackManifest } from '../pack/manifest';
+import { readPack, validateManifest } from '../pack/read';
+import { codedError, type LoadProgress, type LocalModelEntry, type ModelSpec } from './protocol';
+
+const CACHE_NAME = 'drit-model-packs-v1';
+const LOCAL_PREFIX = '/__local-packs/';
+
+export interface LoadedPack {
+  manifest: PackManifest;
+  weights: NamedWeight[];
+  bytes: number;
+  fromCache: boolean;
+}
+
+async function openCache(): Promise<Cache | undefined> {
+  try {
+    return typeof caches === 'undefined' ? undefined : await caches.open(CACHE_NAME);
+  } catch {
+    return undefined; // e.g. an insecure context or storage disabled: work without a cache
+  }
+}
+
+function localUrl(path: string): string {
+  return new URL(LOCAL_PREFIX + path, self.location.origin).href;
+}
+
+function sameOrigin(url: string): boolean {
+  return new URL(url, self.location.href).origin === self.location.origin;
+}
+
+async function readBody(res: Response, expected: number | undefined, onBytes: (n: number) => void): Promise<Uint8Array> {
+  if (!res.body) return new Uint8Array(await res.arrayBuffer());
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  let last = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.byteLength;
+    const now = performance.now();
+    if (now - last > 50) {
+      last = now;
+      onBytes(received);
+    }
+  }
+  onBytes(received);
+  if (chunks.length === 1 && chunks[0]!.byteLength === received) return chunks[0]!;
+  const out = new Uint8Array(expected !== undefined && expected === received ? expected : received);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.byteLength;
+  }
+  return out;
+}
+
+function parseManifest(bytes: Uint8Array, where: string): PackManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw codedError('MODEL_NOT_FOUND', `${where} is not a model manifest (not JSON).`);
+  }
+  try {
+    return validateManifest(json);
+  } catch (e) {
+    throw codedError('PACK_INVALID', `${where}: ${(e as Error).message}`);
+  }
+}
+
+function totalBytes(m: PackManifest): number {
+  return m.shards.reduce((s, sh) => s + sh.byteLength, 0);
+}
+
+/** Downloads (or reads from the cache) and verifies a pack served by our origin. */
+async function loadRemote(spec: ModelSpec & { location: { kind: 'remote' } }, onProgress: (p: LoadProgress) => void): Promise<LoadedPack> {
+  const base = new URL(spec.location.base, self.location.href).href;
+  if (!sameOrigin(base)) throw codedError('PACK_INVALID', `Refusing to load a model from another origin (${base}).`);
+  const manifestUrl = new URL('manifest.json', base).href;
+  const cache = await openCache();
+  onProgress({ stage: 'manifest' });
+
+  let manifestBytes: Uint8Array | undefined;
+  let manifestFromCache = false;
+  try {
+    const res = await fetch(manifestUrl, { cache: 'no-cache' });
+    if (res.status === 404 || (res.headers.get('content-type') ?? '').includes('text/html')) {
+      throw codedError(
+        'MODEL_NOT_FOUND',
+        `Model “${spec.name}” not found: ${new URL(manifestUrl).pathname} does not exist on this server (the pack has not been published yet?).`,
+      );
+    }
+    if (!res.ok) throw codedError('MODEL_NOT_FOUND', `Model “${spec.name}”: ${new URL(manifestUrl).pathname} answered HTTP ${res.status}.`);
+    manifestBytes = new Uint8Array(await res.arrayBuffer());
+  } catch (e) {
+    if ((e as Error).name === 'DritWorkerError') throw e;
+    // Offline (fetch rejects): fall back to the cached manifest.
+    const hit = await cache?.match(manifestUrl);
+    if (!hit) throw codedError('MODEL_NOT_FOUND', `Model “${spec.name}” could not be downloaded (${(e as Error).message}) and is not cached.`);
+    manifestBytes = new Uint8Array(await hit.arrayBuffer());
+    manifestFromCache = true;
+  }
+  const manifest = parseManifest(manifestBytes, new URL(manifestUrl).pathname);
+  const shardKey = (i: number): string => {
+    const sh = manifest.shards[i]!;
+    return `${new URL(sh.path, base).href}?sha256=${sh.sha256}`;
+  };
+  const total = totalBytes(manifest);
+
+  const attempt = async (useCache: boolean): Promise<{ pack: LoadedPack; fresh: Map<number, Uint8Array> }> => {
+    const fresh = new Map<number, Uint8Array>();
+    let done = 0;
+    let allCached = true;
+    const source = {
+      readFile: async (path: string): Promise<Uint8Array> => {
+        if (path === 'manifest.json') return manifestBytes;
+        const index = manifest.shards.findIndex((s) => s.path === path);
+        const sh = manifest.shards[index];
+        if (!sh) throw codedError('PACK_INVALID', `the manifest does not list ${path}`);
+        const url = new URL(sh.path, base).href;
+        if (!sameOrigin(url)) throw codedError('PACK_INVALID', `shard ${path} points to another origin`);
+        const report = (n: number, fromCache: boolean): void =>
+          onProgress({
+            stage: 'download',
+            shard: index,
+            shards: manifest.shards.length,
+            shardBytes: n,
+            shardTotal: sh.byteLength,
+            bytes: done + n,
+            totalBytes: total,
+            fromCache,
+          });
+        if (useCache && cache) {
+          const hit = await cache.match(shardKey(index));
+          if (hit) {
+            const b = new Uint8Array(await hit.arrayBuffer());
+            report(b.byteLength, true);
+            done += b.byteLength;
+            return b;
+          }
+        }
+        allCached = false;
+        let res: Response;
+        try {
+          res = await fetch(url, { cache: 'no-store' });
+        } catch (e) {
+          throw codedError('MODEL_NOT_FOUND', `Downloading ${sh.path} failed: ${(e as Error).message}`);
+        }
+        if (!res.ok) throw codedError('MODEL_NOT_FOUND', `Downloading ${sh.path} failed: HTTP ${res.status}.`);
+        const b = await readBody(res, sh.byteLength, (n) => report(n, false));
+        done += b.byteLength;
+        fresh.set(index, b);
+        return b;
+      },
+    };
+    let result: { manifest: PackManifest; weights: NamedWeight[] };
+    try {
+      result = await readPack(source, {
+        onProgress: (p) =>
+          onProgress({ stage: 'verify', shard: p.shard, shards: p.shards, bytes: p.bytes, totalBytes: p.totalBytes }),
+      });
+    } catch (e) {
+      if ((e as Error).name === 'DritWorkerError') throw e;
+      throw codedError('PACK_INVALID', `Model “${spec.name}” failed verification: ${(e as Error).message}`);
+    }
+    return { pack: { manifest: result.manifest, weights: result.weights, bytes: total, fromCache: allCached }, fresh };
+  };
+
+  let out: { pack: LoadedPack; fresh: Map<number, Uint8Array> };
+  try {
+    out = await attempt(true);
+  } catch (e) {
+    // A cached shard may be stale or damaged: purge this pack's cache entries and download again.
+    if (!cache || manifestFromCache) throw e;
+    const keys = await cache.keys();
+    await Promise.all(keys.filter((k) => k.url.startsWith(base)).map((k) => cache.delete(k)));
+    out = await attempt(false);
+  }
+  if (cache) {
+    try {
+      // Keep only verified files; drop shards of older versions of this pack.
+      const keep = new Set(manifest.shards.map((_, i) => shardKey(i)));
+      keep.add(manifestUrl);
+      for (const k of await cache.keys()) {
+        if (k.url.startsWith(base) && !keep.has(k.url)) await cache.delete(k);
+      }
+      for (const [i, b] of out.fresh) await cache.put(shardKey(i), new Response(b as Uint8Array<ArrayBuffer>));
+      if (!manifestFromCache) {
+        await cache.put(manifestUrl, new Response(manifestBytes as Uint8Array<ArrayBuffer>, { headers: { 'content-type': 'application/json' } }));
+      }
+    } catch {
+      // Quota exceeded or storage disabled: the model still works, it just is not kept.
+    }
+  }
+  return out.pack;
+}
+
+async function loadLocal(id: string, onProgress: (p: LoadProgress) => void): Promise<LoadedPack> {
+  const cache = await openCache();
+  if (!cache) throw codedError('MODEL_NOT_FOUND', 'This browser offers no storage for converted models.');
+  const hit = await cache.match(localUrl(`${id}/manifest.json`));
+  if (!hit) throw codedError('MODEL_NOT_FOUND', `The converted model “${id}” is no longer stored in this browser.`);
+  const manifestBytes = new Uint8Array(await hit.arrayBuffer());
+  const manifest = parseManifest(manifestBytes, 'stored manifest');
+  const total = totalBytes(manifest);
+  let done = 0;
+  const source = {
+    readFile: async (path: string): Promise<Uint8Array> => {
+      if (path === 'manifest.json') return manifestBytes;
+      const res = await cache.match(localUrl(`${id}/${path}`));
+      if (!res) throw codedError('PACK_INVALID', `The stored model “${id}” lacks ${path}; convert it again.`);
+      const b = new Uint8Array(await res.arrayBuffer());
+      done += b.byteLength;
+      const index = manifest.shards.findIndex((s) => s.path === path);
+      onProgress({ stage: 'download', shard: index, shards: manifest.shards.length, shardBytes: b.byteLength, shardTotal: b.byteLength, bytes: done, totalBytes: total, fromCache: true });
+      return b;
+    },
+  };
+  try {
+    const { weights } = await readPack(source);
+    return { manifest, weights, bytes: total, fromCache: true };
+  } catch (e) {
+    if ((e as Error).name === 'DritWorkerError') throw e;
+    throw codedError('PACK_INVALID', `The stored model “${id}” failed verification: ${(e as Error).message}`);
+  }
+}
+
+export function loadPack(spec: ModelSpec, onProgress: (p: LoadProgress) => void): Promise<LoadedPack> {
+  return spec.location.kind === 'remote'
+    ? loadRemote(spec as ModelSpec & { location: { kind: 'remote' } }, onProgress)
+    : loadLocal(spec.location.id, onProgress);
+}
+
+async function readLocalIndex(cache: Cache): Promise<LocalModelEntry[]> {
+  const hit = await cache.match(localUrl('index.json'));
+  if (!hit) return [];
+  try {
+    const list = (await hit.json()) as unknown;
+    return Array.isArray(list) ? (list as LocalModelEntry[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+export async function listLocalPacks(): Promise<LocalModelEntry[]> {
+  const cache = await openCache();
+  return cache ? readLocalIndex(cache) : [];
+}
+
+/** Stores a converted pack; returns its entry. Throws when the browser refuses to store it. */
+export async function storeLocalPack(
+  entry: Omit<LocalModelEntry, 'id' | 'createdAt'>,
+  manifest: PackManifest,
+  files: Map<string, Uint8Array>,
+): Promise<LocalModelEntry> {
+  const cache = await openCache();
+  if (!cache) throw codedError('INTERNAL', 'This browser offers no storage (Cache Storage) for converted models.');
+  const id = `local-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const full: LocalModelEntry = { ...entry, id, createdAt: new Date().toISOString() };
+  for (const [path, bytes] of files) {
+    if (path === 'manifest.json') continue;
+    await cache.put(localUrl(`${id}/${path}`), new Response(bytes as Uint8Array<ArrayBuffer>));
+  }
+  await cache.put(localUrl(`${id}/manifest.json`), new Response(JSON.stringify(manifest), { headers: { 'content-type': 'application/json' } }));
+  const list = (await readLocalIndex(cache)).filter((m) => m.id !== id);
+  list.push(full);
+  await cache.put(localUrl('index.json'), new Response(JSON.stringify(list), { headers: { 'content-type': 'application/json' } }));
+  return full;
+}
+
+export async function deleteLocalPack(id: string): Promise<void> {
+  const cache = await openCache();
+  if (!cache) return;
+  const prefix = localUrl(`${id}/`);
+  for (const k of await cache.keys()) if (k.url.startsWith(prefix)) await cache.delete(k);
+  const list = (await readLocalIndex(cache)).filter((m) => m.id !== id);
+  await cache.put(localUrl('index.json'), new Response(JSON.stringify(list), { headers: { 'content-type': 'application/json' } }));
+}

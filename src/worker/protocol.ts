@@ -1,0 +1,234 @@
+/**
+ * The typed boundary between the UI (main thread) and the inference worker. Everything that
+ * crosses it is structured-cloneable plain data; pixel buffers are transferred, never copied.
+ * The worker exposes a `DritWorkerApi` through comlink; `src/app/bridge.ts` wraps it with
+ * latest-wins scheduling, cancellation and crash recovery.
+ */
+import type { Direction } from '../drit/model';
+import type { Domain, Preprocess } from '../pack/manifest';
+
+export type { Direction };
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+export function isBackendName(v: unknown): v is BackendName {
+  return typeof v === 'string' && (BACKEND_ORDER as readonly string[]).includes(v);
+}
+
+export interface BackendStatus {
+  /** The backend tfjs runs on now. */
+  name: BackendName;
+  /** GPU adapter description (webgpu), renderer (webgl), or a short CPU/wasm note. */
+  adapter: string;
+  /** The backend the user asked for (URL `?backend=`), if any. */
+  requested?: BackendName;
+  /** Set when the active backend is not the first choice: why the better ones were skipped. */
+  fallbackReason?: string;
+}
+
+/** Where a model pack comes from. */
+export type PackLocation =
+  /** Served by our origin: `base` is a same-origin URL path ending in '/' (holding manifest.json). */
+  | { kind: 'remote'; base: string }
+  /** Converted in this browser from a dropped checkpoint and kept in Cache Storage. */
+  | { kind: 'local'; id: string };
+
+export interface ModelSpec {
+  id: string;
+  name: string;
+  location: PackLocation;
+}
+
+export interface ModelInfo {
+  id: string;
+  name: string;
+  domains: Record<Domain, string>;
+  channels: Record<Domain, number>;
+  nz: number;
+  concat: 0 | 1;
+  preprocess: Preprocess;
+  /** Total weight bytes of the pack. */
+  bytes: number;
+  /** True when every shard came from the local cache (no download). */
+  fromCache: boolean;
+  /** Milliseconds spent in the warm-up pass (shader compilation). */
+  warmupMs: number;
+}
+
+export type LoadStage = 'manifest' | 'download' | 'verify' | 'build' | 'warmup' | 'ready';
+
+export interface LoadProgress {
+  stage: LoadStage;
+  /** 0-based shard index (download/verify). */
+  shard?: number;
+  shards?: number;
+  /** Bytes of the current shard received so far and its size. */
+  shardBytes?: number;
+  shardTotal?: number;
+  /** Bytes of the whole pack received so far and its size. */
+  bytes?: number;
+  totalBytes?: number;
+  fromCache?: boolean;
+}
+
+export interface ConvertProgress {
+  stage: string;
+  /** 0 … 1 */
+  fraction: number;
+}
+
+export interface ConvertOptions {
+  /** Display name of the converted model (defaults to the file name). */
+  name: string;
+  domains?: [string, string];
+}
+
+/** Stored description of a model converted in this browser. */
+export interface LocalModelEntry {
+  id: string;
+  name: string;
+  /** ISO date. */
+  createdAt: string;
+  sourceFile: string;
+  bytes: number;
+}
+
+/** RGBA pixels, ready for `new ImageData(data, width, height)`. */
+export interface RgbaFrame {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray<ArrayBuffer>;
+}
+
+export interface DecodedImage {
+  id: string;
+  /** Size of the pixels kept in the worker (crop boxes use these coordinates). */
+  width: number;
+  height: number;
+  /** Size of the file's image; larger than width/height when it was downscaled. */
+  originalWidth: number;
+  originalHeight: number;
+  downscaled: boolean;
+}
+
+/**
+ * A square crop in the original image's pixel coordinates; `null` = the model's own
+ * pre-processing (resize + centre crop, spec §1.3).
+ */
+export interface CropBox {
+  x: number;
+  y: number;
+  size: number;
+}
+
+export interface ContentRequest {
+  imageId: string;
+  crop: CropBox | null;
+  direction: Direction;
+}
+
+export interface ContentResult {
+  /** The exact model input (after crop, resize and — for 1-channel domains — grayscale). */
+  input: RgbaFrame;
+  /** Time spent in E_c; 0 when the content code came from the cache. */
+  encodeMs: number;
+  cached: boolean;
+}
+
+export interface GenerateRequest extends ContentRequest {
+  /** N attribute vectors of length nz: generated in one batched pass. */
+  z: number[][];
+}
+
+export interface GenerateResult {
+  frames: RgbaFrame[];
+  encodeMs: number;
+  generateMs: number;
+}
+
+export interface ReferenceRequest {
+  imageId: string;
+  /** The reference is an image of the *target* domain of this direction. */
+  direction: Direction;
+}
+
+export interface ReferenceResult {
+  /** E_a output (concat 0) or the mean of its Gaussian (concat 1). */
+  mu: number[];
+  /** concat 1 only: exp(0.5 * logvar). */
+  sigma?: number[];
+  input: RgbaFrame;
+  encodeMs: number;
+}
+
+export interface MemoryInfo {
+  numTensors: number;
+  numBytes: number;
+}
+
+/** Messages the worker pushes without being asked (status changes, fallbacks). */
+export type WorkerEvent =
+  | { type: 'backend'; status: BackendStatus; notice?: string }
+  | { type: 'model-lost'; reason: string };
+
+/** Errors crossing the boundary keep a stable code so the UI can phrase them. */
+export type WorkerErrorCode =
+  | 'NOT_AN_IMAGE'
+  | 'IMAGE_CORRUPT'
+  | 'IMAGE_TOO_LARGE'
+  | 'MODEL_NOT_FOUND'
+  | 'PACK_INVALID'
+  | 'CHECKPOINT_INVALID'
+  | 'NO_MODEL'
+  | 'UNKNOWN_IMAGE'
+  | 'BACKEND'
+  | 'CANCELLED'
+  | 'INTERNAL';
+
+export interface DritWorkerApi {
+  /** Picks a backend (forced one first, else webgpu -> webgl -> wasm -> cpu) and subscribes to events. */
+  init(opts: { backend?: BackendName }, onEvent: (e: WorkerEvent) => void): Promise<BackendStatus>;
+  /** Loads (download -> verify sha256 -> cache -> build -> warm-up) and makes it the current model. */
+  loadModel(spec: ModelSpec, onProgress: (p: LoadProgress) => void): Promise<ModelInfo>;
+  /** Decodes an image file (checking its size from the header first) and keeps its pixels. */
+  decodeImage(bytes: ArrayBuffer, name: string): Promise<DecodedImage>;
+  releaseImage(id: string): Promise<void>;
+  /** Encodes (or finds cached) the content code; returns the model input. */
+  encodeContent(req: ContentRequest): Promise<ContentResult>;
+  encodeReference(req: ReferenceRequest): Promise<ReferenceResult>;
+  /** Generates N images for N attribute vectors in one batched pass. */
+  generate(req: GenerateRequest): Promise<GenerateResult>;
+  /** Converts a PyTorch checkpoint, stores it as a local pack and returns its spec. */
+  convertCheckpoint(bytes: ArrayBuffer, opts: ConvertOptions, onProgress: (p: ConvertProgress) => void): Promise<ModelSpec>;
+  listLocalModels(): Promise<LocalModelEntry[]>;
+  deleteLocalModel(id: string): Promise<void>;
+  memory(): Promise<MemoryInfo>;
+  /** Frees the model and every cached tensor. */
+  dispose(): Promise<void>;
+  /** Test hook: throws an uncaught error inside the worker a moment later (crash recovery test). */
+  crashForTesting(): void;
+  /** Test hook: destroys the WebGPU device (device-loss fallback test). */
+  loseDeviceForTesting(): Promise<boolean>;
+}
+
+/** Serialised error shape (comlink transfers Error name + message). */
+export function errorCodeOf(e: unknown): WorkerErrorCode | undefined {
+  if (e instanceof Error) {
+    const m = /^\[([A-Z_]+)\] /.exec(e.message);
+    if (m) return m[1] as WorkerErrorCode;
+  }
+  return undefined;
+}
+
+/** Strips the `[CODE] ` prefix the worker puts on error messages. */
+export function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message.replace(/^\[[A-Z_]+\] /, '');
+  return String(e);
+}
+
+export function codedError(code: WorkerErrorCode, message: string): Error {
+  const err = new Error(`[${code}] ${message}`);
+  err.name = 'DritWorkerError';
+  return err;
+}
