@@ -1,0 +1,132 @@
+/**
+ * PyTorch DRIT checkpoint (.pth, legacy or zip) -> model pack (manifest.json + shards).
+ * Runs in Node and in browser workers.
+ */
+import { DEFAULT_PREPROCESS, type DritVariant, type PackManifest, type Preprocess, type Provenance, type StoredDtype } from '../pack/manifest';
+import { sha256Hex } from '../pack/sha256';
+import { writePack } from '../pack/write';
+import { CheckpointError } from './errors';
+import { DRIT_MODULES, mapDritLayout, type DritStateDicts } from './layout';
+import { readPth, type CheckpointFormat, type StateDict } from './pth';
+
+export const CONVERTER_ID = 'drit-web convert 1';
+
+export interface ConvertOptions {
+  name?: string;
+  /** Display names of domains A and B (default ['A', 'B']). */
+  domains?: [string, string];
+  dtype?: StoredDtype;
+  preprocess?: Partial<Preprocess>;
+  /** Extra provenance; sourceFormat, sourceSha256, epoch and totalIterations are filled in from the file. */
+  provenance?: Provenance;
+  /** Maximum shard size in bytes (default 4 MiB). */
+  maxShardBytes?: number;
+  /** See LayoutOptions.strict (default true). */
+  strict?: boolean;
+  /** stage: 'hash' | 'read' | 'layout' | 'write' | 'done'; fraction in [0, 1] within the stage. */
+  onProgress?(stage: string, fraction: number): void;
+}
+
+export interface ConvertReport {
+  variant: DritVariant;
+  widths: Record<string, number>;
+  channels: { a: number; b: number };
+  nz: number;
+  /** Unexpected but harmless keys inside enc_c/enc_a/gen (ignored). */
+  unexpectedKeys: string[];
+  /** Top-level checkpoint entries that inference does not need (discriminators, optimisers, ...). */
+  ignoredEntries: string[];
+  sourceFormat: CheckpointFormat;
+  sourceSha256: string;
+  weightCount: number;
+  parameterCount: number;
+}
+
+export interface ConvertResult {
+  manifest: PackManifest;
+  /** manifest.json and the shards, by file name. */
+  files: Map<string, Uint8Array>;
+  report: ConvertReport;
+}
+
+function checkPreprocess(p: Preprocess): Preprocess {
+  const bad = (msg: string): never => {
+    throw new CheckpointError('BAD_OPTION', `Invalid preprocessing option: ${msg}`);
+  };
+  if (!Number.isSafeInteger(p.resize) || p.resize < 1) bad(`resize must be a positive integer, got ${p.resize}`);
+  if (!Number.isSafeInteger(p.crop) || p.crop < 1) bad(`crop must be a positive integer, got ${p.crop}`);
+  if (p.crop > p.resize) bad(`crop (${p.crop}) is larger than resize (${p.resize})`);
+  if (p.resizeMode !== 'square' && p.resizeMode !== 'shorter-side') bad(`unknown resizeMode '${String(p.resizeMode)}'`);
+  if (p.resample !== 'bicubic') bad(`unknown resample '${String(p.resample)}'`);
+  if (p.mean.length !== 3 || p.std.length !== 3 || p.std.some((s) => !(s > 0))) bad('mean/std must be 3 numbers, std positive');
+  return { ...p, mean: [...p.mean], std: [...p.std] };
+}
+
+export async function convertCheckpoint(bytes: Uint8Array, opts: ConvertOptions = {}): Promise<ConvertResult> {
+  const progress = (stage: string, f: number): void => opts.onProgress?.(stage, f);
+  const [domainA, domainB] = opts.domains ?? ['A', 'B'];
+  if (!domainA || !domainB) throw new CheckpointError('BAD_OPTION', 'Domain names must not be empty');
+  const dtype = opts.dtype ?? 'float32';
+  if (dtype !== 'float32' && dtype !== 'float16') throw new CheckpointError('BAD_OPTION', `Unknown dtype '${String(dtype)}' (float32 or float16)`);
+  const preprocess = checkPreprocess({ ...DEFAULT_PREPROCESS, ...opts.preprocess });
+
+  progress('hash', 0);
+  const sourceSha256 = await sha256Hex(bytes);
+  progress('hash', 1);
+
+  progress('read', 0);
+  const ckpt = readPth(bytes, { entries: DRIT_MODULES, onProgress: (f) => progress('read', f) });
+  const sd = (m: (typeof DRIT_MODULES)[number]): StateDict => ckpt.stateDicts.get(m) as StateDict;
+  const dicts: DritStateDicts = { enc_c: sd('enc_c'), enc_a: sd('enc_a'), gen: sd('gen') };
+
+  progress('layout', 0);
+  const layout = mapDritLayout(dicts, { strict: opts.strict });
+  ckpt.stateDicts.clear();
+  progress('layout', 1);
+
+  const provenance: Provenance = {
+    ...opts.provenance,
+    sourceFormat: ckpt.format,
+    sourceSha256,
+    converter: opts.provenance?.converter ?? CONVERTER_ID,
+  };
+  if (ckpt.epoch !== undefined) provenance.epoch = ckpt.epoch;
+  if (ckpt.totalIterations !== undefined) provenance.totalIterations = ckpt.totalIterations;
+
+  progress('write', 0);
+  const { manifest, files } = await writePack(
+    layout.weights,
+    {
+      name: opts.name ?? 'drit',
+      domains: { a: domainA, b: domainB },
+      variant: layout.variant,
+      nz: layout.nz,
+      channels: layout.channels,
+      widths: layout.widths,
+      preprocess,
+      postprocess: { mapping: 'truncate' },
+      provenance,
+    },
+    { dtype, maxShardBytes: opts.maxShardBytes },
+  );
+  progress('write', 1);
+  progress('done', 1);
+
+  const used = new Set<string>(DRIT_MODULES);
+  return {
+    manifest,
+    files,
+    report: {
+      variant: layout.variant,
+      widths: layout.widths,
+      channels: layout.channels,
+      nz: layout.nz,
+      unexpectedKeys: layout.unexpectedKeys,
+      ignoredEntries: ckpt.topLevelKeys.filter((k) => !used.has(k)),
+      sourceFormat: ckpt.format,
+      sourceSha256,
+      weightCount: layout.weights.length,
+      parameterCount: layout.weights.reduce((a, w) => a + w.data.length, 0),
+    },
+  };
+}
