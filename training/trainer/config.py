@@ -1,0 +1,155 @@
+"""Training options (the official ``options.py`` names where they exist, plus width/run knobs)."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+
+@dataclass
+class TrainConfig:
+    # data
+    dataroot: str = "../shared/datasets/cat2dog"
+    phase: str = "train"                 # folders <dataroot>/<phase>A and <phase>B
+    input_dim_a: int = 3
+    input_dim_b: int = 3
+    resize_size: int = 256
+    crop_size: int = 216
+    no_flip: bool = False
+    holdout: float = 0.0                 # fraction of each domain held out for evaluate.py
+    split_seed: int = 0
+    num_workers: int = 0
+    # model
+    concat: int = 0                      # 0: E_attr + G (recommended for cat<->dog); 1: E_attr_concat + G_concat
+    nz: int = 8
+    enc_c_base: int = 64                 # E_content base width; content code has 4x channels (official 64 -> 256)
+    enc_a_base: int = 64                 # E_attr base width (concat=0)
+    enc_a_ndf: int = 64                  # E_attr_concat ndf (concat=1)
+    dis_ch: int = 64                     # first-layer width of the image discriminators
+    dis_scale: int = 3
+    dis_n_layer: int = 4
+    dis_norm: str = "None"               # no effect (as in the original)
+    dis_spectral_norm: bool = False
+    dis_content: str = "auto"            # auto | official | small (see trainer/discriminators.py)
+    no_ms: bool = False                  # disable mode seeking (DRIT++)
+    # optimisation (official constants)
+    lr: float = 1e-4
+    lr_dis_content: float = 1e-4 / 2.5
+    beta1: float = 0.5
+    beta2: float = 0.999
+    weight_decay: float = 1e-4
+    batch_size: int = 2                  # per process; sample 0 "encoded", samples 1.. "random"
+    d_iter: int = 3
+    lr_policy: str = "lambda"            # lambda | step
+    n_ep: int = 1200
+    n_ep_decay: int = 600
+    max_it: int = 500000
+    # loss weights (official values)
+    lambda_rec: float = 10.0
+    lambda_cc: float = 10.0
+    lambda_kl: float = 0.01
+    lambda_kl_content: float = 0.01
+    lambda_latent: float = 10.0
+    lambda_ms: float = 1.0
+    # run control
+    name: str = "trial"
+    result_dir: str = "training/runs"
+    resume: Optional[str] = None         # checkpoint path, or "auto" = <run>/checkpoints/latest.pth
+    model_save_freq: int = 10            # epochs between numbered checkpoints (latest.pth every epoch)
+    save_every_min: float = 10.0         # also refresh latest.pth mid-epoch this often (0 = off)
+    img_save_freq: int = 200             # EG iterations between sample grids (0 = off)
+    print_freq: int = 10                 # EG iterations between progress lines
+    time_budget_min: float = 0.0         # stop (and checkpoint) after this many minutes; 0 = none
+    seed: int = 0
+    threads: int = 0                     # torch.set_num_threads (0 = leave default)
+    device: str = "auto"                 # auto | cpu | cuda
+    amp: str = "auto"                    # auto (bf16 on CUDA) | bf16 | off
+    channels_last: str = "auto"          # auto (on CUDA) | on | off
+    progress: str = "auto"               # auto (bar on a tty, lines otherwise) | bar | lines | off
+
+    def run_dir(self) -> Path:
+        return Path(self.result_dir) / self.name
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+
+def _str2bool(v: str) -> bool:
+    if isinstance(v, bool):
+        return v
+    if v.lower() in ("1", "true", "yes", "on"):
+        return True
+    if v.lower() in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected a boolean, got {v!r}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        description="Train DRIT / DRIT++ (cat <-> dog by default). Single process, or torchrun for multi-GPU.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    defaults = TrainConfig()
+    for f in dataclasses.fields(TrainConfig):
+        default = getattr(defaults, f.name)
+        flag = "--" + f.name
+        alt = "--" + f.name.replace("_", "-")
+        names = [flag] if alt == flag else [flag, alt]
+        if isinstance(default, bool):
+            p.add_argument(*names, dest=f.name, nargs="?", const=True, default=default, type=_str2bool)
+        elif f.name == "resume":
+            p.add_argument(*names, dest=f.name, default=default)
+        else:
+            p.add_argument(*names, dest=f.name, default=default, type=type(default))
+    p.add_argument("--preset", choices=["official", "cpu-small", "tiny"], default=None,
+                   help="start from a preset; explicit flags override it")
+    return p
+
+
+PRESETS = {
+    # the paper's settings for cat<->dog (README: --concat 0), on a GPU
+    "official": dict(concat=0, resize_size=256, crop_size=216, enc_c_base=64, enc_a_base=64, dis_ch=64,
+                     n_ep=1200, n_ep_decay=600),
+    # what a CPU can train in about an hour (narrow widths, 128 px)
+    "cpu-small": dict(concat=0, resize_size=144, crop_size=128, enc_c_base=16, enc_a_base=16, dis_ch=16,
+                      threads=1),
+    # CI / smoke tests: tiny widths at 64 px
+    "tiny": dict(concat=0, resize_size=72, crop_size=64, enc_c_base=4, enc_a_base=4, enc_a_ndf=4, dis_ch=4,
+                 img_save_freq=0, print_freq=5, save_every_min=0),
+}
+
+
+def parse_config(argv=None) -> TrainConfig:
+    p = build_parser()
+    args = p.parse_args(argv)
+    cfg = TrainConfig()
+    if args.preset:
+        # preset values first, then any flag the user typed explicitly
+        for k, v in PRESETS[args.preset].items():
+            setattr(cfg, k, v)
+    explicit = _explicit_dests(p, argv)
+    for f in dataclasses.fields(TrainConfig):
+        if args.preset is None or f.name in explicit:
+            setattr(cfg, f.name, getattr(args, f.name))
+    return cfg
+
+
+def _explicit_dests(parser: argparse.ArgumentParser, argv) -> set:
+    import sys
+    argv = sys.argv[1:] if argv is None else list(argv)
+    seen = set()
+    opt_to_dest = {}
+    for a in parser._actions:  # noqa: SLF001
+        for o in a.option_strings:
+            opt_to_dest[o] = a.dest
+    for tok in argv:
+        if tok.startswith("--"):
+            seen.add(opt_to_dest.get(tok.split("=", 1)[0], ""))
+    return seen
