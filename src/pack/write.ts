@@ -67,9 +67,23 @@ function checkWeights(weights: readonly NamedWeight[]): void {
   }
 }
 
-/** Serialises the manifest exactly as the writer does (2-space JSON, trailing newline). */
+/**
+ * Serialises the manifest exactly as the writer does: 2-space indented JSON with one line per
+ * weight and per shard entry, numeric arrays on one line, trailing newline.
+ */
 export function serializeManifest(manifest: PackManifest): Uint8Array {
-  return new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
+  const compactArrays = (s: string): string => s.replace(/\[\n\s*([-\d.e+,\s]*?)\n\s*\]/g, (_, inner: string) => `[${inner.split(/,\s*/).join(', ')}]`);
+  const entries = Object.entries(manifest).filter(([, v]) => v !== undefined);
+  const body = entries.map(([k, v], i) => {
+    let s: string;
+    if ((k === 'weights' || k === 'shards') && Array.isArray(v) && v.length > 0) {
+      s = `[\n${v.map((e: unknown) => `    ${JSON.stringify(e)}`).join(',\n')}\n  ]`;
+    } else {
+      s = compactArrays(JSON.stringify(v, null, 2)).replace(/\n/g, '\n  ');
+    }
+    return `  ${JSON.stringify(k)}: ${s}${i < entries.length - 1 ? ',' : ''}`;
+  });
+  return new TextEncoder().encode(`{\n${body.join('\n')}\n}\n`);
 }
 
 export async function writePack(weights: readonly NamedWeight[], meta: PackMetadata, opts: WritePackOptions = {}): Promise<WrittenPack> {
