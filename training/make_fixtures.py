@@ -5,13 +5,15 @@ Deterministic: every random number comes from a seeded ``numpy.random.RandomStat
 across NumPy versions), so weights, inputs and outputs are reproducible. File bytes: the zip
 checkpoints, io.bin and PNGs are byte-reproducible with the same PyTorch/Pillow versions; the
 legacy checkpoints are not, because the legacy writer names storages after their memory addresses
-(as in real official checkpoints). The tensors they hold are identical on every run.
+(as in real official checkpoints). The tensors they hold are identical on every run, and when an
+existing legacy file holds exactly the same object its previous bytes are kept (no git churn).
 
 See fixtures/README.md for what each fixture contains.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import os
@@ -403,15 +405,62 @@ def make_translate_fixture(model_nets) -> None:
         print(f'  {k:10s} min {v.min():+.3f} max {v.max():+.3f} std {v.std():.3f}')
 
 
+def same_object(a, b) -> bool:
+    """Exact equality of two loaded checkpoint objects (tensors by value, dict order included)."""
+    if isinstance(a, torch.Tensor):
+        return (isinstance(b, torch.Tensor) and a.dtype == b.dtype and a.shape == b.shape
+                and torch.equal(a, b))
+    if isinstance(a, dict):
+        return (type(a) is type(b) and list(a) == list(b)
+                and all(same_object(a[k], b[k]) for k in a))
+    if isinstance(a, (list, tuple)):
+        return (type(a) is type(b) and len(a) == len(b)
+                and all(same_object(x, y) for x, y in zip(a, b)))
+    return type(a) is type(b) and a == b
+
+
+def _load(path: str):
+    kwargs = {'map_location': 'cpu'}
+    if 'weights_only' in inspect.signature(torch.load).parameters:
+        kwargs['weights_only'] = False  # our own files; torch >= 2.6 defaults to True
+    return torch.load(path, **kwargs)
+
+
 def main() -> None:
     torch.set_num_threads(1)
     os.makedirs(FIXTURES, exist_ok=True)
+    # Legacy files embed memory addresses; keep the previous bytes when the content is unchanged
+    # so that regenerating does not churn the repository.
+    previous = {}
+    for name in FIXTURE_SPECS:
+        path = os.path.join(FIXTURES, name, 'checkpoint_legacy.pth')
+        if os.path.exists(path):
+            with open(path, 'rb') as f:
+                previous[path] = f.read()
     for name in list(FIXTURE_SPECS) + ['translate']:
         shutil.rmtree(os.path.join(FIXTURES, name), ignore_errors=True)
     built = {}
     for name, spec in FIXTURE_SPECS.items():
         built[name] = make_model_fixture(name, spec)
     make_translate_fixture(built[TRANSLATE['model']]['nets'])
+    kept = 0
+    for path, old_bytes in previous.items():
+        if not os.path.exists(path):
+            continue
+        tmp = path + '.previous'
+        with open(tmp, 'wb') as f:
+            f.write(old_bytes)
+        try:
+            if same_object(_load(path), _load(tmp)):
+                os.replace(tmp, path)
+                kept += 1
+        except Exception:  # unreadable old file: keep the new one
+            pass
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+    if kept:
+        print(f'kept the previous bytes of {kept} unchanged legacy checkpoint(s)')
 
 
 if __name__ == '__main__':
