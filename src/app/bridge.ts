@@ -1,0 +1,199 @@
+/**
+ * The main thread's handle on the inference worker (Squoosh-style): a typed comlink proxy plus
+ *  - latest-wins channels: per channel at most one call runs and at most one waits; a newer call
+ *    replaces the waiting one (which rejects with `CancelledError`), so dragging a slider never
+ *    queues a backlog;
+ *  - cancellation through AbortSignal (a waiting call is dropped; a running call's result is
+ *    discarded);
+ *  - crash recovery: an uncaught error in the worker rejects every pending call with `WorkerCrashedError`, the worker is replaced by a
+ *    fresh one and `onCrash` lets the app restore its state.
+ */
+import * as Comlink from 'comlink';
+import type { DritWorkerApi } from '../worker/protocol';
+
+export type Remote = Comlink.Remote<DritWorkerApi>;
+
+export class CancelledError extends Error {
+  constructor(message = 'superseded by a newer request') {
+    super(message);
+    this.name = 'CancelledError';
+  }
+}
+
+export class WorkerCrashedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerCrashedError';
+  }
+}
+
+export function isCancelled(e: unknown): boolean {
+  return e instanceof CancelledError || (e instanceof DOMException && e.name === 'AbortError');
+}
+
+interface Waiting {
+  run: (api: Remote) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  signal: AbortSignal | undefined;
+}
+
+interface Channel {
+  busy: boolean;
+  waiting: Waiting | null;
+}
+
+export function createDritWorker(): Worker {
+  return new Worker(new URL('../worker/worker.ts', import.meta.url), { type: 'module', name: 'drit-inference' });
+}
+
+export class WorkerBridge {
+  private worker!: Worker;
+  private api!: Remote;
+  private epoch = 0;
+  private readonly pending = new Set<(e: Error) => void>();
+  private readonly channels = new Map<string, Channel>();
+
+  constructor(
+    private readonly factory: () => Worker,
+    private readonly onCrash: (reason: string) => void,
+  ) {
+    this.spawn();
+  }
+
+  private spawn(): void {
+    const epoch = ++this.epoch;
+    const worker = this.factory();
+    worker.addEventListener('error', (ev: ErrorEvent) => {
+      ev.preventDefault();
+      if (epoch === this.epoch) this.crashed(ev.message || 'the worker failed to start or threw an uncaught error');
+    });
+    worker.addEventListener('messageerror', () => {
+      if (epoch === this.epoch) this.crashed('a message from the worker could not be read');
+    });
+    this.worker = worker;
+    this.api = Comlink.wrap<DritWorkerApi>(worker);
+  }
+
+  private crashed(reason: string): void {
+    const err = new WorkerCrashedError(`The inference worker crashed: ${reason}`);
+    for (const reject of [...this.pending]) reject(err);
+    this.pending.clear();
+    for (const ch of this.channels.values()) {
+      ch.waiting?.reject(err);
+      ch.waiting = null;
+    }
+    this.worker.terminate();
+    this.api[Comlink.releaseProxy]();
+    this.spawn();
+    this.onCrash(reason);
+  }
+
+  /** One call; rejects with WorkerCrashedError if the worker dies meanwhile. */
+  call<T>(fn: (api: Remote) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) return Promise.reject(new CancelledError('cancelled'));
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const finish = (): void => {
+        settled = true;
+        this.pending.delete(onCrash);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onCrash = (e: Error): void => {
+        if (settled) return;
+        finish();
+        reject(e);
+      };
+      const onAbort = (): void => {
+        if (settled) return;
+        finish();
+        reject(new CancelledError('cancelled'));
+      };
+      this.pending.add(onCrash);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      fn(this.api).then(
+        (v) => {
+          if (settled) return;
+          finish();
+          resolve(v);
+        },
+        (e: unknown) => {
+          if (settled) return;
+          finish();
+          reject(e);
+        },
+      );
+    });
+  }
+
+  /**
+   * Latest-wins: runs `fn` when the channel is free; a newer call on the same channel replaces
+   * this one while it still waits.
+   */
+  latest<T>(channel: string, fn: (api: Remote) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    let ch = this.channels.get(channel);
+    if (!ch) {
+      ch = { busy: false, waiting: null };
+      this.channels.set(channel, ch);
+    }
+    const c = ch;
+    return new Promise<T>((resolve, reject) => {
+      c.waiting?.reject(new CancelledError());
+      c.waiting = { run: fn, resolve: resolve as (v: unknown) => void, reject, signal };
+      signal?.addEventListener(
+        'abort',
+        () => {
+          if (c.waiting?.signal === signal) {
+            c.waiting.reject(new CancelledError('cancelled'));
+            c.waiting = null;
+          }
+        },
+        { once: true },
+      );
+      if (!c.busy) void this.pump(c);
+    });
+  }
+
+  /** Drops the waiting call of a channel (the running one finishes but its result is ignored by callers that check). */
+  cancel(channel: string): void {
+    const ch = this.channels.get(channel);
+    if (ch?.waiting) {
+      ch.waiting.reject(new CancelledError('cancelled'));
+      ch.waiting = null;
+    }
+  }
+
+  private async pump(ch: Channel): Promise<void> {
+    ch.busy = true;
+    try {
+      while (ch.waiting) {
+        const w = ch.waiting;
+        ch.waiting = null;
+        try {
+          w.resolve(await this.call(w.run, w.signal));
+        } catch (e) {
+          w.reject(e);
+        }
+      }
+    } finally {
+      ch.busy = false;
+    }
+  }
+
+  /** Whether a channel has work running or waiting. */
+  busy(channel: string): boolean {
+    const ch = this.channels.get(channel);
+    return !!ch && (ch.busy || ch.waiting !== null);
+  }
+
+  /** Test hook: makes the worker throw an uncaught error. */
+  crashForTesting(): void {
+    void this.api.crashForTesting();
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+  }
+}
+
+export { Comlink };

@@ -1,0 +1,59 @@
+import { useStore } from '../store';
+import { handleFiles, setCrop } from '../controller';
+import { CropEditor } from './CropEditor';
+import { DropZone } from './DropZone';
+import { FrameCanvas } from './FrameCanvas';
+
+/** Step 1: the content image (drop, pick or paste), its crop, and the exact model input. */
+export function ContentPanel() {
+  const content = useStore((s) => s.content);
+  const crop = useStore((s) => s.crop);
+  const model = useStore((s) => s.model);
+  const modelInput = useStore((s) => s.modelInput);
+  const direction = useStore((s) => s.direction);
+  const source = model ? model.domains[direction === 'a2b' ? 'a' : 'b'] : 'source';
+  return (
+    <section className="panel" aria-labelledby="content-title">
+      <h2 id="content-title">1. Your {source} photo</h2>
+      <DropZone label="Drop the content image here" onFiles={(f) => void handleFiles(f, 'content')} testId="content-drop">
+        {content ? (
+          <CropEditor
+            src={content.url}
+            width={content.width}
+            height={content.height}
+            crop={crop}
+            preprocess={model?.preprocess ?? null}
+            onChange={setCrop}
+          />
+        ) : (
+          <p className="placeholder">Drop a photo here, paste one (Ctrl+V) or choose a file. It never leaves this device.</p>
+        )}
+        <div className="row">
+          <label className="button">
+            {content ? 'Choose another photo…' : 'Choose a photo…'}
+            <input
+              type="file"
+              accept="image/*"
+              className="visually-hidden"
+              data-testid="content-input"
+              onChange={(e) => {
+                const files = [...(e.target.files ?? [])];
+                e.target.value = '';
+                void handleFiles(files, 'content');
+              }}
+            />
+          </label>
+          {content && <span className="hint">{content.name} · {content.originalWidth}×{content.originalHeight}</span>}
+        </div>
+      </DropZone>
+      {content && (
+        <figure className="model-input">
+          <FrameCanvas frame={modelInput} data-testid="model-input-view" aria-label="The exact model input" />
+          <figcaption>
+            Model input{modelInput ? ` (${modelInput.width}×${modelInput.height})` : ''}
+          </figcaption>
+        </figure>
+      )}
+    </section>
+  );
+}

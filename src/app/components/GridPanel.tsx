@@ -1,0 +1,51 @@
+import { useStore } from '../store';
+import { hideGrid, pickGridTile, showGrid } from '../controller';
+import { FrameCanvas } from './FrameCanvas';
+
+const SIZES = [4, 6, 9, 12];
+
+/** N samples of z rendered in one batched pass; clicking a tile makes its z the current one. */
+export function GridPanel() {
+  const grid = useStore((s) => s.grid);
+  const content = useStore((s) => s.content);
+  if (!grid) return null;
+  return (
+    <section className="panel" aria-labelledby="grid-title" aria-busy={grid.busy}>
+      <h2 id="grid-title">
+        Diversity grid {grid.busy && <span className="spinner" aria-label="rendering" />}
+      </h2>
+      <div className="row wrap">
+        <label>
+          Samples{' '}
+          <select value={grid.size} data-testid="grid-size" onChange={(e) => showGrid(Number(e.target.value), grid.seed)}>
+            {SIZES.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="hint">seed {grid.seed}</span>
+        <button type="button" className="secondary" onClick={hideGrid}>
+          Close grid
+        </button>
+      </div>
+      {!content && <p className="placeholder small">Drop a photo to fill the grid.</p>}
+      <div className="grid" data-testid="grid" data-count={grid.frames.length}>
+        {grid.zs.map((_, i) => (
+          <button
+            type="button"
+            key={i}
+            className="tile"
+            data-testid={`grid-tile-${i}`}
+            aria-label={`Use sample ${i + 1}`}
+            disabled={!grid.frames[i]}
+            onClick={() => pickGridTile(i)}
+          >
+            <FrameCanvas frame={grid.frames[i] ?? null} />
+          </button>
+        ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,47 @@
+import { useStore } from '../store';
+import { copyOutput, copyShareLink, downloadOutput } from '../controller';
+import { FrameCanvas } from './FrameCanvas';
+
+/** Step 3: input and output side by side, download / copy / share. */
+export function OutputPanel() {
+  const output = useStore((s) => s.output);
+  const modelInput = useStore((s) => s.modelInput);
+  const rendering = useStore((s) => s.rendering);
+  const content = useStore((s) => s.content);
+  const model = useStore((s) => s.model);
+  const direction = useStore((s) => s.direction);
+  const [from, to] = model
+    ? direction === 'a2b'
+      ? [model.domains.a, model.domains.b]
+      : [model.domains.b, model.domains.a]
+    : ['input', 'output'];
+  return (
+    <section className="panel" aria-labelledby="output-title" aria-busy={rendering}>
+      <h2 id="output-title">
+        3. Result {rendering && <span className="spinner" data-testid="rendering" aria-label="rendering" />}
+      </h2>
+      {!content && <p className="placeholder">The translation appears here once you drop a photo.</p>}
+      <div className="compare">
+        <figure>
+          <FrameCanvas frame={modelInput} aria-label={`Input (${from})`} />
+          <figcaption>{from}</figcaption>
+        </figure>
+        <figure>
+          <FrameCanvas frame={output} data-testid="output" aria-label={`Output (${to})`} />
+          <figcaption>{to}</figcaption>
+        </figure>
+      </div>
+      <div className="row wrap">
+        <button type="button" data-testid="download" disabled={!output} onClick={() => void downloadOutput()}>
+          Download PNG
+        </button>
+        <button type="button" className="secondary" data-testid="copy" disabled={!output} onClick={() => void copyOutput()}>
+          Copy image
+        </button>
+        <button type="button" className="secondary" data-testid="share" disabled={!model} onClick={() => void copyShareLink()}>
+          Copy share link
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,58 @@
+import { useStore } from '../store';
+
+function ms(v: number | undefined): string {
+  return v === undefined ? '–' : `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`;
+}
+
+/** Backend, adapter and timings of the last encode / generate. */
+export function PerfReadout() {
+  const backend = useStore((s) => s.backend);
+  const perf = useStore((s) => s.perf);
+  const model = useStore((s) => s.model);
+  return (
+    <footer className="perf" aria-label="Performance">
+      <dl>
+        <div>
+          <dt>Backend</dt>
+          <dd data-testid="backend">{backend?.name ?? 'starting…'}</dd>
+        </div>
+        <div>
+          <dt>Adapter</dt>
+          <dd data-testid="adapter">{backend?.adapter ?? '–'}</dd>
+        </div>
+        <div>
+          <dt>Warm-up</dt>
+          <dd>{ms(perf.warmupMs)}</dd>
+        </div>
+        <div>
+          <dt>Encode</dt>
+          <dd data-testid="perf-encode">{ms(perf.encodeMs)}</dd>
+        </div>
+        <div>
+          <dt>Generate</dt>
+          <dd data-testid="perf-generate">{ms(perf.generateMs)}</dd>
+        </div>
+        <div>
+          <dt>Grid</dt>
+          <dd>{ms(perf.gridMs)}</dd>
+        </div>
+        <div>
+          <dt>Tensors</dt>
+          <dd data-testid="tensors">{perf.tensors ?? '–'}</dd>
+        </div>
+        <div>
+          <dt>Renders</dt>
+          <dd data-testid="renders">{perf.renders}</dd>
+        </div>
+        {model && (
+          <div>
+            <dt>Model</dt>
+            <dd data-testid="model-name">
+              {model.name} · {(model.bytes / 1e6).toFixed(1)} MB{model.fromCache ? ' (cached)' : ''}
+            </dd>
+          </div>
+        )}
+      </dl>
+    </footer>
+  );
+}

@@ -1,0 +1,628 @@
+/**
+ * App logic on the main thread: turns user actions into worker calls through the latest-wins
+ * bridge and writes results into the store. Never runs the model itself.
+ *
+ * Render pipeline: whenever (model, content image, crop, direction, z) change, one 'render' call
+ * is scheduled (latest wins); the worker re-uses the cached content code unless the image, crop
+ * or direction changed, so moving a slider only re-runs the generator.
+ */
+import { sampleNormal } from '../drit/random';
+import {
+  errorCodeOf,
+  errorText,
+  type BackendName,
+  type CropBox,
+  type ModelSpec,
+  type WorkerEvent,
+} from '../worker/protocol';
+import { Comlink, WorkerBridge, createDritWorker, isCancelled } from './bridge';
+import { copyFrameToClipboard, downloadBlob, frameToPngBlob, joinFrames } from './frames';
+import { getState, setState, useStore, type AppState, type ImageSlot, type ModelEntry } from './store';
+import { decodeShare, readQuery, setModelInQuery, shareUrl } from './url';
+
+const GRID_DEFAULT = 6;
+
+let bridge: WorkerBridge | null = null;
+/** True while a crashed worker is being restored: state changes then must not trigger renders. */
+let recovering = false;
+let requestedBackend: BackendName | undefined;
+let started = false;
+
+function worker(): WorkerBridge {
+  if (!bridge) throw new Error('the app was not started');
+  return bridge;
+}
+
+function showError(e: unknown): void {
+  if (isCancelled(e)) return;
+  const text = errorText(e);
+  console.warn('[drit]', text);
+  setState({ error: text });
+}
+
+export function clearError(): void {
+  setState({ error: null });
+}
+
+export function dismissNotice(): void {
+  setState({ notice: null });
+}
+
+function randomSeed(): number {
+  const a = new Uint32Array(1);
+  crypto.getRandomValues(a);
+  return a[0]! >>> 0;
+}
+
+function normalRow(seed: number, nz: number): number[] {
+  return Array.from(sampleNormal(seed, 1, nz));
+}
+
+function rows(seed: number, n: number, nz: number): number[][] {
+  const flat = sampleNormal(seed, n, nz);
+  return Array.from({ length: n }, (_, i) => Array.from(flat.subarray(i * nz, (i + 1) * nz)));
+}
+
+// ------------------------------------------------------------------------------------- start-up
+
+export async function start(): Promise<void> {
+  if (started) return;
+  started = true;
+  const query = readQuery();
+  requestedBackend = query.backend;
+  if (query.badBackend) {
+    setState({ notice: `Unknown backend “${query.badBackend}” in the URL (use webgpu, webgl, wasm or cpu); choosing automatically.` });
+  }
+  const share = decodeShare();
+  if (share.direction) setState({ direction: share.direction });
+  if (share.seed !== undefined) setState({ seed: share.seed });
+  bridge = new WorkerBridge(createDritWorker, (reason) => void recoverFromCrash(reason));
+  subscribeRenders();
+  try {
+    await initBackend();
+  } catch (e) {
+    showError(e);
+    return;
+  }
+  const models = await loadModelList();
+  const wanted = query.model ?? share.model;
+  let id = wanted && models.some((m) => m.id === wanted) ? wanted : defaultModelId;
+  if (wanted && !models.some((m) => m.id === wanted)) {
+    setState({ error: `Unknown model “${wanted}”. Available: ${models.map((m) => m.id).join(', ') || 'none'}.` });
+  }
+  if (!id) id = models[0]?.id ?? null;
+  if (share.z) pendingShareZ = share.z;
+  if (id) await selectModel(id, { keepError: true });
+  else setState({ error: 'No model is listed in models/index.json.' });
+  if (share.z) setState({ notice: 'Shared settings restored. Drop your own image: images are never part of a link (nothing is uploaded).' });
+}
+
+let defaultModelId: string | null = null;
+let pendingShareZ: number[] | null = null;
+
+async function initBackend(): Promise<void> {
+  const onEvent = (e: WorkerEvent): void => {
+    if (e.type === 'backend') {
+      setState({ backend: e.status, backendNotice: e.notice ?? null });
+      rerenderAll();
+    }
+  };
+  const status = await worker().call((api) =>
+    api.init(requestedBackend ? { backend: requestedBackend } : {}, Comlink.proxy(onEvent)),
+  );
+  let notice: string | null = null;
+  if (status.fallbackReason) {
+    notice = `Running on ${status.name} because ${status.fallbackReason}.`;
+  }
+  setState({ backend: status, backendNotice: notice });
+}
+
+interface IndexJson {
+  default?: string;
+  models?: Array<{ id: string; name?: string; path: string; description?: string }>;
+}
+
+async function loadModelList(): Promise<ModelEntry[]> {
+  const list: ModelEntry[] = [];
+  try {
+    const res = await fetch(new URL('models/index.json', document.baseURI), { cache: 'no-cache' });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const json = (await res.json()) as IndexJson;
+    for (const m of json.models ?? []) {
+      if (typeof m.id !== 'string' || typeof m.path !== 'string') continue;
+      const base = new URL(m.path.endsWith('/') ? m.path : `${m.path}/`, document.baseURI);
+      if (base.origin !== location.origin) continue; // never load from elsewhere
+      const entry: ModelEntry = { id: m.id, name: m.name ?? m.id, origin: 'server', location: { kind: 'remote', base: base.href } };
+      if (m.description) entry.description = m.description;
+      list.push(entry);
+    }
+    defaultModelId = json.default ?? list[0]?.id ?? null;
+  } catch (e) {
+    setState({ error: `Could not read the model list (models/index.json): ${(e as Error).message}` });
+  }
+  try {
+    const local = await worker().call((api) => api.listLocalModels());
+    for (const m of local) list.push({ id: m.id, name: `${m.name} (converted here)`, origin: 'local', location: { kind: 'local', id: m.id } });
+  } catch {
+    // no local storage: only server models
+  }
+  setState({ models: list });
+  return list;
+}
+
+// ------------------------------------------------------------------------------------- models
+
+export async function selectModel(id: string, opts: { keepError?: boolean } = {}): Promise<void> {
+  const entry = getState().models.find((m) => m.id === id);
+  if (!entry) {
+    setState({ error: `Unknown model “${id}”.` });
+    return;
+  }
+  if (!opts.keepError) clearError();
+  setState({ modelId: id, loading: { stage: 'manifest' } });
+  if (entry.origin === 'server') setModelInQuery(id);
+  const spec: ModelSpec = { id: entry.id, name: entry.name, location: entry.location };
+  try {
+    const info = await worker().latest('model', (api) =>
+      api.loadModel(
+        spec,
+        Comlink.proxy((p) => {
+          if (getState().modelId === id) setState({ loading: p });
+        }),
+      ),
+    );
+    if (getState().modelId !== id) return;
+    const s = getState();
+    const nz = info.nz;
+    let z = s.z.length === nz ? s.z : normalRow(s.seed, nz);
+    if (pendingShareZ && pendingShareZ.length === nz) z = pendingShareZ;
+    pendingShareZ = null;
+    setState({
+      model: info,
+      loading: null,
+      z,
+      baseZ: z,
+      locked: s.locked.length === nz ? s.locked : new Array<boolean>(nz).fill(false),
+      grid: s.grid ? { ...s.grid, zs: rows(s.grid.seed, s.grid.size, nz), frames: [] } : null,
+      interp: { ...s.interp, from: null, to: null, strip: [] },
+      perf: { ...s.perf, warmupMs: info.warmupMs },
+    });
+    if (getState().reference) void encodeReference();
+    rerenderAll();
+  } catch (e) {
+    if (isCancelled(e)) return;
+    if (getState().modelId === id) setState({ loading: null, model: null, output: null, modelInput: null });
+    showError(e);
+  }
+}
+
+// ------------------------------------------------------------------------------------- images
+
+function isCheckpointName(name: string): boolean {
+  return /\.(pth|pt|pkl|ckpt|tar)$/i.test(name);
+}
+
+async function decode(file: Blob, name: string): Promise<ImageSlot> {
+  const bytes = await file.arrayBuffer();
+  const d = await worker().call((api) => api.decodeImage(Comlink.transfer(bytes, [bytes]), name));
+  return { file, name, url: URL.createObjectURL(file), ...d };
+}
+
+function releaseSlot(slot: ImageSlot | null | undefined): void {
+  if (!slot) return;
+  URL.revokeObjectURL(slot.url);
+  void worker().call((api) => api.releaseImage(slot.id)).catch(() => {});
+}
+
+function downscaleNotice(slot: ImageSlot): string | null {
+  return slot.downscaled
+    ? `“${slot.name}” is ${slot.originalWidth} × ${slot.originalHeight} pixels; it was downscaled to ${slot.width} × ${slot.height} for processing.`
+    : null;
+}
+
+export async function setContentFile(file: Blob, name = (file as File).name || 'pasted image'): Promise<void> {
+  clearError();
+  if (isCheckpointName(name)) return convertFile(file, name);
+  try {
+    const slot = await decode(file, name);
+    releaseSlot(getState().content);
+    const notice = downscaleNotice(slot);
+    setState({ content: slot, crop: null, modelInput: null, output: null, ...(notice ? { notice } : {}) });
+  } catch (e) {
+    showError(e);
+  }
+}
+
+export async function setReferenceFile(file: Blob, name = (file as File).name || 'pasted image'): Promise<void> {
+  clearError();
+  try {
+    const slot = await decode(file, name);
+    const old = getState().reference;
+    const notice = downscaleNotice(slot);
+    setState({
+      mode: 'reference',
+      reference: { slot, mu: [], input: { width: 1, height: 1, data: new Uint8ClampedArray(4) }, sampleAround: old?.sampleAround ?? false, seed: old?.seed ?? 1 },
+      ...(notice ? { notice } : {}),
+    });
+    if (old) releaseSlot(old.slot);
+    await encodeReference();
+  } catch (e) {
+    showError(e);
+  }
+}
+
+function referenceZ(r: NonNullable<AppState['reference']>): number[] {
+  if (!r.sampleAround || !r.sigma) return r.mu.slice();
+  const eps = normalRow(r.seed, r.mu.length);
+  return r.mu.map((m, i) => m + r.sigma![i]! * eps[i]!);
+}
+
+async function encodeReference(): Promise<void> {
+  const s = getState();
+  const r = s.reference;
+  if (!r || !s.model) return;
+  try {
+    const res = await worker().latest('reference', (api) => api.encodeReference({ imageId: r.slot.id, direction: s.direction }));
+    const cur = getState().reference;
+    if (!cur || cur.slot.id !== r.slot.id) return;
+    const next = { ...cur, mu: res.mu, input: res.input, ...(res.sigma ? { sigma: res.sigma } : {}) };
+    if (!res.sigma) delete next.sigma;
+    const z = referenceZ(next);
+    setState({ reference: next, z, baseZ: z, perf: { ...getState().perf, referenceMs: res.encodeMs } });
+  } catch (e) {
+    showError(e);
+  }
+}
+
+export function setSampleAround(on: boolean): void {
+  const r = getState().reference;
+  if (!r) return;
+  const next = { ...r, sampleAround: on };
+  const z = referenceZ(next);
+  setState({ reference: next, z, baseZ: z });
+}
+
+export function resampleAroundReference(): void {
+  const r = getState().reference;
+  if (!r) return;
+  const next = { ...r, sampleAround: true, seed: randomSeed() };
+  const z = referenceZ(next);
+  setState({ reference: next, z, baseZ: z });
+}
+
+export function useReference(): void {
+  const r = getState().reference;
+  if (!r || r.mu.length === 0) return;
+  const z = referenceZ(r);
+  setState({ mode: 'reference', z, baseZ: z });
+}
+
+export function clearReference(): void {
+  const r = getState().reference;
+  releaseSlot(r?.slot);
+  setState({ reference: null, mode: 'sample' });
+}
+
+export function setCrop(crop: CropBox | null): void {
+  setState({ crop });
+}
+
+/** Drops or picks: images go to `target`, checkpoints get converted. */
+export async function handleFiles(files: readonly File[], target: 'content' | 'reference'): Promise<void> {
+  const file = files[0];
+  if (!file) return;
+  if (isCheckpointName(file.name)) return convertFile(file, file.name);
+  if (target === 'reference') return setReferenceFile(file);
+  return setContentFile(file);
+}
+
+// ------------------------------------------------------------------------------------- attributes
+
+export function setDirection(direction: AppState['direction']): void {
+  if (getState().direction === direction) return;
+  setState({ direction });
+  if (getState().reference) void encodeReference();
+}
+
+export function setMode(mode: AppState['mode']): void {
+  setState({ mode });
+  if (mode === 'reference') useReference();
+}
+
+export function setZ(i: number, value: number): void {
+  const z = getState().z.slice();
+  if (i < 0 || i >= z.length || !Number.isFinite(value)) return;
+  z[i] = value;
+  setState({ z });
+}
+
+export function setLocked(i: number, locked: boolean): void {
+  const l = getState().locked.slice();
+  l[i] = locked;
+  setState({ locked: l });
+}
+
+/** New seed; locked dimensions keep their value. */
+export function reroll(): void {
+  const s = getState();
+  if (!s.model) return;
+  const seed = randomSeed();
+  const fresh = normalRow(seed, s.model.nz);
+  const z = fresh.map((v, i) => (s.locked[i] ? (s.z[i] ?? v) : v));
+  setState({ seed, z, baseZ: z, mode: 'sample' });
+}
+
+export function resetZ(): void {
+  setState({ z: getState().baseZ.slice() });
+}
+
+export function zeroZ(): void {
+  const n = getState().z.length;
+  setState({ z: new Array<number>(n).fill(0) });
+}
+
+// ------------------------------------------------------------------------------------- grid
+
+export function showGrid(size = getState().grid?.size ?? GRID_DEFAULT, seed = randomSeed()): void {
+  const s = getState();
+  if (!s.model) return;
+  setState({ grid: { seed, size, zs: rows(seed, size, s.model.nz), frames: [], busy: true } });
+  void renderGrid();
+}
+
+export function hideGrid(): void {
+  worker().cancel('grid');
+  setState({ grid: null });
+}
+
+export function pickGridTile(i: number): void {
+  const g = getState().grid;
+  const z = g?.zs[i];
+  if (!g || !z) return;
+  setState({ z: z.slice(), baseZ: z.slice(), mode: 'sample' });
+}
+
+async function renderGrid(): Promise<void> {
+  const s = getState();
+  const g = s.grid;
+  if (!g || !s.model || !s.content) return;
+  setState({ grid: { ...g, busy: true } });
+  try {
+    const res = await worker().latest('grid', (api) =>
+      api.generate({ imageId: s.content!.id, crop: s.crop, direction: s.direction, z: g.zs }),
+    );
+    const cur = getState().grid;
+    if (!cur || cur.seed !== g.seed) return;
+    setState({ grid: { ...cur, frames: res.frames, busy: false }, perf: { ...getState().perf, gridMs: res.generateMs } });
+    void refreshMemory();
+  } catch (e) {
+    const cur = getState().grid;
+    if (cur && !isCancelled(e)) setState({ grid: { ...cur, busy: false } });
+    showError(e);
+  }
+}
+
+// ------------------------------------------------------------------------------------- interpolation
+
+export function setInterpEnd(which: 'from' | 'to', z: number[]): void {
+  setState({ interp: { ...getState().interp, [which]: z.slice(), strip: [] } });
+}
+
+export function setInterpFrames(n: number): void {
+  setState({ interp: { ...getState().interp, frames: Math.max(2, Math.min(16, Math.round(n))) } });
+}
+
+export async function renderStrip(): Promise<void> {
+  const s = getState();
+  const { from, to, frames } = s.interp;
+  if (!s.model || !s.content || !from || !to) return;
+  const zs = Array.from({ length: frames }, (_, k) => {
+    const t = frames === 1 ? 0 : k / (frames - 1);
+    return from.map((a, i) => a + (to[i]! - a) * t);
+  });
+  setState({ interp: { ...s.interp, busy: true } });
+  try {
+    const res = await worker().latest('interp', (api) =>
+      api.generate({ imageId: s.content!.id, crop: s.crop, direction: s.direction, z: zs }),
+    );
+    setState({ interp: { ...getState().interp, strip: res.frames, busy: false } });
+    void refreshMemory();
+  } catch (e) {
+    setState({ interp: { ...getState().interp, busy: false } });
+    showError(e);
+  }
+}
+
+export async function downloadStrip(): Promise<void> {
+  const strip = getState().interp.strip;
+  if (!strip.length) return;
+  downloadBlob(await frameToPngBlob(joinFrames(strip, 2)), 'drit-interpolation.png');
+}
+
+// ------------------------------------------------------------------------------------- output
+
+export async function downloadOutput(): Promise<void> {
+  const out = getState().output;
+  if (!out) return;
+  downloadBlob(await frameToPngBlob(out), 'drit-output.png');
+}
+
+export async function copyOutput(): Promise<void> {
+  const out = getState().output;
+  if (!out) return;
+  try {
+    await copyFrameToClipboard(out);
+    setState({ notice: 'Image copied to the clipboard.' });
+  } catch (e) {
+    setState({ error: `Copying failed: ${(e as Error).message}` });
+  }
+}
+
+export function currentShareUrl(): string | null {
+  const s = getState();
+  if (!s.modelId || s.z.length === 0) return null;
+  return shareUrl({ model: s.modelId, direction: s.direction, z: s.z, seed: s.seed });
+}
+
+export async function copyShareLink(): Promise<void> {
+  const url = currentShareUrl();
+  if (!url) return;
+  history.replaceState(history.state, '', url);
+  try {
+    await navigator.clipboard.writeText(url);
+    setState({ notice: 'Share link copied (it holds the model, direction and z — not your image).' });
+  } catch {
+    setState({ notice: `Share link: ${url}` });
+  }
+}
+
+// ------------------------------------------------------------------------------------- checkpoints
+
+export async function convertFile(file: Blob, name: string): Promise<void> {
+  clearError();
+  setState({ converting: { name, stage: 'reading', fraction: 0 } });
+  try {
+    const bytes = await file.arrayBuffer();
+    const spec = await worker().call((api) =>
+      api.convertCheckpoint(
+        Comlink.transfer(bytes, [bytes]),
+        { name: name.replace(/\.[^.]+$/, '') || name },
+        Comlink.proxy((p) => setState({ converting: { name, ...p } })),
+      ),
+    );
+    setState({ converting: null, notice: `Converted “${name}”; it is stored in this browser for your next visit.` });
+    await loadModelList();
+    await selectModel(spec.id);
+  } catch (e) {
+    setState({ converting: null });
+    showError(e);
+  }
+}
+
+export async function deleteLocalModel(id: string): Promise<void> {
+  try {
+    await worker().call((api) => api.deleteLocalModel(id));
+    await loadModelList();
+    if (getState().modelId === id && defaultModelId) await selectModel(defaultModelId);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+// ------------------------------------------------------------------------------------- rendering
+
+async function refreshMemory(): Promise<void> {
+  try {
+    const m = await worker().call((api) => api.memory());
+    setState({ perf: { ...getState().perf, tensors: m.numTensors } });
+  } catch {
+    // informational only
+  }
+}
+
+async function renderContent(): Promise<void> {
+  const s = getState();
+  if (!s.model || !s.content) return;
+  try {
+    const r = await worker().latest('content', (api) =>
+      api.encodeContent({ imageId: s.content!.id, crop: s.crop, direction: s.direction }),
+    );
+    const cur = getState();
+    if (cur.content?.id !== s.content.id || cur.crop !== s.crop || cur.direction !== s.direction) return;
+    setState({ modelInput: r.input, perf: { ...cur.perf, ...(r.cached ? {} : { encodeMs: r.encodeMs }) } });
+  } catch (e) {
+    showError(e);
+  }
+}
+
+async function renderOutput(): Promise<void> {
+  const s = getState();
+  if (!s.model || !s.content || s.z.length !== s.model.nz) return;
+  setState({ rendering: true });
+  try {
+    const r = await worker().latest('render', (api) =>
+      api.generate({ imageId: s.content!.id, crop: s.crop, direction: s.direction, z: [s.z] }),
+    );
+    const frame = r.frames[0];
+    const perf = getState().perf;
+    setState({
+      output: frame ?? null,
+      rendering: worker().busy('render'),
+      perf: { ...perf, generateMs: r.generateMs, ...(r.encodeMs > 0 ? { encodeMs: r.encodeMs } : {}), renders: perf.renders + 1 },
+    });
+    void refreshMemory();
+  } catch (e) {
+    if (isCancelled(e)) return;
+    setState({ rendering: worker().busy('render') });
+    showError(e);
+  }
+}
+
+function rerenderAll(): void {
+  void renderContent();
+  void renderOutput();
+  if (getState().grid) void renderGrid();
+}
+
+function subscribeRenders(): void {
+  useStore.subscribe((s, prev) => {
+    if (recovering) return;
+    const contentChanged =
+      s.content?.id !== prev.content?.id || s.crop !== prev.crop || s.direction !== prev.direction;
+    const modelChanged = s.model !== prev.model;
+    if (modelChanged) return; // selectModel() triggers rerenderAll itself
+    if (contentChanged) {
+      if (s.content) rerenderAll();
+      if (s.interp.strip.length) setState({ interp: { ...s.interp, strip: [] } });
+      return;
+    }
+    if (s.z !== prev.z) void renderOutput();
+  });
+}
+
+// ------------------------------------------------------------------------------------- crash recovery
+
+async function recoverFromCrash(reason: string): Promise<void> {
+  setState({
+    notice: `The inference worker crashed (${reason}); it was restarted and your work restored.`,
+    rendering: false,
+  });
+  recovering = true;
+  try {
+    await initBackend();
+    const s = getState();
+    // The new worker has no images: decode the kept files again.
+    if (s.content) {
+      const c = s.content;
+      const slot = await decode(c.file, c.name);
+      URL.revokeObjectURL(c.url);
+      setState({ content: slot });
+    }
+    const r = getState().reference;
+    if (r) {
+      const slot = await decode(r.slot.file, r.slot.name);
+      URL.revokeObjectURL(r.slot.url);
+      setState({ reference: { ...r, slot } });
+    }
+    recovering = false;
+    if (s.modelId) await selectModel(s.modelId, { keepError: true });
+  } catch (e) {
+    showError(e);
+  } finally {
+    recovering = false;
+  }
+}
+
+/** Test hook used by the e2e suite (also handy in the console). */
+export function crashWorkerForTesting(): void {
+  worker().crashForTesting();
+}
+
+export async function loseDeviceForTesting(): Promise<boolean> {
+  return worker().call((api) => api.loseDeviceForTesting());
+}
+
+export async function workerMemory(): Promise<number> {
+  const m = await worker().call((api) => api.memory());
+  return m.numTensors;
+}

@@ -1,0 +1,29 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { crashWorkerForTesting, loseDeviceForTesting, start, workerMemory } from './controller';
+import { getState } from './store';
+import './styles.css';
+
+declare global {
+  interface Window {
+    /** Hooks for automated tests and the console; they never touch the network. */
+    __drit?: {
+      state: typeof getState;
+      crashWorker(): void;
+      loseDevice(): Promise<boolean>;
+      workerTensors(): Promise<number>;
+    };
+  }
+}
+
+window.__drit = { state: getState, crashWorker: crashWorkerForTesting, loseDevice: loseDeviceForTesting, workerTensors: workerMemory };
+
+const root = document.getElementById('root');
+if (!root) throw new Error('#root is missing');
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
+void start();

@@ -1,0 +1,140 @@
+/**
+ * The UI state (zustand). Plain data only; the logic that talks to the worker lives in
+ * `controller.ts`, React components read slices of this store and call controller actions.
+ */
+import { create } from 'zustand';
+import type { Direction } from '../drit/model';
+import type {
+  BackendStatus,
+  ConvertProgress,
+  CropBox,
+  LoadProgress,
+  ModelInfo,
+  ModelSpec,
+  RgbaFrame,
+} from '../worker/protocol';
+
+export type Mode = 'sample' | 'reference';
+
+export interface ModelEntry extends ModelSpec {
+  /** 'server' = listed in models/index.json; 'local' = converted in this browser. */
+  origin: 'server' | 'local';
+  description?: string;
+}
+
+/** An image the user dropped, kept on the main thread so the worker can be re-fed after a crash. */
+export interface ImageSlot {
+  file: Blob;
+  name: string;
+  /** Object URL for <img>. */
+  url: string;
+  /** Id of the decoded pixels inside the worker. */
+  id: string;
+  width: number;
+  height: number;
+  originalWidth: number;
+  originalHeight: number;
+  downscaled: boolean;
+}
+
+export interface ReferenceState {
+  slot: ImageSlot;
+  mu: number[];
+  sigma?: number[];
+  input: RgbaFrame;
+  /** concat = 1: z = mu + sigma * eps(seed) instead of mu. */
+  sampleAround: boolean;
+  seed: number;
+}
+
+export interface GridState {
+  seed: number;
+  size: number;
+  zs: number[][];
+  frames: RgbaFrame[];
+  busy: boolean;
+}
+
+export interface InterpState {
+  from: number[] | null;
+  to: number[] | null;
+  frames: number;
+  strip: RgbaFrame[];
+  busy: boolean;
+}
+
+export interface Perf {
+  encodeMs?: number;
+  generateMs?: number;
+  gridMs?: number;
+  referenceMs?: number;
+  warmupMs?: number;
+  tensors?: number;
+  renders: number;
+}
+
+export interface AppState {
+  backend: BackendStatus | null;
+  backendNotice: string | null;
+  models: ModelEntry[];
+  modelId: string | null;
+  model: ModelInfo | null;
+  loading: LoadProgress | null;
+  converting: (ConvertProgress & { name: string }) | null;
+
+  content: ImageSlot | null;
+  /** null = the model's own pre-processing. */
+  crop: CropBox | null;
+  modelInput: RgbaFrame | null;
+  direction: Direction;
+  mode: Mode;
+
+  /** Current attribute vector (whatever set it) and the vector 'reset' returns to. */
+  z: number[];
+  baseZ: number[];
+  seed: number;
+  locked: boolean[];
+
+  reference: ReferenceState | null;
+  grid: GridState | null;
+  interp: InterpState;
+
+  output: RgbaFrame | null;
+  rendering: boolean;
+  perf: Perf;
+
+  error: string | null;
+  notice: string | null;
+}
+
+export const initialState: AppState = {
+  backend: null,
+  backendNotice: null,
+  models: [],
+  modelId: null,
+  model: null,
+  loading: null,
+  converting: null,
+  content: null,
+  crop: null,
+  modelInput: null,
+  direction: 'a2b',
+  mode: 'sample',
+  z: [],
+  baseZ: [],
+  seed: 1,
+  locked: [],
+  reference: null,
+  grid: null,
+  interp: { from: null, to: null, frames: 8, strip: [], busy: false },
+  output: null,
+  rendering: false,
+  perf: { renders: 0 },
+  error: null,
+  notice: null,
+};
+
+export const useStore = create<AppState>()(() => ({ ...initialState }));
+
+export const getState = useStore.getState;
+export const setState = useStore.setState;

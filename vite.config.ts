@@ -1,0 +1,70 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, normalize, resolve } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { defineConfig, type Plugin } from 'vite';
+import react from '@vitejs/plugin-react';
+
+/** Cross-origin isolation: needed for SharedArrayBuffer (wasm threads). */
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+const E2E_PACKS = resolve(__dirname, 'e2e/.packs');
+
+/**
+ * Test mode only (`vite --mode e2e`): serves the small model packs that Playwright's global
+ * setup writes to e2e/.packs under /e2e-packs/, and lists them (from e2e/.packs/index.json) in
+ * /models/index.json next to the shipped models. Nothing of this exists in dev or production.
+ */
+function e2ePacks(): Plugin {
+  const send = (res: ServerResponse, status: number, type: string, body: Buffer | string): void => {
+    res.statusCode = status;
+    res.setHeader('Content-Type', type);
+    for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
+    res.setHeader('Cache-Control', 'no-store');
+    res.end(body);
+  };
+  return {
+    name: 'drit-e2e-packs',
+    configureServer(server) {
+      server.middlewares.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        if (url.pathname === '/models/index.json') {
+          const shipped = JSON.parse(readFileSync(resolve(__dirname, 'public/models/index.json'), 'utf8')) as {
+            default?: string;
+            models: unknown[];
+          };
+          const extraPath = join(E2E_PACKS, 'index.json');
+          const extra = existsSync(extraPath) ? (JSON.parse(readFileSync(extraPath, 'utf8')) as { models: unknown[] }).models : [];
+          send(res, 200, 'application/json', JSON.stringify({ ...shipped, models: [...shipped.models, ...extra] }));
+          return;
+        }
+        if (url.pathname.startsWith('/e2e-packs/')) {
+          const rel = normalize(decodeURIComponent(url.pathname.slice('/e2e-packs/'.length)));
+          const file = join(E2E_PACKS, rel);
+          if (rel.startsWith('..') || !file.startsWith(E2E_PACKS) || !existsSync(file) || !statSync(file).isFile()) {
+            send(res, 404, 'text/plain', 'not found');
+            return;
+          }
+          send(res, 200, file.endsWith('.json') ? 'application/json' : 'application/octet-stream', readFileSync(file));
+          return;
+        }
+        next();
+      });
+    },
+  };
+}
+
+export default defineConfig(({ mode }) => ({
+  plugins: [react(), ...(mode === 'e2e' ? [e2ePacks()] : [])],
+  server: { headers: ISOLATION_HEADERS },
+  preview: { headers: ISOLATION_HEADERS },
+  worker: { format: 'es' },
+  optimizeDeps: {
+    // The wasm backend locates its .wasm files through the URLs we give it (served by us).
+    exclude: ['@tensorflow/tfjs-backend-wasm'],
+  },
+  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+}));
