@@ -38,7 +38,7 @@ export type StateDict = Map<string, Tensor>;
 export interface ReadPthOptions {
   /**
    * Top-level entries whose tensors are materialised; each must be a state dict (a dict of
-   * tensors). Default: every top-level entry that is a state dict.
+   * tensors). Default: every top-level entry that is a state dict of floating-point tensors.
    */
   entries?: readonly string[];
   onProgress?: (fraction: number) => void;
@@ -63,10 +63,13 @@ const LEGACY_PROTOCOL_VERSION = 1001;
 const MAX_DATA_PKL_BYTES = 256 * 1024 * 1024;
 
 export function detectFormat(bytes: Uint8Array): CheckpointFormat | null {
-  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 0x03 || bytes[2] === 0x05) && (bytes[3] === 0x04 || bytes[3] === 0x06)) {
-    return 'zip';
-  }
-  if (bytes.length >= 2 && bytes[0] === 0x80 && (bytes[1] as number) >= 2 && (bytes[1] as number) <= 5) return 'legacy';
+  // zip local-file header (PK\x03\x04) or empty-archive record (PK\x05\x06); a shorter prefix of
+  // the local-file header counts as a (truncated) zip
+  const zipMagic = [0x50, 0x4b, 0x03, 0x04];
+  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x05 && bytes[3] === 0x06) return 'zip';
+  if (bytes.length > 0 && zipMagic.slice(0, Math.min(4, bytes.length)).every((b, i) => bytes[i] === b)) return 'zip';
+  // pickle PROTO opcode, protocol 2..5 (a lone 0x80 is a truncated pickle)
+  if (bytes[0] === 0x80 && (bytes.length === 1 || ((bytes[1] as number) >= 2 && (bytes[1] as number) <= 5))) return 'legacy';
   return null;
 }
 
@@ -169,9 +172,10 @@ function selectEntries(root: PyValue, wanted: readonly string[] | undefined): Se
       entries.set(name, sd);
     }
   } else if (root instanceof PyDict) {
+    const floating = new Set<TorchDtype>(['float32', 'float16', 'float64', 'bfloat16']);
     for (const name of topLevelKeys) {
       const sd = asStateDict(root.get(name));
-      if (sd) entries.set(name, sd);
+      if (sd && sd.every(([, t]) => floating.has(t.storage.dtype))) entries.set(name, sd);
     }
   }
   const intOf = (k: string): number | undefined => {
