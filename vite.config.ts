@@ -11,7 +11,7 @@ const ISOLATION_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-const E2E_PACKS = resolve(__dirname, 'e2e/.packs');
+const E2E_PACKS = resolve(import.meta.dirname, 'e2e/.packs');
 
 /**
  * Test mode only (`vite --mode e2e`): serves the small model packs that Playwright's global
@@ -32,7 +32,7 @@ function e2ePacks(): Plugin {
       server.middlewares.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
         const url = new URL(req.url ?? '/', 'http://localhost');
         if (url.pathname === '/models/index.json') {
-          const shipped = JSON.parse(readFileSync(resolve(__dirname, 'public/models/index.json'), 'utf8')) as {
+          const shipped = JSON.parse(readFileSync(resolve(import.meta.dirname, 'public/models/index.json'), 'utf8')) as {
             default?: string;
             models: unknown[];
           };
@@ -63,8 +63,22 @@ export default defineConfig(({ mode }) => ({
   preview: { headers: ISOLATION_HEADERS },
   worker: { format: 'es' },
   optimizeDeps: {
-    // The wasm backend locates its .wasm files through the URLs we give it (served by us).
-    exclude: ['@tensorflow/tfjs-backend-wasm'],
+    // Scan the worker too, so that the dev server does not discover its dependencies late and
+    // reload the page.
+    entries: ['index.html', 'src/worker/worker.ts'],
+    include: [
+      '@tensorflow/tfjs',
+      '@tensorflow/tfjs-backend-webgpu',
+      '@tensorflow/tfjs-backend-wasm',
+      'comlink',
+      'fflate',
+      'react',
+      'react-dom',
+      'react-dom/client',
+      'react/jsx-runtime',
+      'react/jsx-dev-runtime',
+      'zustand',
+    ],
   },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
 }));

@@ -53,10 +53,13 @@ export class WorkerBridge {
   private epoch = 0;
   private readonly pending = new Set<(e: Error) => void>();
   private readonly channels = new Map<string, Channel>();
+  /** Times of recent crashes: a worker that keeps dying is not restarted forever. */
+  private readonly crashes: number[] = [];
+  private dead = false;
 
   constructor(
     private readonly factory: () => Worker,
-    private readonly onCrash: (reason: string) => void,
+    private readonly onCrash: (reason: string, restarted: boolean) => void,
   ) {
     this.spawn();
   }
@@ -85,13 +88,22 @@ export class WorkerBridge {
     }
     this.worker.terminate();
     this.api[Comlink.releaseProxy]();
+    const now = Date.now();
+    this.crashes.push(now);
+    while (this.crashes.length && now - this.crashes[0]! > 60_000) this.crashes.shift();
+    if (this.crashes.length > 3) {
+      this.dead = true;
+      this.onCrash(`${reason} — it crashed ${this.crashes.length} times in a minute, so it was not restarted; reload the page`, false);
+      return;
+    }
     this.spawn();
-    this.onCrash(reason);
+    this.onCrash(reason, true);
   }
 
   /** One call; rejects with WorkerCrashedError if the worker dies meanwhile. */
   call<T>(fn: (api: Remote) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(new CancelledError('cancelled'));
+    if (this.dead) return Promise.reject(new WorkerCrashedError('The inference worker keeps crashing; reload the page.'));
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       const finish = (): void => {

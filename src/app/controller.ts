@@ -12,6 +12,7 @@ import {
   errorText,
   type BackendName,
   type CropBox,
+  type MemoryInfo,
   type ModelSpec,
   type WorkerEvent,
 } from '../worker/protocol';
@@ -76,7 +77,10 @@ export async function start(): Promise<void> {
   const share = decodeShare();
   if (share.direction) setState({ direction: share.direction });
   if (share.seed !== undefined) setState({ seed: share.seed });
-  bridge = new WorkerBridge(createDritWorker, (reason) => void recoverFromCrash(reason));
+  bridge = new WorkerBridge(createDritWorker, (reason, restarted) => {
+    if (restarted) void recoverFromCrash(reason);
+    else setState({ error: `The inference worker crashed: ${reason}.`, rendering: false });
+  });
   subscribeRenders();
   try {
     await initBackend();
@@ -622,7 +626,6 @@ export async function loseDeviceForTesting(): Promise<boolean> {
   return worker().call((api) => api.loseDeviceForTesting());
 }
 
-export async function workerMemory(): Promise<number> {
-  const m = await worker().call((api) => api.memory());
-  return m.numTensors;
+export function workerMemory(): Promise<MemoryInfo> {
+  return worker().call((api) => api.memory());
 }

@@ -12,12 +12,12 @@ declare global {
       state: typeof getState;
       crashWorker(): void;
       loseDevice(): Promise<boolean>;
-      workerTensors(): Promise<number>;
+      workerMemory: typeof workerMemory;
     };
   }
 }
 
-window.__drit = { state: getState, crashWorker: crashWorkerForTesting, loseDevice: loseDeviceForTesting, workerTensors: workerMemory };
+window.__drit = { state: getState, crashWorker: crashWorkerForTesting, loseDevice: loseDeviceForTesting, workerMemory };
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing');

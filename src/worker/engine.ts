@@ -68,6 +68,8 @@ export class Engine {
   /** Resolves when a device-loss recovery has finished. */
   private recovering: Promise<void> | null = null;
   private disposingDevice = false;
+  private generateCalls = 0;
+  private lastBatch = 0;
 
   async init(opts: { backend?: BackendName }, onEvent: (e: WorkerEvent) => void): Promise<BackendStatus> {
     this.onEvent = onEvent;
@@ -315,6 +317,8 @@ export class Engine {
     if (entry.code.isDisposed) ({ entry, encodeMs } = await this.content(req));
     const t0 = performance.now();
     const domain = targetDomain(req.direction);
+    this.generateCalls++;
+    this.lastBatch = req.z.length;
     const out = tf.tidy(() => {
       const z = tf.tensor2d(req.z, [req.z.length, nz], 'float32');
       return model.generate(entry.code, z, domain);
@@ -361,7 +365,7 @@ export class Engine {
 
   memory(): MemoryInfo {
     const m = tf.memory();
-    return { numTensors: m.numTensors, numBytes: m.numBytes };
+    return { numTensors: m.numTensors, numBytes: m.numBytes, generateCalls: this.generateCalls, lastBatch: this.lastBatch };
   }
 
   dispose(): void {

@@ -165,6 +165,9 @@ export interface ReferenceResult {
 export interface MemoryInfo {
   numTensors: number;
   numBytes: number;
+  /** Generator passes run so far, and the batch size of the last one (tests check batching). */
+  generateCalls: number;
+  lastBatch: number;
 }
 
 /** Messages the worker pushes without being asked (status changes, fallbacks). */

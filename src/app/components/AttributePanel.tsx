@@ -66,7 +66,7 @@ function SampleControls() {
   return (
     <div className="row wrap">
       <button type="button" data-testid="reroll" disabled={!ready} onClick={reroll}>
-        🎲 Re-roll
+        Re-roll
       </button>
       <button type="button" className="secondary" data-testid="grid-show" disabled={!ready} onClick={() => showGrid()}>
         {grid ? 'New grid' : 'Diversity grid'}
@@ -173,7 +173,7 @@ function Sliders() {
               aria-label={`Lock z${i + 1} when re-rolling`}
               onChange={(e) => setLocked(i, e.target.checked)}
             />
-            <span aria-hidden="true">🔒</span>
+            <span aria-hidden="true">lock</span>
           </label>
         </div>
       ))}
