@@ -34,9 +34,22 @@ interface Options {
   reference?: string;
 }
 
+/** `--z -1.5,2` would read as an option: glue a numeric value that starts with '-' to its flag. */
+function glueNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (argv[i] === '--z' && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`--z=${next}`);
+      i++;
+    } else out.push(argv[i]!);
+  }
+  return out;
+}
+
 function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
-    args: argv,
+    args: glueNegativeValues(argv),
     options: {
       model: { type: 'string' },
       input: { type: 'string' },

@@ -48,6 +48,8 @@ async function registerWasm(): Promise<void> {
 
 export async function useNodeBackend(name: NodeBackend): Promise<BackendInfo> {
   if (!NODE_BACKENDS.includes(name)) throw new Error(`unknown backend '${name}' (use ${NODE_BACKENDS.join(', ')})`);
+  // PROD silences tfjs's console advice to install tfjs-node (which cannot be installed here).
+  tf.env().set('PROD', true);
   if (name === 'webgpu') await registerWebgpu();
   if (name === 'wasm') await registerWasm();
   const ok = await tf.setBackend(name);

@@ -1,0 +1,136 @@
+/**
+ * End-to-end CLI checks: convert a fixture checkpoint with `npm run convert`, translate the
+ * fixture image with `npm run translate`, and compare with the PNGs PyTorch wrote through the
+ * official pre/post-processing (training/make_fixtures.py). Bad input gives exit code 2 and a
+ * specific message.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeImageFile } from '../image/node-io';
+import { craftPng, makeTempDir } from '../image/test-utils';
+import type { RgbImage } from '../image/types';
+import { FIXTURES, REPO } from '../testing/fixtures';
+
+const tmp = makeTempDir('translate');
+const pack = tmp.path('c0');
+const tfix = (f: string) => join(FIXTURES, 'translate', f);
+const spec = JSON.parse(readFileSync(tfix('translate.json'), 'utf8')) as { z: number[]; model: string };
+
+function cli(tool: 'convert' | 'translate', args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli', `${tool}.ts`), ...args], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function readPng(path: string): RgbImage {
+  return decodeImageFile(new Uint8Array(readFileSync(path)));
+}
+
+/** Output vs PyTorch: uint8 truncation may flip a value by one where the float lands on an integer. */
+function expectSameImage(path: string, refPath: string): void {
+  const out = readPng(path);
+  const ref = readPng(refPath);
+  expect([out.width, out.height]).toEqual([ref.width, ref.height]);
+  let maxDiff = 0;
+  let differing = 0;
+  for (let i = 0; i < ref.data.length; i++) {
+    const d = Math.abs(out.data[i]! - ref.data[i]!);
+    maxDiff = Math.max(maxDiff, d);
+    if (d) differing++;
+  }
+  expect(maxDiff).toBeLessThanOrEqual(1);
+  expect(differing / ref.data.length).toBeLessThan(1e-3);
+}
+
+const translate = (extra: string[]) =>
+  cli('translate', ['--model', pack, '--input', tfix('input.png'), '--direction', 'a2b', ...extra]);
+
+beforeAll(() => {
+  const r = cli('convert', [join(FIXTURES, spec.model, 'checkpoint_legacy.pth'), pack, '--name', 'c0', '--domains', 'cat,dog']);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+});
+
+afterAll(() => tmp.cleanup());
+
+describe('translate reproduces PyTorch images', () => {
+  it('explicit z (cpu)', () => {
+    const out = tmp.path('z.png');
+    const r = translate(['--out', out, '--z', spec.z.join(',')]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expectSameImage(out, tfix('out_z.png'));
+  });
+
+  it('reference-guided attribute (wasm)', () => {
+    const out = tmp.path('ref.png');
+    const r = translate(['--out', out, '--reference', tfix('reference.png'), '--backend', 'wasm']);
+    expect(r.status).toBe(0);
+    expectSameImage(out, tfix('out_ref.png'));
+  });
+
+  it('explicit z on webgpu (Node + Dawn)', () => {
+    const out = tmp.path('z-webgpu.png');
+    const r = translate(['--out', out, '--z', spec.z.join(','), '--backend', 'webgpu']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/backend webgpu/);
+    expectSameImage(out, tfix('out_z.png'));
+  });
+
+  it('--seed/--samples writes K distinct images, the same for the same seed', () => {
+    const out = tmp.path('s.png');
+    expect(translate(['--out', out, '--seed', '5', '--samples', '3']).status).toBe(0);
+    const imgs = [0, 1, 2].map((i) => readPng(tmp.path(`s-${i}.png`)).data);
+    expect(Buffer.compare(Buffer.from(imgs[0]!), Buffer.from(imgs[1]!))).not.toBe(0);
+    expect(Buffer.compare(Buffer.from(imgs[1]!), Buffer.from(imgs[2]!))).not.toBe(0);
+    const again = tmp.path('again.png');
+    expect(translate(['--out', again, '--seed', '5', '--samples', '1']).status).toBe(0);
+    expect(Buffer.from(readPng(tmp.path('again-0.png')).data).equals(Buffer.from(imgs[0]!))).toBe(true);
+  });
+});
+
+describe('translate rejects bad input with exit code 2', () => {
+  const bad = (name: string, bytes: Uint8Array | string): string => {
+    const p = tmp.path(name);
+    writeFileSync(p, bytes);
+    return p;
+  };
+
+  it.each([
+    ['a text file', () => bad('notes.png', 'hello, not an image'), /not a PNG or JPEG/],
+    ['a zero-byte file', () => bad('empty.jpg', new Uint8Array(0)), /empty/i],
+    ['a truncated PNG', () => bad('cut.png', readFileSync(tfix('input.png')).subarray(0, 300)), /truncated|corrupt|invalid|unexpected/i],
+    [
+      'a 20000x20000 PNG',
+      () => bad('huge.png', craftPng({ width: 20000, height: 20000, bitDepth: 1, colorType: 0, rows: new Uint8Array(2500 * 20000) })),
+      /20000x20000/,
+    ],
+  ])('%s', (_label, make, message) => {
+    const input = make();
+    const out = tmp.path('never.png');
+    const r = cli('translate', ['--model', pack, '--input', input, '--out', out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a missing model pack', () => {
+    const r = cli('translate', ['--model', tmp.path('nope'), '--input', tfix('input.png'), '--out', tmp.path('x.png')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/manifest\.json/);
+  });
+
+  it('a z of the wrong length and a bad direction', () => {
+    const r1 = translate(['--out', tmp.path('x.png'), '--z', '1,2,3']);
+    expect(r1.status).toBe(2);
+    expect(r1.stderr).toMatch(/--z needs 8 values/);
+    const r2 = translate(['--out', tmp.path('x.png'), '--direction', 'sideways']);
+    expect(r2.status).toBe(2);
+    expect(r2.stderr).toMatch(/--direction must be a2b or b2a/);
+  });
+});
