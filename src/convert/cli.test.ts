@@ -1,0 +1,117 @@
+/** The converter CLI (src/cli/convert.ts): exit codes, messages, no half-written packs. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPack } from '../pack/read';
+import { REPO } from './testing/helpers';
+
+const TSX = join(REPO, 'node_modules/.bin/tsx');
+const CLI = join(REPO, 'src/cli/convert.ts');
+const FIXTURE = join(REPO, 'fixtures/c0/checkpoint_zip.pth');
+
+function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(TSX, [CLI, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('convert CLI', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'drit-cli-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const expectBadInput = (r: ReturnType<typeof run>, pattern: RegExp): void => {
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines.length, r.stderr).toBe(1);
+    expect(lines[0]).toMatch(/^convert: error: /);
+    expect(lines[0]).toMatch(pattern);
+  };
+  /** Nothing but the listed names in `dir` (no temp folders left behind). */
+  const leftovers = (): string[] => readdirSync(dir).filter((n) => n.startsWith('.'));
+
+  it.skipIf(!existsSync(FIXTURE))('converts a checkpoint and prints a summary', async () => {
+    const out = join(dir, 'pack');
+    const r = run([FIXTURE, out, '--name', 'c0', '--domains', 'cat,dog', '--dtype', 'float16', '--resize', '286', '--crop', '256']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/concat=0, new LayerNorm, reflect padding/);
+    expect(r.stdout).toMatch(/contentChannels=8/);
+    expect(r.stdout).toMatch(/192 tensors/);
+    expect(r.stdout).toMatch(/dtype float16/);
+    expect(r.stdout).toMatch(/weights-0\.bin/);
+    const pack = await readPack({ readFile: async (p) => new Uint8Array(readFileSync(join(out, p))) });
+    expect(pack.manifest.name).toBe('c0');
+    expect(pack.manifest.domains).toEqual({ a: 'cat', b: 'dog' });
+    expect(pack.manifest.dtype).toBe('float16');
+    expect(pack.manifest.preprocess.resize).toBe(286);
+    expect(pack.manifest.preprocess.crop).toBe(256);
+    expect(pack.manifest.provenance?.source).toBe('checkpoint_zip.pth');
+    // converting again replaces the existing pack
+    const again = run([FIXTURE, out]);
+    expect(again.status).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).dtype).toBe('float32');
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('--help exits 0', () => {
+    const r = run(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Usage: npm run convert/);
+  });
+
+  it('bad arguments exit 2', () => {
+    expectBadInput(run([]), /expected <checkpoint\.pth> and <outDir>/);
+    expectBadInput(run(['a.pth', 'out', '--dtype', 'int8']), /--dtype must be float32 or float16/);
+    expectBadInput(run(['a.pth', 'out', '--bogus']), /unknown option '--bogus'/);
+    expectBadInput(run(['a.pth', 'out', '--resize', '100', '--crop', '200']), /--crop \(200\) must not exceed --resize \(100\)/);
+    expectBadInput(run(['a.pth', 'out', '--domains', 'cat']), /--domains expects two/);
+  });
+
+  it('a missing checkpoint file exits 2', () => {
+    expectBadInput(run([join(dir, 'nope.pth'), join(dir, 'out-missing')]), /cannot read checkpoint .*no such file/);
+    expect(existsSync(join(dir, 'out-missing'))).toBe(false);
+  });
+
+  it('a zero-byte file exits 2 and writes nothing', () => {
+    writeFileSync(join(dir, 'empty.pth'), new Uint8Array(0));
+    expectBadInput(run([join(dir, 'empty.pth'), join(dir, 'out-empty')]), /empty \(0 bytes\) \[EMPTY_FILE\]/);
+    expect(existsSync(join(dir, 'out-empty'))).toBe(false);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('random bytes exit 2', () => {
+    writeFileSync(join(dir, 'random.pth'), new Uint8Array(1000).map((_, i) => (i * 73 + 11) & 0xff));
+    expectBadInput(run([join(dir, 'random.pth'), join(dir, 'out-random')]), /\[NOT_A_PTH\]/);
+    expect(existsSync(join(dir, 'out-random'))).toBe(false);
+  });
+
+  it('a zip that is not a checkpoint exits 2', () => {
+    writeFileSync(join(dir, 'photos.zip'), zipSync({ 'photos/a.jpg': new Uint8Array(10) }));
+    expectBadInput(run([join(dir, 'photos.zip'), join(dir, 'out-zip')]), /\[NOT_A_CHECKPOINT\]/);
+  });
+
+  it.skipIf(!existsSync(FIXTURE))('a truncated checkpoint exits 2 and leaves an existing pack untouched', () => {
+    const out = join(dir, 'keep');
+    expect(run([FIXTURE, out]).status).toBe(0);
+    const before = readFileSync(join(out, 'manifest.json'));
+    const full = readFileSync(FIXTURE);
+    writeFileSync(join(dir, 'cut.pth'), full.subarray(0, full.length - 100));
+    expectBadInput(run([join(dir, 'cut.pth'), out]), /[Tt]runcated.*\[TRUNCATED\]/);
+    expect(readFileSync(join(out, 'manifest.json')).equals(before)).toBe(true);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it.skipIf(!existsSync(FIXTURE))('refuses to overwrite a folder that is not a model pack', () => {
+    const out = join(dir, 'precious');
+    mkdirSync(out);
+    writeFileSync(join(out, 'thesis.tex'), 'do not delete');
+    expectBadInput(run([FIXTURE, out]), /exists and is not a model pack/);
+    expect(readFileSync(join(out, 'thesis.tex'), 'utf8')).toBe('do not delete');
+  });
+});
