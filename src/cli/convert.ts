@@ -23,7 +23,7 @@ Options:
   --domains A,B        display names of domain A and domain B (default: A,B)
   --dtype TYPE         float32 (default) or float16 (half the size, rounded to nearest even)
   --resize N           pre-processing resize size (default 256)
-  --crop N             pre-processing centre-crop size (default 216)
+  --crop N             pre-processing centre-crop size (default 216, or the --resize size if smaller)
   --shard-size BYTES   maximum shard size (default 4194304 = 4 MiB)
   -h, --help           show this help
 
