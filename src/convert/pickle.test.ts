@@ -375,3 +375,10 @@ describe('unpickle: malformed input', () => {
     }
   });
 });
+
+describe('unpickle: Python 2 strings', () => {
+  it('decodes (SHORT_)BINSTRING as latin-1', () => {
+    const b = new Uint8Array([0x80, 2, 0x5d, 0x55, 3, 0x61, 0x80, 0xe9, 0x61, 0x54, 2, 0, 0, 0, 0x9f, 0x41, 0x61, 0x2e]);
+    expect(unpickle(b).value).toEqual(['a\u0080\u00e9', '\u009fA']);
+  });
+});

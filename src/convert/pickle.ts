@@ -195,7 +195,14 @@ export interface UnpickleResult {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const latin1 = new TextDecoder('latin1');
+/** ISO-8859-1 (Python's latin-1; TextDecoder('latin1') is windows-1252, which differs at 0x80-0x9f). */
+const latin1 = {
+  decode(b: Uint8Array): string {
+    let s = '';
+    for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
+    return s;
+  },
+};
 
 const EMPTY_MARK_ERROR = 'MARK expected but the mark stack is empty';
 

@@ -238,3 +238,85 @@ describe.skipIf(!hasTorch())('readPth on files written by torch.save', () => {
     expect(checkpointError(() => readPth(bytes)).code).toBe('UNSUPPORTED_VERSION');
   });
 });
+
+describe('readPth on hand-built legacy files', () => {
+  const MAGIC = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e];
+  const VERSION = [0x80, 0x02, 0x4d, 0xe9, 0x03, 0x2e];
+  const SYSINFO = new PickleBuilder().proto().emptyDict().str('little_endian').raw(0x88).setitem().stop().bytes();
+
+  /** A legacy file with checkpoint = {'sd': {'w': <tensor>}}; `tensor` appends the REDUCE args. */
+  function legacy(tensor: (b: PickleBuilder) => void, storages: Array<[string, number[]]>, rebuild = '_rebuild_tensor'): Uint8Array {
+    const b = new PickleBuilder().proto().emptyDict().str('sd').emptyDict().str('w').global('torch._utils', rebuild).mark();
+    tensor(b);
+    const obj = b.tuple().reduce().setitem().setitem().stop().bytes();
+    const keys = new PickleBuilder().proto().mark();
+    for (const [k] of storages) keys.str(k);
+    const records: number[] = [];
+    for (const [, values] of storages) {
+      const rec = new Uint8Array(8 + 4 * values.length);
+      const dv = new DataView(rec.buffer);
+      dv.setBigInt64(0, BigInt(values.length), true);
+      values.forEach((v, i) => dv.setFloat32(8 + 4 * i, v, true));
+      records.push(...rec);
+    }
+    return new Uint8Array([...MAGIC, ...VERSION, ...SYSINFO, ...obj, ...keys.list().stop().bytes(), ...records]);
+  }
+  const pid = (b: PickleBuilder, key: string, numel: number, view?: [string, number, number]): void => {
+    b.mark().str('storage').global('torch.cuda', 'FloatStorage').str(key).str('cuda:0').int(numel);
+    if (view) b.mark().str(view[0]).int(view[1]).int(view[2]).tuple();
+    else b.none();
+    b.tuple().binpersid();
+  };
+  const ints = (b: PickleBuilder, xs: number[]): void => {
+    b.mark();
+    xs.forEach((x) => b.int(x));
+    b.tuple();
+  };
+
+  it('reads the 4-argument _rebuild_tensor of pre-0.4 files and legacy view storages', () => {
+    const bytes = legacy(
+      (b) => {
+        pid(b, 'root', 6, ['view1', 2, 3]);
+        b.int(1);
+        ints(b, [2]);
+        ints(b, [1]);
+      },
+      [['root', [0, 1, 2, 3, 4, 5]]],
+    );
+    const ck = readPth(bytes);
+    expect(ck.format).toBe('legacy');
+    const t = ck.stateDicts.get('sd')?.get('w');
+    expect(t?.shape).toEqual([2]);
+    expect(Array.from(t?.data ?? [])).toEqual([3, 4]); // root[2 + 1], root[2 + 2]
+  });
+
+  it('a tensor reaching past its storage', () => {
+    const bytes = legacy(
+      (b) => {
+        pid(b, 'k', 4);
+        b.int(2);
+        ints(b, [2, 2]);
+        ints(b, [2, 1]);
+      },
+      [['k', [1, 2, 3, 4]]],
+    );
+    const e = checkpointError(() => readPth(bytes));
+    expect(e.code).toBe('SIZE_MISMATCH');
+    expect(e.message).toMatch(/'sd\.w'.*reaches element 5 of storage 'k', which has only 4/);
+  });
+
+  it('an absurdly large expanded tensor is refused before allocating', () => {
+    const bytes = legacy(
+      (b) => {
+        pid(b, 'k', 1);
+        b.int(0);
+        ints(b, [100000, 100000]);
+        ints(b, [0, 0]);
+      },
+      [['k', [1]]],
+    );
+    const e = checkpointError(() => readPth(bytes));
+    expect(e.code).toBe('SIZE_MISMATCH');
+    expect(e.message).toMatch(/'sd\.w' has size \(100000,100000\)/);
+  });
+});

@@ -61,6 +61,8 @@ export interface PthCheckpoint {
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 const LEGACY_PROTOCOL_VERSION = 1001;
 const MAX_DATA_PKL_BYTES = 256 * 1024 * 1024;
+/** 2^28 float32 values = 1 GiB; the largest DRIT tensor has 627k elements. */
+const MAX_TENSOR_ELEMENTS = 2 ** 28;
 
 export function detectFormat(bytes: Uint8Array): CheckpointFormat | null {
   // zip local-file header (PK\x03\x04) or empty-archive record (PK\x05\x06); a shorter prefix of
@@ -234,6 +236,9 @@ function materialize(name: string, ref: TensorRef, root: RootStorage, raw: Uint8
     throw new CheckpointError('UNSUPPORTED_DTYPE', `Tensor '${name}' has dtype ${dtype}; only float32/float16/float64/bfloat16 weights can be converted`);
   }
   const numel = ref.numel;
+  if (!Number.isSafeInteger(numel) || numel > MAX_TENSOR_ELEMENTS) {
+    throw new CheckpointError('SIZE_MISMATCH', `Tensor '${name}' has size (${size.join(',')}), more elements than any DRIT weight (limit ${MAX_TENSOR_ELEMENTS})`);
+  }
   if (numel === 0) return { shape, data: new Float32Array(0), sourceDtype: dtype };
   const base = (ref.storage.view?.offset ?? 0) + ref.offset;
   let span = 0;
