@@ -17,13 +17,12 @@
  *  - 16-bit grayscale: PIL opens it as mode "I" and convert('RGB') CLAMPS the 16-bit value to
  *    [0, 255] (so nearly everything becomes white). We reproduce that quirk on purpose so the
  *    pipeline stays bit-identical with the PyTorch reference.
- * JPEG is decoded with jpeg-js (YCbCr/grayscale/Adobe; EXIF orientation is ignored, as by PIL's
- * open + convert). Its IDCT/upsampling differ slightly from libjpeg, so JPEG pixels are close to,
- * not identical with, PIL's (see node-io.test.ts for the measured difference). CMYK JPEGs use
- * jpeg-js's own CMYK->RGB, which is not PIL's.
+ * JPEG is decoded by `./jpeg.ts`, a port of libjpeg-turbo's default decoding path (ISLOW IDCT,
+ * fancy upsampling, integer YCbCr tables) that is bit-identical with Pillow 9.4 on Debian (checked
+ * in jpeg.test.ts). EXIF orientation is ignored, as by PIL's open + convert.
  */
-import { decode as decodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { decodeJpeg } from './jpeg';
 import { ImageError, type RgbImage } from './types';
 
 export { ImageError } from './types';
@@ -246,41 +245,6 @@ function decodePng(bytes: Uint8Array, header: PngHeader): RgbImage {
   return { width, height, data: out };
 }
 
-/** True when an EOI marker (FF D9) ends the file, allowing for trailing padding/garbage bytes. */
-function hasJpegEnd(b: Uint8Array): boolean {
-  const from = Math.max(1, b.length - 1024);
-  for (let i = b.length - 1; i >= from; i--) {
-    if (b[i] === 0xd9 && b[i - 1] === 0xff) return true;
-  }
-  return false;
-}
-
-function decodeJpegBytes(bytes: Uint8Array, header: ImageHeader, maxPixels: number): RgbImage {
-  let decoded: { width: number; height: number; data: Uint8Array };
-  try {
-    decoded = decodeJpeg(bytes, {
-      useTArray: true,
-      formatAsRGBA: false,
-      tolerantDecoding: false,
-      maxResolutionInMP: Math.max(100, Math.ceil(maxPixels / 1e6)),
-      maxMemoryUsageInMB: Math.max(512, Math.ceil((maxPixels * 16) / (1 << 20))),
-    });
-  } catch (e) {
-    throw new ImageError(
-      'CORRUPT',
-      hasJpegEnd(bytes)
-        ? `corrupt or unsupported JPEG (${errorMessage(e)})`
-        : `corrupt JPEG: file is truncated (no end-of-image marker; decoder: ${errorMessage(e)})`,
-      { cause: e },
-    );
-  }
-  const { width, height, data } = decoded;
-  if (width !== header.width || height !== header.height || data.length !== width * height * 3) {
-    throw new ImageError('CORRUPT', 'corrupt JPEG: decoder returned an unexpected pixel buffer');
-  }
-  return { width, height, data };
-}
-
 /**
  * Decodes a PNG or JPEG file to RGB (PIL `open(...).convert('RGB')` semantics, see above).
  * Throws `ImageError` (EMPTY, UNSUPPORTED_FORMAT, TOO_LARGE, CORRUPT).
@@ -297,7 +261,7 @@ export function decodeImageFile(bytes: Uint8Array, opts: DecodeOptions = {}): Rg
   if (isJpeg(bytes)) {
     const header = readJpegHeader(bytes);
     checkSize(header, maxPixels);
-    return decodeJpegBytes(bytes, header, maxPixels);
+    return decodeJpeg(bytes, { maxPixels });
   }
   throw new ImageError('UNSUPPORTED_FORMAT', `not a PNG or JPEG image (starts with ${describeStart(bytes)})`);
 }
