@@ -1,7 +1,9 @@
 /**
  * Node-only image file I/O for the CLIs: PNG/JPEG bytes -> `RgbImage` (like PIL's
- * `Image.open(f).convert('RGB')`), and `RgbImage` -> PNG bytes. Browser code decodes with the
- * platform (createImageBitmap / canvas) and uses `fromRgba` instead; do not import this file there.
+ * `Image.open(f).convert('RGB')`), and `RgbImage` -> PNG bytes. Not for browsers (pngjs needs
+ * Node's zlib/Buffer): there, `decodeJpeg` from './jpeg' is pure and PIL-exact, while canvas /
+ * createImageBitmap decoding may differ (browser JPEG decoders, colour management, premultiplied
+ * alpha) and goes through `fromRgba`.
  *
  * Safety: the format is sniffed from the magic bytes and width x height is read from the header
  * (PNG IHDR, JPEG SOFn) BEFORE any pixel memory is allocated; images above `maxPixels` (default
