@@ -36,6 +36,7 @@ from drit.networks import build_inference_nets, gaussian_weights_init as _net_in
 
 from .config import TrainConfig
 from .discriminators import Dis, Dis_content, MultiScaleDis, gaussian_weights_init
+from .fastconv import patch_pointwise_convs
 
 NET_NAMES = ["disA", "disA2", "disB", "disB2", "disContent", "enc_c", "enc_a", "gen"]
 
@@ -85,6 +86,8 @@ class DRIT:
 
         for name in NET_NAMES:
             net = getattr(self, name).to(device)
+            if device.type == "cpu":
+                patch_pointwise_convs(net)  # same params/keys; avoids torch's slow 1x1 CPU path
             if self.channels_last:
                 net.to(memory_format=torch.channels_last)
             net.train()
