@@ -59,7 +59,8 @@ function e2ePacks(): Plugin {
 
 export default defineConfig(({ mode }) => ({
   plugins: [react(), ...(mode === 'e2e' ? [e2ePacks()] : [])],
-  server: { headers: ISOLATION_HEADERS },
+  // In test mode no hot reload: other people's edits must not reload a page in the middle of a test.
+  server: { headers: ISOLATION_HEADERS, ...(mode === 'e2e' ? { hmr: false, watch: { ignored: ['**/*'] } } : {}) },
   preview: { headers: ISOLATION_HEADERS },
   worker: { format: 'es' },
   optimizeDeps: {

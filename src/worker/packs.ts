@@ -148,6 +148,7 @@ async function loadRemote(spec: ModelSpec & { location: { kind: 'remote' } }, on
           }
         }
         allCached = false;
+        report(0, false);
         let res: Response;
         try {
           res = await fetch(url, { cache: 'no-store' });

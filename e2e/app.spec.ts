@@ -1,0 +1,361 @@
+/**
+ * Main suite: the whole app on real WebGPU (SwiftShader in CI) with the tiny test model, driven
+ * by real image files. One page is shared by the serial tests so that the model and its shaders
+ * are compiled once.
+ */
+import { readFileSync } from 'node:fs';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { asset } from './assets';
+import {
+  BASE,
+  afterRender,
+  canvasHash,
+  canvasSpread,
+  dropFiles,
+  logErrors,
+  pasteFile,
+  pngSize,
+  readmeShot,
+  renders,
+  waitForModel,
+  waitIdle,
+  watchOrigin,
+  zValues,
+} from './helpers';
+
+test.describe.configure({ mode: 'serial' });
+
+let context: BrowserContext;
+let page: Page;
+let watch: ReturnType<typeof watchOrigin>;
+
+test.beforeAll(async ({ browser }) => {
+  context = await browser.newContext({ baseURL: BASE, viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
+  watch = watchOrigin(context);
+  page = await context.newPage();
+  logErrors(page);
+});
+
+test.afterAll(async () => {
+  expect(watch.foreign, 'requests that left the page origin').toEqual([]);
+  await context.close();
+});
+
+test('loads the model on WebGPU with per-shard progress and a warm-up', async () => {
+  const progress: string[] = [];
+  // Slow the shard download down a little so that the progress bar can be seen.
+  // (context.route also sees the worker's requests.)
+  await context.route('**/e2e-packs/tiny/weights-0.bin', async (route) => {
+    await new Promise((r) => setTimeout(r, 800));
+    await route.continue();
+  });
+  await page.goto('/?model=tiny');
+  await expect(page.getByTestId('load-progress')).toBeVisible();
+  progress.push((await page.getByTestId('load-progress').textContent()) ?? '');
+  await expect(page.getByTestId('shard-progress')).toBeVisible();
+  progress.push((await page.getByTestId('load-progress').textContent()) ?? '');
+  await waitForModel(page, 'tiny');
+  await context.unroute('**/e2e-packs/tiny/weights-0.bin');
+  expect(progress.join(' ')).toMatch(/shard 1\/1/);
+  await expect(page.getByTestId('backend')).toHaveText('webgpu');
+  await expect(page.getByTestId('adapter')).not.toHaveText('–');
+  await expect(page.getByTestId('error')).toBeHidden();
+  const st = await page.evaluate(() => window.__drit!.state());
+  expect(st.model?.nz).toBe(8);
+  expect(st.model?.warmupMs).toBeGreaterThan(0);
+  // One slider per attribute dimension.
+  await expect(page.locator('input[type=range][data-testid^=slider-]')).toHaveCount(8);
+});
+
+test('file picker: content image -> exact model input and a translation', async () => {
+  await afterRender(page, () => page.getByTestId('content-input').setInputFiles(asset('cat.png')));
+  await expect(page.getByTestId('model-input-view')).toHaveJSProperty('width', 64);
+  await expect(page.getByTestId('output')).toHaveJSProperty('width', 64);
+  expect(await canvasSpread(page, 'output')).toBeGreaterThan(1);
+  expect(await canvasSpread(page, 'model-input-view')).toBeGreaterThan(1);
+  await expect(page.getByTestId('perf-encode')).toHaveText(/\d+(\.\d)? ms/);
+  await expect(page.getByTestId('perf-generate')).toHaveText(/\d+(\.\d)? ms/);
+  await readmeShot(page, 'main');
+});
+
+test('drag & drop a JPEG and paste a PNG from the clipboard', async () => {
+  const before = await canvasHash(page, 'model-input-view');
+  await afterRender(page, () => dropFiles(page, '[data-testid=content-drop]', [asset('cat.jpg')]));
+  await expect(page.getByText('cat.jpg ·')).toBeVisible();
+  const jpg = await canvasHash(page, 'model-input-view');
+  expect(jpg).not.toBe(before); // JPEG artefacts change the input slightly
+
+  await afterRender(page, () => pasteFile(page, asset('cat2.png')));
+  await expect(page.getByText('pasted image ·')).toBeVisible();
+  expect(await canvasHash(page, 'model-input-view')).not.toBe(jpg);
+
+  // Dropping anywhere on the page works too.
+  await afterRender(page, () => dropFiles(page, 'main', [asset('cat.png')]));
+  await expect(page.getByText('cat.png ·')).toBeVisible();
+  expect(await canvasHash(page, 'model-input-view')).toBe(before);
+});
+
+test('crop box: drag to move, handle to resize, keyboard, reset to the model crop', async () => {
+  const modelCrop = await canvasHash(page, 'model-input-view');
+  const box = page.getByTestId('crop-box');
+  await expect(box).toHaveClass(/default/);
+  const b = (await box.boundingBox())!;
+  await afterRender(page, async () => {
+    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(b.x + b.width / 2 - 30, b.y + b.height / 2 + 10, { steps: 5 });
+    await page.mouse.up();
+  });
+  const moved = await page.evaluate(() => window.__drit!.state().crop);
+  expect(moved).not.toBeNull();
+  expect(moved!.size).toBeGreaterThan(100);
+  await expect(page.getByText(/^Crop \d+×\d+ at/)).toBeVisible();
+  const movedHash = await canvasHash(page, 'model-input-view');
+  expect(movedHash).not.toBe(modelCrop);
+
+  const handle = (await page.getByTestId('crop-handle').boundingBox())!;
+  await afterRender(page, async () => {
+    await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(handle.x - 40, handle.y - 40, { steps: 5 });
+    await page.mouse.up();
+  });
+  const resized = await page.evaluate(() => window.__drit!.state().crop);
+  expect(resized!.size).toBeLessThan(moved!.size);
+
+  await box.focus();
+  await afterRender(page, () => page.keyboard.press('ArrowRight'));
+  const keyed = await page.evaluate(() => window.__drit!.state().crop);
+  expect(keyed!.x).toBeGreaterThan(resized!.x);
+
+  await afterRender(page, () => page.getByTestId('crop-reset').click());
+  expect(await page.evaluate(() => window.__drit!.state().crop)).toBeNull();
+  expect(await canvasHash(page, 'model-input-view')).toBe(modelCrop);
+});
+
+test('direction toggle uses the domain names and re-encodes', async () => {
+  const dir = page.getByTestId('direction');
+  await expect(dir).toContainText('cat → dog');
+  const out = await canvasHash(page, 'output');
+  await afterRender(page, () => dir.click());
+  await expect(dir).toContainText('dog → cat');
+  expect(await canvasHash(page, 'output')).not.toBe(out);
+  await afterRender(page, () => dir.click());
+  await expect(dir).toContainText('cat → dog');
+  expect(await canvasHash(page, 'output')).toBe(out);
+});
+
+test('sample mode: re-roll draws a new seeded z; locked dimensions keep their value', async () => {
+  await page.getByTestId('mode-sample').click();
+  const z0 = await zValues(page);
+  const out0 = await canvasHash(page, 'output');
+  await page.getByTestId('lock-2').check();
+  await afterRender(page, () => page.getByTestId('reroll').click());
+  const z1 = await zValues(page);
+  expect(z1[2]).toBe(z0[2]);
+  expect(z1.filter((v, i) => v !== z0[i]).length).toBeGreaterThanOrEqual(6);
+  expect(await canvasHash(page, 'output')).not.toBe(out0);
+  // The sliders show the z that the re-roll set.
+  await expect(page.getByTestId('slider-value-0')).toHaveText(z1[0]!.toFixed(2));
+  await page.getByTestId('lock-2').uncheck();
+});
+
+test('diversity grid: N samples in one batched pass; a tile becomes the current z', async () => {
+  const before = await page.evaluate(() => window.__drit!.workerMemory());
+  await page.getByTestId('grid-show').click();
+  const grid = page.getByTestId('grid');
+  await expect(grid).toHaveAttribute('data-count', '6');
+  await waitIdle(page);
+  const after = await page.evaluate(() => window.__drit!.workerMemory());
+  expect(after.lastBatch === 6 || after.generateCalls - before.generateCalls >= 1).toBe(true);
+  // The six tiles are six different images from a single generator call of batch 6.
+  const hashes = await grid.locator('canvas').evaluateAll((cs) =>
+    cs.map((c) => (c as HTMLCanvasElement).toDataURL()),
+  );
+  expect(new Set(hashes).size).toBe(6);
+  const gridZs = await page.evaluate(() => window.__drit!.state().grid!.zs);
+  await afterRender(page, () => page.getByTestId('grid-tile-3').click());
+  expect(await zValues(page)).toEqual(gridZs[3]);
+  await readmeShot(page, 'grid', { fullPage: true });
+});
+
+test('sliders re-render live, latest wins, and 50 moves leave no tensors behind', async () => {
+  await waitIdle(page);
+  const baseline = (await page.evaluate(() => window.__drit!.workerMemory())).numTensors;
+  const out = await canvasHash(page, 'output');
+  await afterRender(page, () => page.getByTestId('slider-0').fill('2.5'));
+  expect(await canvasHash(page, 'output')).not.toBe(out);
+  await expect(page.getByTestId('slider-value-0')).toHaveText('2.50');
+
+  const r0 = await renders(page);
+  const calls0 = (await page.evaluate(() => window.__drit!.workerMemory())).generateCalls;
+  const values: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const v = Math.round((Math.sin(i * 1.7) * 2.9) * 100) / 100;
+    values.push(v);
+    await page.getByTestId(`slider-${i % 8}`).fill(String(v));
+  }
+  await page.waitForFunction((n) => window.__drit!.state().perf.renders > n, r0);
+  await waitIdle(page);
+  const m = await page.evaluate(() => window.__drit!.workerMemory());
+  // Latest wins: far fewer generator passes than slider moves.
+  expect(m.generateCalls - calls0).toBeLessThan(50);
+  expect(m.numTensors).toBe(baseline);
+  const z = await zValues(page);
+  for (let d = 0; d < 8; d++) {
+    const lastMove = 48 + d < 50 ? 48 + d : 40 + d; // the last i with i % 8 === d
+    expect(z[d]).toBeCloseTo(values[lastMove]!, 5);
+  }
+  // The displayed output is the render of the final z.
+  const last = await canvasHash(page, 'output');
+  await afterRender(page, () => page.getByTestId('slider-0').fill(String(values[48]! === 1 ? 0.5 : 1)));
+  await afterRender(page, () => page.getByTestId('slider-0').fill(String(values[48]!)));
+  expect(await canvasHash(page, 'output')).toBe(last);
+});
+
+test('reset returns to the z that was sampled; keyboard moves a slider', async () => {
+  const base = await page.evaluate(() => window.__drit!.state().baseZ);
+  await afterRender(page, () => page.getByTestId('reset').click());
+  expect(await zValues(page)).toEqual(base);
+  const slider = page.getByTestId('slider-1');
+  await slider.focus();
+  const v = (await zValues(page))[1]!;
+  await afterRender(page, () => page.keyboard.press('ArrowRight'));
+  expect((await zValues(page))[1]).toBeCloseTo(Math.min(3, Math.round((v + 0.01) * 100) / 100), 2);
+});
+
+test('reference mode: the thumbnail stays and z = E_a(reference)', async () => {
+  await page.getByTestId('mode-reference').click();
+  const z0 = await zValues(page);
+  await afterRender(page, () => page.getByTestId('reference-input').setInputFiles(asset('dog.png')));
+  await expect(page.getByTestId('reference-thumb')).toBeVisible();
+  const st = await page.evaluate(() => window.__drit!.state());
+  expect(st.mode).toBe('reference');
+  expect(st.reference!.mu).toHaveLength(8);
+  expect(st.z).toEqual(st.reference!.mu);
+  expect(st.z).not.toEqual(z0);
+  // The sliders show the reference's attribute.
+  await expect(page.getByTestId('slider-value-3')).toHaveText(st.z[3]!.toFixed(2));
+  // A second reference dropped onto the reference area replaces it.
+  await afterRender(page, () => dropFiles(page, '[data-testid=reference-drop]', [asset('cat2.png')]));
+  const st2 = await page.evaluate(() => window.__drit!.state());
+  expect(st2.reference!.slot.name).toBe('cat2.png');
+  expect(st2.z).not.toEqual(st.z);
+  await expect(page.getByTestId('reference-thumb')).toBeVisible();
+  await readmeShot(page, 'reference');
+});
+
+test('interpolation: strip of K frames in one pass, animated preview, download', async () => {
+  await page.getByTestId('interp-from-current').click();
+  await page.getByTestId('mode-sample').click();
+  await afterRender(page, () => page.getByTestId('reroll').click());
+  await page.getByTestId('interp-to-current').click();
+  await page.getByTestId('interp-frames').fill('5');
+  await page.getByTestId('interp-render').click();
+  await expect(page.getByTestId('interp-strip')).toHaveAttribute('data-count', '5');
+  expect((await page.evaluate(() => window.__drit!.workerMemory())).lastBatch).toBe(5);
+  // The animated preview cycles through the frames.
+  const seen = new Set<string>();
+  for (let i = 0; i < 12 && seen.size < 2; i++) {
+    seen.add(await canvasHash(page, 'interp-preview'));
+    await page.waitForTimeout(120);
+  }
+  expect(seen.size).toBeGreaterThan(1);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('interp-download').click()]);
+  expect(download.suggestedFilename()).toBe('drit-interpolation.png');
+  const png = readFileSync(await download.path());
+  expect(pngSize(png)).toEqual({ width: 5 * 64 + 4 * 2, height: 64 });
+  await readmeShot(page, 'interpolation', { fullPage: true });
+});
+
+test('output: download PNG, copy to the clipboard, share link restores the settings', async () => {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
+  expect(download.suggestedFilename()).toBe('drit-output.png');
+  expect(pngSize(readFileSync(await download.path()))).toEqual({ width: 64, height: 64 });
+
+  await page.getByTestId('copy').click();
+  await expect(page.getByTestId('notice')).toContainText('copied');
+  const types = await page.evaluate(async () => (await navigator.clipboard.read()).flatMap((i) => [...i.types]));
+  expect(types).toContain('image/png');
+
+  await page.getByTestId('direction').click();
+  await waitIdle(page);
+  await page.getByTestId('share').click();
+  await expect(page.getByTestId('notice')).toContainText('Share link');
+  const url = page.url();
+  expect(url).toMatch(/#m=tiny&d=b2a&z=/);
+  const st = await page.evaluate(() => window.__drit!.state());
+
+  const other = await context.newPage();
+  logErrors(other);
+  await other.goto(url);
+  await waitForModel(other, 'tiny');
+  await expect(other.getByTestId('direction')).toContainText('dog → cat');
+  const z = await zValues(other);
+  z.forEach((v, i) => expect(v).toBeCloseTo(st.z[i]!, 3));
+  await expect(other.getByTestId('notice')).toContainText('Drop your own image');
+  await other.getByTestId('content-input').setInputFiles(asset('cat.png'));
+  await other.waitForFunction(() => window.__drit!.state().output !== null);
+  await other.close();
+  await page.getByTestId('direction').click();
+  await waitIdle(page);
+});
+
+test('controls are labelled and keyboard operable', async () => {
+  await page.getByTestId('mode-reference').click();
+  for (const id of ['content-input', 'reference-input', 'model-input', 'direction', 'reroll', 'mode-sample', 'mode-reference', 'slider-0', 'slider-7', 'model-select']) {
+    const name = await page.getByTestId(id).evaluate((el) => {
+      const e = el as HTMLInputElement;
+      return (e.labels?.[0]?.textContent ?? '') + (el.getAttribute('aria-label') ?? '') + (el.textContent ?? '');
+    });
+    expect(name.trim(), `accessible name of ${id}`).not.toBe('');
+  }
+  await page.getByTestId('mode-sample').click();
+  const seed = await page.getByTestId('seed').textContent();
+  await page.getByTestId('reroll').focus();
+  await afterRender(page, () => page.keyboard.press('Enter'));
+  expect(await page.getByTestId('seed').textContent()).not.toBe(seed);
+  await page.getByTestId('direction').focus();
+  await afterRender(page, () => page.keyboard.press('Space'));
+  await expect(page.getByTestId('direction')).toContainText('dog → cat');
+  await afterRender(page, () => page.keyboard.press('Space'));
+});
+
+test('works on a 360 px wide phone screen', async () => {
+  await page.setViewportSize({ width: 360, height: 780 });
+  await page.waitForTimeout(200);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await expect(page.getByTestId('output')).toBeVisible();
+  const out = await page.getByTestId('output').boundingBox();
+  expect(out!.width).toBeGreaterThan(100);
+  await readmeShot(page, 'phone', { fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
+
+test('second visit: weights come from the cache, also offline', async () => {
+  const shardRequests: string[] = [];
+  const other = await context.newPage();
+  logErrors(other);
+  other.on('request', (r) => {
+    if (r.url().includes('/e2e-packs/tiny/weights')) shardRequests.push(r.url());
+  });
+  await other.goto('/?model=tiny');
+  await waitForModel(other, 'tiny');
+  expect(shardRequests).toEqual([]);
+  await expect(other.getByTestId('model-name')).toContainText('(cached)');
+  // Offline: switching to another model and back loads the cached pack without the network.
+  await context.setOffline(true);
+  try {
+    await other.getByTestId('model-select').selectOption('tiny-corrupt');
+    await expect(other.getByTestId('error')).toBeVisible();
+    await other.getByTestId('model-select').selectOption('tiny');
+    await waitForModel(other, 'tiny');
+    await afterRender(other, () => other.getByTestId('content-input').setInputFiles(asset('cat.png')));
+    expect(await canvasSpread(other, 'output')).toBeGreaterThan(1);
+  } finally {
+    await context.setOffline(false);
+    await other.close();
+  }
+});
