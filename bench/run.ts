@@ -1,0 +1,273 @@
+/**
+ * npm run bench [-- --quick] [--backends wasm,cpu,webgpu] [--all] [--reps N] [--threads N] [--device cpu|cuda]
+ *
+ * Times DRIT inference in one process so ratios are fair: the paper's widths at 216 px (random
+ * weights, both variants) and the shipped default pack, on every tfjs backend available in Node and
+ * on PyTorch with the same weights (the pack loaded back by training/drit/pack.py) and input.
+ * Workloads (medians after warm-up): full translation (E_c + G), generator only (content cached:
+ * the slider path), E_a alone, a batch of 8 samples. Each ends with a read-back of the result.
+ * Ends with machine-readable lines `RATIO <tfjs-backend>/<reference> <workload>@<size>: <x>`.
+ *
+ * --quick (CI): narrow random models at 64 px, 2 repetitions: seconds, so the harness cannot rot.
+ * By default the cpu backend and webgpu on a software adapter (SwiftShader) run only the shipped
+ * model: at the paper's widths they take minutes per call. --all runs everything everywhere.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { convertCheckpoint } from '../src/convert';
+import { createDritModel, type DritModel } from '../src/drit/model';
+import { sampleNormal } from '../src/drit/random';
+import type { PackManifest } from '../src/pack/manifest';
+import { readPack } from '../src/pack/read';
+import { useNodeBackend, type NodeBackend } from '../src/node/backend';
+
+const REPO = join(import.meta.dirname, '..');
+const CACHE = join(REPO, '.cache', 'bench');
+const PY = join(REPO, 'scripts', 'py');
+
+const WORKLOADS = ['full', 'gen', 'enc_a', 'batch8'] as const;
+type Workload = (typeof WORKLOADS)[number];
+type Timings = Partial<Record<Workload, { ms: number; reps: number }>>;
+
+interface ModelSpec {
+  id: string;
+  /** Pack folder (created from a random checkpoint when `make` is given). */
+  pack: string;
+  make?: { concat: 0 | 1; encCBase: number; encABase: number };
+  /** Input size; defaults to the pack's crop. */
+  size?: number;
+  /** Heavy: skipped on slow backends unless --all. */
+  heavy: boolean;
+}
+
+interface Row {
+  model: string;
+  size: number;
+  engine: string;
+  timings: Timings;
+  note?: string;
+  peakMB?: number;
+  liveTensorsAfter?: number;
+}
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    all: { type: 'boolean', default: false },
+    backends: { type: 'string' },
+    reps: { type: 'string' },
+    threads: { type: 'string', default: '1' },
+    device: { type: 'string', default: 'cpu' },
+    'budget-s': { type: 'string', default: '40' },
+    'leak-calls': { type: 'string' },
+  },
+});
+
+const quick = args.quick ?? false;
+const reps = Number(args.reps ?? (quick ? 2 : 5));
+const budgetMs = Number(args['budget-s']) * 1000;
+const torchThreads = Number(args.threads);
+const backends = (args.backends ?? (quick ? 'wasm,cpu' : 'wasm,cpu,webgpu')).split(',').filter(Boolean) as NodeBackend[];
+const leakCalls = Number(args['leak-calls'] ?? (quick ? 20 : 500));
+
+function models(): ModelSpec[] {
+  if (quick) {
+    return [
+      { id: 'tiny-c0', pack: join(CACHE, 'tiny-c0'), make: { concat: 0, encCBase: 8, encABase: 8 }, size: 64, heavy: false },
+      { id: 'tiny-c1', pack: join(CACHE, 'tiny-c1'), make: { concat: 1, encCBase: 8, encABase: 8 }, size: 64, heavy: false },
+    ];
+  }
+  const list: ModelSpec[] = [
+    { id: 'paper-c0', pack: join(CACHE, 'paper-c0'), make: { concat: 0, encCBase: 64, encABase: 64 }, size: 216, heavy: true },
+    { id: 'paper-c1', pack: join(CACHE, 'paper-c1'), make: { concat: 1, encCBase: 64, encABase: 64 }, size: 216, heavy: true },
+  ];
+  const shipped = join(REPO, 'public', 'models', 'cat2dog');
+  if (existsSync(join(shipped, 'manifest.json'))) list.push({ id: 'cat2dog', pack: shipped, heavy: false });
+  else console.log('note: public/models/cat2dog is missing; the shipped model is not benchmarked');
+  return list;
+}
+
+function run(cmd: string, argv: string[]): string {
+  const r = spawnSync(cmd, argv, { cwd: REPO, encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed:\n${r.stderr}`);
+  return r.stdout;
+}
+
+async function ensurePack(m: ModelSpec): Promise<void> {
+  if (!m.make || existsSync(join(m.pack, 'manifest.json'))) return;
+  const ckpt = `${m.pack}.pth`;
+  console.log(`making ${m.id}: random weights, concat=${m.make.concat}, E_c base ${m.make.encCBase}`);
+  run(PY, ['bench/make_checkpoint.py', '--concat', String(m.make.concat), '--enc-c-base', String(m.make.encCBase),
+    '--enc-a-base', String(m.make.encABase), '--out', ckpt]);
+  const { files } = await convertCheckpoint(new Uint8Array(readFileSync(ckpt)), { name: m.id, domains: ['A', 'B'] });
+  rmSync(ckpt);
+  mkdirSync(m.pack, { recursive: true });
+  for (const [name, bytes] of files) writeFileSync(join(m.pack, name), bytes);
+}
+
+async function loadPack(dir: string): Promise<{ manifest: PackManifest; model: DritModel }> {
+  const { manifest, weights } = await readPack({ readFile: async (p) => new Uint8Array(readFileSync(join(dir, p))) });
+  return { manifest, model: createDritModel(manifest, weights) };
+}
+
+/** Deterministic input image (NHWC, [-1, 1]) shared with the PyTorch run through a file. */
+function inputFile(size: number): { path: string; data: Float32Array } {
+  const data = sampleNormal(size, size * size, 3).map((v) => Math.tanh(v));
+  const path = join(CACHE, `input-${size}.bin`);
+  writeFileSync(path, new Uint8Array(data.buffer));
+  return { path, data };
+}
+
+async function time(fn: () => Promise<void>): Promise<{ ms: number; reps: number }> {
+  await fn(); // warm-up: shader compilation, kernel selection, allocations
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < reps && (times.length === 0 || performance.now() - start < budgetMs)) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { ms: times[Math.floor((times.length - 1) / 2)]!, reps: times.length };
+}
+
+async function benchTfjs(model: DritModel, x: tf.Tensor4D): Promise<{ timings: Timings; peakMB: number }> {
+  const nz = model.manifest.nz;
+  const z1 = tf.tensor2d(sampleNormal(1, 1, nz), [1, nz]);
+  const z8 = tf.tensor2d(sampleNormal(2, 8, nz), [8, nz]);
+  const content = model.encodeContent(x, 'a');
+  const readBack = async (t: tf.Tensor | tf.Tensor[]): Promise<void> => {
+    const list = Array.isArray(t) ? t : [t];
+    await Promise.all(list.map((u) => u.data()));
+    tf.dispose(list);
+  };
+  const timings: Timings = {};
+  timings.full = await time(async () => {
+    const c = model.encodeContent(x, 'a');
+    const y = model.generate(c, z1, 'b');
+    c.dispose();
+    await readBack(y);
+  });
+  timings.gen = await time(() => readBack(model.generate(content, z1, 'b')));
+  timings.enc_a = await time(async () => {
+    const code = model.encodeAttribute(x, 'b');
+    await readBack([code.mu, ...(code.logvar ? [code.logvar] : [])]);
+  });
+  timings.batch8 = await time(() => readBack(model.generate(content, z8, 'b')));
+  const profile = await tf.profile(() => model.generate(content, z1, 'b'));
+  tf.dispose([z1, z8, content, profile.result]);
+  return { timings, peakMB: profile.peakBytes / 2 ** 20 };
+}
+
+interface BufferStats {
+  used: number;
+  free: number;
+}
+
+function webgpuBuffers(): BufferStats | undefined {
+  const backend = tf.backend() as unknown as { bufferManager?: { getNumUsedBuffers(): number; getNumFreeBuffers(): number } };
+  const bm = backend.bufferManager;
+  return bm ? { used: bm.getNumUsedBuffers(), free: bm.getNumFreeBuffers() } : undefined;
+}
+
+/** Runs the generator many times; tensors, bytes and (webgpu) buffers must not grow. */
+async function leakCheck(model: DritModel, x: tf.Tensor4D, calls: number): Promise<string> {
+  const nz = model.manifest.nz;
+  const content = model.encodeContent(x, 'a');
+  const z = tf.tensor2d(sampleNormal(3, 1, nz), [1, nz]);
+  const once = async () => {
+    const y = model.generate(content, z, 'b');
+    await y.data();
+    y.dispose();
+  };
+  await once();
+  const before = { ...tf.memory(), buffers: webgpuBuffers() };
+  for (let i = 0; i < calls; i++) await once();
+  const after = { ...tf.memory(), buffers: webgpuBuffers() };
+  tf.dispose([content, z]);
+  const grew = after.numTensors !== before.numTensors || after.numBytes !== before.numBytes ||
+    (after.buffers && before.buffers && after.buffers.used + after.buffers.free > before.buffers.used + before.buffers.free);
+  const buf = after.buffers ? `, GPU buffers ${before.buffers?.used}+${before.buffers?.free} -> ${after.buffers.used}+${after.buffers.free}` : '';
+  return `${grew ? 'GROWTH' : 'stable'} over ${calls} generator calls: tensors ${before.numTensors} -> ${after.numTensors}, bytes ${before.numBytes} -> ${after.numBytes}${buf}`;
+}
+
+function fmt(t?: { ms: number; reps: number }): string {
+  return t ? `${t.ms < 100 ? t.ms.toFixed(1) : t.ms.toFixed(0)}` : '-';
+}
+
+async function main(): Promise<void> {
+  mkdirSync(CACHE, { recursive: true });
+  const rows: Row[] = [];
+  const leaks: string[] = [];
+  const adapters: string[] = [];
+  const torchEngine = `torch-${args.device}`;
+  for (const m of models()) {
+    await ensurePack(m);
+    const manifest = JSON.parse(readFileSync(join(m.pack, 'manifest.json'), 'utf8')) as PackManifest;
+    const size = m.size ?? manifest.preprocess.crop;
+    const input = inputFile(size);
+    // PyTorch on the same weights (the pack) and input.
+    const torchOut = run(PY, ['bench/torch_bench.py', '--pack', m.pack, '--input', input.path, '--size', String(size),
+      '--reps', String(reps), '--threads', String(torchThreads), '--device', args.device ?? 'cpu',
+      '--budget-s', String(budgetMs / 1000)]);
+    const t = JSON.parse(torchOut.trim().split('\n').pop()!) as Timings & { peak_rss_mb: number; torch: string; threads: number; device_name?: string };
+    rows.push({ model: m.id, size, engine: torchEngine, timings: t, peakMB: t.peak_rss_mb, note: `torch ${t.torch}, ${t.threads} thread(s)${t.device_name ? `, ${t.device_name}` : ''}` });
+    for (const b of backends) {
+      let info;
+      try {
+        info = await useNodeBackend(b);
+      } catch (e) {
+        rows.push({ model: m.id, size, engine: b, timings: {}, note: `unavailable: ${(e as Error).message}` });
+        continue;
+      }
+      const slow = b === 'cpu' || (b === 'webgpu' && /swiftshader|llvmpipe|lavapipe/i.test(info.adapter ?? ''));
+      if (m.heavy && slow && !args.all) {
+        rows.push({ model: m.id, size, engine: b, timings: {}, note: 'skipped: minutes per call on this backend here (--all runs it)' });
+        continue;
+      }
+      if (info.adapter && !adapters.includes(info.adapter)) adapters.push(info.adapter);
+      const start = tf.memory().numTensors;
+      const { model } = await loadPack(m.pack);
+      const x = tf.tensor4d(input.data, [1, size, size, 3]);
+      const { timings, peakMB } = await benchTfjs(model, x);
+      if (!m.heavy || !slow) leaks.push(`${m.id} ${b}: ${await leakCheck(model, x, m.heavy ? Math.min(leakCalls, 50) : leakCalls)}`);
+      x.dispose();
+      model.dispose();
+      const wasmThreads = b === 'wasm' ? ` threads=${await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT') ? 'yes' : 'no'}` : '';
+      rows.push({ model: m.id, size, engine: b, timings, peakMB, liveTensorsAfter: tf.memory().numTensors - start, note: `tfjs ${tf.version.tfjs}${wasmThreads}` });
+    }
+  }
+
+  const header = `| model | px | engine | full ms | gen ms | E_a ms | batch8 ms | peak MB | live tensors after | note |`;
+  const lines = [header, '|---|---|---|---|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    lines.push(`| ${r.model} | ${r.size} | ${r.engine} | ${fmt(r.timings.full)} | ${fmt(r.timings.gen)} | ${fmt(r.timings.enc_a)} | ${fmt(r.timings.batch8)} | ${r.peakMB?.toFixed(0) ?? '-'} | ${r.liveTensorsAfter ?? '-'} | ${r.note ?? ''} |`);
+  }
+  console.log(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; ${new Date().toISOString()}`);
+  if (adapters.length) console.log(`webgpu adapter: ${adapters.join('; ')}`);
+  console.log(lines.join('\n'));
+  console.log('\nleak check:');
+  for (const l of leaks) console.log(`  ${l}`);
+  console.log('');
+  for (const r of rows) {
+    if (r.engine === torchEngine) continue;
+    const ref = rows.find((q) => q.model === r.model && q.engine === torchEngine);
+    for (const w of WORKLOADS) {
+      const a = r.timings[w];
+      const b = ref?.timings[w];
+      if (!a || !b) continue;
+      const ratio = (a.ms / b.ms).toFixed(2);
+      // The first model (paper widths, concat=0) gives the plain `<workload>@<px>` line.
+      if (r.model === rows[0]?.model) console.log(`RATIO ${r.engine}/${torchEngine} ${w}@${r.size}: ${ratio}`);
+      console.log(`RATIO ${r.engine}/${torchEngine} ${w}@${r.size}/${r.model}: ${ratio}`);
+    }
+  }
+  if (leaks.some((l) => l.includes('GROWTH'))) process.exitCode = 1;
+}
+
+await main();
+process.exit(process.exitCode ?? 0);
