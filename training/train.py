@@ -206,6 +206,22 @@ class Trainer:
             stop = bool(t.item() > 0)
         return stop
 
+    def check_replicas(self) -> None:
+        """All ranks must hold bit-identical parameters and optimiser moments (data-parallel invariant)."""
+        vals = []
+        for name in NET_NAMES:
+            for p in getattr(self.model, name).parameters():
+                vals.append(p.detach().double().sum())
+                vals.append(p.detach().double().abs().sum())
+        mine = torch.stack(vals).to(self.device)
+        gathered = [torch.zeros_like(mine) for _ in range(self.world)]
+        dist.all_gather(gathered, mine)
+        if self.main:
+            same = all(torch.equal(gathered[0], g) for g in gathered[1:])
+            if not same:
+                raise RuntimeError("replicas diverged across processes")
+            self.log(f"replicas identical across {self.world} processes ({mine.numel()} checksums)")
+
     # ------------------------------------------------------------------ loop
     def train(self) -> int:
         cfg, m = self.cfg, self.model
@@ -268,6 +284,8 @@ class Trainer:
             self.save(ep - 1)
             reason = "max_it" if self.total_it >= cfg.max_it else "time budget"
             self.log(f"stopped ({reason}) in epoch {ep} at total_it {self.total_it}; latest.pth stores ep {ep - 1}")
+        if cfg.check_replicas and dist_ready():
+            self.check_replicas()
         if self.main:
             if cfg.img_save_freq:
                 self.write_samples("final")

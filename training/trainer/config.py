@@ -69,6 +69,7 @@ class TrainConfig:
     amp: str = "auto"                    # auto (bf16 on CUDA) | bf16 | off
     channels_last: str = "auto"          # auto (on CUDA) | on | off
     progress: str = "auto"               # auto (bar on a tty, lines otherwise) | bar | lines | off
+    check_replicas: bool = False         # multi-process: verify at the end that all replicas are identical
 
     def run_dir(self) -> Path:
         return Path(self.result_dir) / self.name

@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""Evaluate a DRIT checkpoint on held-out images: translation success and diversity.
+
+1. Split each domain into train / held-out with the same file-name hash as train.py (``--holdout``,
+   ``--split-seed``; read from the run's config.json next to the checkpoint when present).
+2. Train a small cat-vs-dog CNN on the *real* training-split images only (64x64 inputs, random
+   crops and flips, class-balanced sampling). Its accuracy on the real held-out images is reported.
+3. For every held-out source image and each direction: ``--samples`` (10) random attribute codes
+   z ~ N(0, I) -> translations. Reported per direction:
+   * ``success``: share of translations the classifier assigns to the target domain;
+   * ``reference_success``: the same with the attribute taken from a random held-out image of the
+     target domain (reference-guided);
+   * ``diversity_l1``: mean pairwise pixel L1 distance between the samples of one input (45 pairs
+     for 10 samples), pixel values in [0, 1], averaged over inputs;
+   * ``diversity_feat``: the same with the classifier's penultimate features (L2-normalised, so
+     distances lie in [0, 2]).
+   Baselines for scale: the share of the untranslated inputs classified as the target domain, and
+   the same two distances between random pairs of distinct real held-out target-domain images.
+
+    scripts/py training/evaluate.py --checkpoint training/runs/cat2dog_cpu/checkpoints/latest.pth
+
+Writes ``eval.json`` and ``eval.md`` to ``--out`` (default: <run>/eval).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+from trainer import checkpoint as ckpt_io  # noqa: E402
+from trainer.data import crop_flip, list_images, load_folder, split_files, to_tensor  # noqa: E402
+
+CLS_SIZE = 64
+
+
+class SmallClassifier(nn.Module):
+    """4 strided conv blocks (BN + ReLU), global average pool, linear -> 2 logits (A, B)."""
+
+    def __init__(self, width: int = 24):
+        super().__init__()
+        w = width
+        layers, cin = [], 3
+        for cout in (w, 2 * w, 4 * w, 4 * w):
+            layers += [nn.Conv2d(cin, cout, 3, 2, 1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+            cin = cout
+        self.features = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        self.fc = nn.Linear(cin, 2)
+
+    def forward(self, x):
+        return self.fc(self.features(x))
+
+    def embed(self, x):
+        return F.normalize(self.features(x), dim=1)
+
+
+def to_cls(x: torch.Tensor) -> torch.Tensor:
+    """[-1,1] images (any size) -> classifier input (CLS_SIZE, bilinear, antialiased by area)."""
+    if x.shape[-1] != CLS_SIZE:
+        x = F.interpolate(x.float(), size=(CLS_SIZE, CLS_SIZE), mode="area" if x.shape[-1] > CLS_SIZE else "bilinear",
+                          align_corners=None if x.shape[-1] > CLS_SIZE else False)
+    return x
+
+
+def train_classifier(imgs_a, imgs_b, crop: int, epochs: int, seed: int, log) -> SmallClassifier:
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    clf = SmallClassifier()
+    opt = torch.optim.Adam(clf.parameters(), lr=2e-3, weight_decay=1e-4)
+    data = [(im, 0) for im in imgs_a] + [(im, 1) for im in imgs_b]
+    # class-balanced: each class contributes equally per epoch
+    w = [0.5 / len(imgs_a)] * len(imgs_a) + [0.5 / len(imgs_b)] * len(imgs_b)
+    n_per_ep = len(data)
+    bs = 32
+    steps = epochs * math.ceil(n_per_ep / bs)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps)
+    clf.train()
+    for ep in range(epochs):
+        idx = rng.choices(range(len(data)), weights=w, k=n_per_ep)
+        tot, correct, n = 0.0, 0, 0
+        for s in range(0, n_per_ep, bs):
+            batch = [data[i] for i in idx[s:s + bs]]
+            x = torch.stack([to_tensor(crop_flip(im, crop, rng, True, True)) for im, _ in batch])
+            y = torch.tensor([lab for _, lab in batch])
+            logits = clf(to_cls(x))
+            loss = F.cross_entropy(logits, y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot += loss.item() * len(batch)
+            correct += (logits.argmax(1) == y).sum().item()
+            n += len(batch)
+        log(f"  classifier epoch {ep + 1}/{epochs}: loss {tot / n:.3f}, train acc {correct / n:.3f}")
+    clf.eval()
+    return clf
+
+
+def centre(imgs, crop):
+    return torch.stack([to_tensor(crop_flip(im, crop, random.Random(0), False, False)) for im in imgs])
+
+
+def pairwise_mean(x: torch.Tensor) -> float:
+    """Mean distance over all unordered pairs of rows: L1 mean for images, L2 for embeddings."""
+    n = x.shape[0]
+    d = []
+    for i in range(n):
+        for j in range(i + 1, n):
+            d.append((x[i] - x[j]).abs().mean().item() if x.dim() > 2 else (x[i] - x[j]).norm().item())
+    return float(np.mean(d)) if d else float("nan")
+
+
+@torch.no_grad()
+def evaluate(args, log=print) -> dict:
+    t0 = time.time()
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    cfg = ckpt_io.run_config(args.checkpoint) or {}
+    holdout = args.holdout if args.holdout is not None else cfg.get("holdout", 0.1)
+    split_seed = args.split_seed if args.split_seed is not None else cfg.get("split_seed", 0)
+    resize = args.resize or cfg.get("resize_size", 256)
+    crop = args.crop or cfg.get("crop_size", 216)
+    dataroot = Path(args.dataroot or cfg.get("dataroot", "../shared/datasets/cat2dog"))
+    phase = cfg.get("phase", "train")
+    if holdout <= 0:
+        raise SystemExit("evaluation needs a held-out split (--holdout > 0)")
+
+    files = {}
+    for d in ("A", "B"):
+        tr, held = split_files(list_images(dataroot / f"{phase}{d}"), holdout, split_seed)
+        files[d] = (tr, held)
+    imgs = {}
+    for d in ("A", "B"):
+        tr_imgs, tr_files = load_folder(files[d][0], resize)
+        held_imgs, held_files = load_folder(files[d][1], resize)
+        imgs[d] = (tr_imgs, held_imgs, held_files)
+        log(f"domain {d}: {len(tr_imgs)} training images, {len(held_imgs)} held out")
+
+    log("training the cat-vs-dog classifier on real training-split images")
+    with torch.enable_grad():
+        clf = train_classifier(imgs["A"][0], imgs["B"][0], crop, args.cls_epochs, args.seed, log)
+
+    real = {d: centre(imgs[d][1], crop) for d in ("A", "B")}
+    def classify(x):
+        out = []
+        for s in range(0, x.shape[0], 64):
+            out.append(clf(to_cls(x[s:s + 64])).argmax(1))
+        return torch.cat(out)
+
+    acc_a = (classify(real["A"]) == 0).float().mean().item()
+    acc_b = (classify(real["B"]) == 1).float().mean().item()
+    log(f"classifier accuracy on held-out real images: cats {acc_a:.3f}, dogs {acc_b:.3f}")
+
+    enc_c, enc_a, gen, arch = ckpt_io.load_inference_nets(args.checkpoint)
+    concat = arch["concat"]
+    g = torch.Generator().manual_seed(args.seed)
+    results = {
+        "checkpoint": str(args.checkpoint), "ep": arch.get("ep"), "total_it": arch.get("total_it"),
+        "config": {"holdout": holdout, "split_seed": split_seed, "resize": resize, "crop": crop,
+                   "samples_per_input": args.samples, "classifier_epochs": args.cls_epochs,
+                   "classifier_input": CLS_SIZE, "seed": args.seed},
+        "held_out": {"A": len(imgs["A"][1]), "B": len(imgs["B"][1])},
+        "classifier_accuracy": {"A": round(acc_a, 4), "B": round(acc_b, 4),
+                                "balanced": round((acc_a + acc_b) / 2, 4)},
+        "directions": {},
+    }
+    for src, tgt, name in (("A", "B", "cat2dog"), ("B", "A", "dog2cat")):
+        x_src, x_tgt = real[src], real[tgt]
+        tgt_label = 1 if tgt == "B" else 0
+        enc = enc_c.forward_a if src == "A" else enc_c.forward_b
+        gen_t = gen.forward_b if tgt == "B" else gen.forward_a
+        hits, ref_hits, n_out, div_l1, div_feat = 0, 0, 0, [], []
+        for i in range(x_src.shape[0]):
+            c = enc(x_src[i:i + 1])
+            z = torch.randn(args.samples, arch["nz"], generator=g)
+            out = gen_t(c.expand(args.samples, *c.shape[1:]), z)
+            hits += (classify(out) == tgt_label).sum().item()
+            n_out += args.samples
+            div_l1.append(pairwise_mean(out / 2.0))  # [-1,1] -> [0,1] units
+            div_feat.append(pairwise_mean(clf.embed(to_cls(out))))
+            ref = x_tgt[random.Random(args.seed * 7919 + i).randrange(x_tgt.shape[0])].unsqueeze(0)
+            za = ckpt_io.attribute(enc_a, ref, tgt.lower(), concat)
+            ref_hits += (classify(gen_t(c, za)) == tgt_label).sum().item()
+        input_as_target = (classify(x_src) == tgt_label).float().mean().item()
+        # real-image diversity reference: random distinct pairs of held-out target images
+        rr = random.Random(args.seed)
+        pairs = [tuple(rr.sample(range(x_tgt.shape[0]), 2)) for _ in range(200)] if x_tgt.shape[0] > 1 else []
+        emb = clf.embed(to_cls(x_tgt))
+        real_l1 = float(np.mean([(x_tgt[i] - x_tgt[j]).abs().mean().item() / 2 for i, j in pairs])) if pairs else float("nan")
+        real_feat = float(np.mean([(emb[i] - emb[j]).norm().item() for i, j in pairs])) if pairs else float("nan")
+        results["directions"][name] = {
+            "inputs": int(x_src.shape[0]), "outputs": n_out,
+            "success": round(hits / max(1, n_out), 4),
+            "reference_success": round(ref_hits / max(1, x_src.shape[0]), 4),
+            "diversity_l1": round(float(np.mean(div_l1)), 4),
+            "diversity_feat": round(float(np.mean(div_feat)), 4),
+            "baseline_input_as_target": round(input_as_target, 4),
+            "baseline_real_pairs_l1": round(real_l1, 4),
+            "baseline_real_pairs_feat": round(real_feat, 4),
+        }
+        log(f"{name}: {results['directions'][name]}")
+    results["eval_time_s"] = round(time.time() - t0, 1)
+    return results
+
+
+def to_markdown(r: dict) -> str:
+    lines = [
+        f"Held-out images: {r['held_out']['A']} cats, {r['held_out']['B']} dogs "
+        f"(hash split, holdout {r['config']['holdout']}, seed {r['config']['split_seed']}); "
+        f"{r['config']['samples_per_input']} random z per input; crop {r['config']['crop']}.",
+        "",
+        f"Classifier (trained on real training-split images only) accuracy on real held-out images: "
+        f"cats {r['classifier_accuracy']['A']:.1%}, dogs {r['classifier_accuracy']['B']:.1%}.",
+        "",
+        "| direction | translated -> target class | reference-guided -> target | untranslated input -> target (baseline) "
+        "| diversity, pixel L1 | diversity, classifier features | real pairs: pixel L1 / features |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, d in r["directions"].items():
+        lines.append(f"| {name.replace('2', ' -> ')} | {d['success']:.1%} | {d['reference_success']:.1%} | "
+                     f"{d['baseline_input_as_target']:.1%} | {d['diversity_l1']:.4f} | {d['diversity_feat']:.4f} | "
+                     f"{d['baseline_real_pairs_l1']:.4f} / {d['baseline_real_pairs_feat']:.4f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--dataroot", default=None, help="default: from the run's config.json")
+    p.add_argument("--holdout", type=float, default=None)
+    p.add_argument("--split-seed", type=int, default=None)
+    p.add_argument("--resize", type=int, default=None)
+    p.add_argument("--crop", type=int, default=None)
+    p.add_argument("--samples", type=int, default=10)
+    p.add_argument("--cls-epochs", type=int, default=12)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--out", default=None, help="output folder (default <run>/eval)")
+    args = p.parse_args(argv)
+    out = Path(args.out) if args.out else Path(args.checkpoint).resolve().parent.parent / "eval"
+    out.mkdir(parents=True, exist_ok=True)
+    r = evaluate(args)
+    (out / "eval.json").write_text(json.dumps(r, indent=2))
+    (out / "eval.md").write_text(to_markdown(r))
+    print(to_markdown(r))
+    print(f"wrote {out / 'eval.json'} and {out / 'eval.md'} ({r['eval_time_s']} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

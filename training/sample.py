@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Sample grids for a model card, generated with PyTorch from a checkpoint.
+
+* ``samples_random.png``: rows = held-out inputs (cats translated to dogs, then dogs to cats),
+  first column the input, then one column per random attribute z ~ N(0, I) (same z per column).
+* ``samples_reference.png``: reference-guided translation. For each direction, the top row holds
+  held-out reference images of the target domain and every further row one held-out input; each
+  cell uses the input's content and the reference's attribute code.
+
+Inputs are taken from the held-out split of the run (config.json next to the checkpoint), with the
+test-time pre-processing (square resize, centre crop).
+
+    scripts/py training/sample.py --checkpoint training/runs/cat2dog_cpu/checkpoints/latest.pth \
+        --out public/models/cat2dog
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import torch  # noqa: E402
+
+from trainer import checkpoint as ckpt_io  # noqa: E402
+from trainer.data import eval_tensor, list_images, split_files  # noqa: E402
+from trainer.viz import image_grid  # noqa: E402
+
+
+def pick(files, n, resize, crop, rng):
+    files = list(files)
+    rng.shuffle(files)
+    out = []
+    for f in files:
+        try:
+            out.append(eval_tensor(f, resize, crop))
+        except Exception:  # noqa: BLE001 - unreadable file
+            continue
+        if len(out) == n:
+            break
+    return torch.cat(out, 0)
+
+
+@torch.no_grad()
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description="model-card sample grids from a DRIT checkpoint")
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--dataroot", default=None)
+    p.add_argument("--holdout", type=float, default=None)
+    p.add_argument("--split-seed", type=int, default=None)
+    p.add_argument("--resize", type=int, default=None)
+    p.add_argument("--crop", type=int, default=None)
+    p.add_argument("--rows", type=int, default=4, help="inputs per direction")
+    p.add_argument("--cols", type=int, default=6, help="random z per input")
+    p.add_argument("--refs", type=int, default=4, help="reference images per direction")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True, help="output folder")
+    args = p.parse_args(argv)
+    torch.set_num_threads(1)
+    cfg = ckpt_io.run_config(args.checkpoint) or {}
+    holdout = args.holdout if args.holdout is not None else cfg.get("holdout", 0.0)
+    split_seed = args.split_seed if args.split_seed is not None else cfg.get("split_seed", 0)
+    resize = args.resize or cfg.get("resize_size", 256)
+    crop = args.crop or cfg.get("crop_size", 216)
+    root = Path(args.dataroot or cfg.get("dataroot", "../shared/datasets/cat2dog"))
+    phase = cfg.get("phase", "train")
+    rng = random.Random(args.seed)
+    pool = {}
+    for d in ("A", "B"):
+        tr, held = split_files(list_images(root / f"{phase}{d}"), holdout, split_seed)
+        pool[d] = held if held else tr  # no hold-out -> training images (say so in the card)
+    enc_c, enc_a, gen, arch = ckpt_io.load_inference_nets(args.checkpoint)
+    g = torch.Generator().manual_seed(args.seed)
+    z = torch.randn(args.cols, arch["nz"], generator=g)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    rows, labels = [], []
+    inputs = {}
+    for src, tgt in (("A", "B"), ("B", "A")):
+        x = pick(pool[src], args.rows + args.refs, resize, crop, rng)
+        inputs[src] = x
+        enc = enc_c.forward_a if src == "A" else enc_c.forward_b
+        gen_t = gen.forward_b if tgt == "B" else gen.forward_a
+        for i in range(args.rows):
+            c = enc(x[i:i + 1])
+            y = gen_t(c.expand(args.cols, *c.shape[1:]), z)
+            rows.append([x[i]] + list(y))
+            labels.append("cat>dog" if src == "A" else "dog>cat")
+    image_grid(rows, row_labels=labels, col_labels=["input"] + [f"z{j + 1}" for j in range(args.cols)]).save(
+        out / "samples_random.png")
+
+    rows, labels = [], []
+    for src, tgt in (("A", "B"), ("B", "A")):
+        x_src = inputs[src][:args.rows]
+        refs = inputs[tgt][args.rows:args.rows + args.refs]
+        enc = enc_c.forward_a if src == "A" else enc_c.forward_b
+        gen_t = gen.forward_b if tgt == "B" else gen.forward_a
+        za = ckpt_io.attribute(enc_a, refs, tgt.lower(), arch["concat"])
+        rows.append([None] + list(refs))
+        labels.append("ref dog" if tgt == "B" else "ref cat")
+        for i in range(x_src.shape[0]):
+            c = enc(x_src[i:i + 1])
+            y = gen_t(c.expand(refs.shape[0], *c.shape[1:]), za)
+            rows.append([x_src[i]] + list(y))
+            labels.append("cat>dog" if src == "A" else "dog>cat")
+    image_grid(rows, row_labels=labels, col_labels=["input"] + [f"ref {j + 1}" for j in range(args.refs)]).save(
+        out / "samples_reference.png")
+    print(f"wrote {out / 'samples_random.png'} and {out / 'samples_reference.png'} "
+          f"(checkpoint ep {arch.get('ep')}, total_it {arch.get('total_it')}, "
+          f"{'held-out' if holdout > 0 else 'training'} inputs)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
