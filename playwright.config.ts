@@ -27,6 +27,7 @@ export default defineConfig({
     ...devices['Desktop Chrome'],
     viewport: { width: 1280, height: 900 },
     trace: 'off',
+    actionTimeout: 30_000,
     screenshot: 'only-on-failure',
   },
   projects: [

@@ -186,6 +186,7 @@ export async function selectModel(id: string, opts: { keepError?: boolean } = {}
       loading: null,
       z,
       baseZ: z,
+      sampleZ: s.sampleZ.length === nz ? s.sampleZ : z,
       locked: s.locked.length === nz ? s.locked : new Array<boolean>(nz).fill(false),
       grid: s.grid ? { ...s.grid, zs: rows(s.grid.seed, s.grid.size, nz), frames: [] } : null,
       interp: { ...s.interp, from: null, to: null, strip: [] },
@@ -328,9 +329,17 @@ export function setDirection(direction: AppState['direction']): void {
   if (getState().reference) void encodeReference();
 }
 
+/** Switches where z comes from: the last sample, or the reference image (if one was dropped). */
 export function setMode(mode: AppState['mode']): void {
-  setState({ mode });
-  if (mode === 'reference') useReference();
+  const s = getState();
+  if (mode === 'reference') {
+    setState({ mode });
+    useReference();
+  } else if (s.mode !== 'sample' && s.sampleZ.length === s.z.length) {
+    setState({ mode, z: s.sampleZ.slice(), baseZ: s.sampleZ.slice() });
+  } else {
+    setState({ mode });
+  }
 }
 
 export function setZ(i: number, value: number): void {
@@ -353,7 +362,7 @@ export function reroll(): void {
   const seed = randomSeed();
   const fresh = normalRow(seed, s.model.nz);
   const z = fresh.map((v, i) => (s.locked[i] ? (s.z[i] ?? v) : v));
-  setState({ seed, z, baseZ: z, mode: 'sample' });
+  setState({ seed, z, baseZ: z, sampleZ: z, mode: 'sample' });
 }
 
 export function resetZ(): void {
@@ -383,7 +392,7 @@ export function pickGridTile(i: number): void {
   const g = getState().grid;
   const z = g?.zs[i];
   if (!g || !z) return;
-  setState({ z: z.slice(), baseZ: z.slice(), mode: 'sample' });
+  setState({ z: z.slice(), baseZ: z.slice(), sampleZ: z.slice(), mode: 'sample' });
 }
 
 async function renderGrid(): Promise<void> {

@@ -92,6 +92,8 @@ export interface AppState {
   /** Current attribute vector (whatever set it) and the vector 'reset' returns to. */
   z: number[];
   baseZ: number[];
+  /** The last z that came from sampling (re-roll, grid tile, share link): 'Sample' returns to it. */
+  sampleZ: number[];
   seed: number;
   locked: boolean[];
 
@@ -122,6 +124,7 @@ export const initialState: AppState = {
   mode: 'sample',
   z: [],
   baseZ: [],
+  sampleZ: [],
   seed: 1,
   locked: [],
   reference: null,

@@ -197,7 +197,12 @@ export function AttributePanel() {
       <h2 id="attr-title">2. Style</h2>
       <DirectionToggle />
       <ModeTabs />
-      {mode === 'sample' ? <SampleControls /> : <ReferenceControls />}
+      <div className={`source${mode === 'sample' ? ' active' : ''}`} aria-label="Sampling">
+        <SampleControls />
+      </div>
+      <div className={`source${mode === 'reference' ? ' active' : ''}`} aria-label="Reference image">
+        <ReferenceControls />
+      </div>
       <Sliders />
     </section>
   );
