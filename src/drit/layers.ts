@@ -60,17 +60,17 @@ export function layerNorm(x: tf.Tensor4D, w: WeightStore, prefix: string, kind: 
 }
 
 /**
- * ConvTranspose2d(k3, s2, padding 1, output_padding 1) as PyTorch computes it: 'valid' transposed
- * conv to (2H+1, 2W+1), drop the first row and column, add the bias (spec §4.4).
+ * ConvTranspose2d(k3, s2, padding 1, output_padding 1) as PyTorch computes it (spec §4.4): PyTorch
+ * puts input pixel i, tap k at output 2i + k - 1. A tfjs transposed conv with explicit padding 1
+ * on each side and output 2H x 2W places taps exactly there, so no 'valid' (2H+1) result has to be
+ * cropped: one full-size copy less per up-sampling layer.
  */
 export function convTransposeUp(x: tf.Tensor4D, w: WeightStore, prefix: string): tf.Tensor4D {
   const filter = w.get4d(`${prefix}.weight`); // [kh, kw, out, in]
   const bias = w.get1d(`${prefix}.bias`);
   const [n, h, wd] = x.shape;
-  const outC = filter.shape[2];
-  const full = tf.conv2dTranspose(x, filter, [n, 2 * h + 1, 2 * wd + 1, outC], 2, 'valid');
-  const cropped = tf.slice(full, [0, 1, 1, 0], [n, 2 * h, 2 * wd, outC]);
-  return tf.add(cropped, bias);
+  const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [1, 1], [1, 1], [0, 0]];
+  return tf.add(tf.conv2dTranspose(x, filter, [n, 2 * h, 2 * wd, filter.shape[2]], 2, pad), bias);
 }
 
 /** ReLUINSConvTranspose2d: transposed conv -> DRIT LayerNorm -> ReLU. */
