@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPack } from '../pack/read';
-import { REPO } from './testing/helpers';
+import { REPO, hasTorch, runPy } from './testing/helpers';
 
 const TSX = join(REPO, 'node_modules/.bin/tsx');
 const CLI = join(REPO, 'src/cli/convert.ts');
@@ -113,5 +113,41 @@ describe('convert CLI', () => {
     writeFileSync(join(out, 'thesis.tex'), 'do not delete');
     expectBadInput(run([FIXTURE, out]), /exists and is not a model pack/);
     expect(readFileSync(join(out, 'thesis.tex'), 'utf8')).toBe('do not delete');
+  });
+
+  it('a pickle naming os.system exits 2, names the global, and runs nothing', () => {
+    const marker = join(dir, 'pwned');
+    // protocol 2: GLOBAL 'os system', the shell command as argument, REDUCE, STOP
+    const cmd = `touch ${marker}`;
+    const bytes = Buffer.concat([
+      Buffer.from([0x80, 0x02]),
+      Buffer.from('cos\nsystem\n', 'latin1'),
+      Buffer.from([0x58]),
+      Buffer.from(Uint32Array.of(cmd.length).buffer),
+      Buffer.from(cmd, 'latin1'),
+      Buffer.from([0x85, 0x52, 0x2e]), // TUPLE1 REDUCE STOP
+    ]);
+    writeFileSync(join(dir, 'evil.pth'), bytes);
+    expectBadInput(run([join(dir, 'evil.pth'), join(dir, 'out-evil')]), /Refusing pickle global 'os\.system'/);
+    expect(existsSync(marker)).toBe(false);
+    // the same payload inside a zip-format checkpoint
+    writeFileSync(join(dir, 'evil-zip.pth'), zipSync({ 'archive/data.pkl': new Uint8Array(bytes), 'archive/version': new TextEncoder().encode('3\n') }));
+    expectBadInput(run([join(dir, 'evil-zip.pth'), join(dir, 'out-evil')]), /Refusing pickle global 'os\.system'/);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it.skipIf(!existsSync(FIXTURE) || !hasTorch())('a state_dict with a missing or a misshaped key exits 2 naming the key', () => {
+    runPy(
+      `import sys, torch
+ck = torch.load(sys.argv[1], map_location='cpu')
+missing = dict(ck); missing['gen'] = ck['gen'].copy(); del missing['gen']['decB2.conv1.0.1.weight']
+torch.save(missing, sys.argv[2])
+bad = dict(ck); bad['enc_c'] = ck['enc_c'].copy(); bad['enc_c']['convA.1.model.1.bias'] = torch.zeros(5)
+torch.save(bad, sys.argv[3])`,
+      { args: [FIXTURE, join(dir, 'missing.pth'), join(dir, 'misshaped.pth')] },
+    );
+    expectBadInput(run([join(dir, 'missing.pth'), join(dir, 'out-m')]), /decB2\.conv1\.0\.1\.weight/);
+    expectBadInput(run([join(dir, 'misshaped.pth'), join(dir, 'out-m')]), /convA\.1\.model\.1\.bias/);
+    expect(existsSync(join(dir, 'out-m'))).toBe(false);
   });
 });
