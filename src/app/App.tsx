@@ -35,6 +35,11 @@ function useGlobalInput(): boolean {
       const files = [...(e.dataTransfer?.files ?? [])];
       if (files.length) void handleFiles(files, 'content');
     };
+    // Capture phase: runs even when a drop zone handles (and stops) the drop itself.
+    const reset = () => {
+      depth = 0;
+      setDragging(false);
+    };
     const onPaste = (e: ClipboardEvent) => {
       const target = e.target as HTMLElement | null;
       if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA')) return;
@@ -48,12 +53,16 @@ function useGlobalInput(): boolean {
     window.addEventListener('dragleave', onLeave);
     window.addEventListener('dragover', onOver);
     window.addEventListener('drop', onDrop);
+    window.addEventListener('drop', reset, true);
+    window.addEventListener('dragend', reset, true);
     window.addEventListener('paste', onPaste);
     return () => {
       window.removeEventListener('dragenter', onEnter);
       window.removeEventListener('dragleave', onLeave);
       window.removeEventListener('dragover', onOver);
       window.removeEventListener('drop', onDrop);
+      window.removeEventListener('drop', reset, true);
+      window.removeEventListener('dragend', reset, true);
       window.removeEventListener('paste', onPaste);
     };
   }, []);

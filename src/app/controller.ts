@@ -197,7 +197,9 @@ export async function selectModel(id: string, opts: { keepError?: boolean } = {}
   } catch (e) {
     if (isCancelled(e)) return;
     if (getState().modelId === id) setState({ loading: null, model: null, output: null, modelInput: null });
+    const before = getState().error;
     showError(e);
+    if (opts.keepError && before && !isCancelled(e)) setState({ error: `${before} ${errorText(e)}` });
   }
 }
 

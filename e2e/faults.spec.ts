@@ -1,0 +1,134 @@
+/**
+ * Bad input and faults: each one gets a clear, specific message in the `error` area and the page
+ * stays usable (checked by translating a good image afterwards). Real files throughout.
+ */
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { asset } from './assets';
+import { BASE, afterRender, canvasSpread, dropFiles, logErrors, waitForModel, waitIdle, watchOrigin } from './helpers';
+
+test.describe.configure({ mode: 'serial' });
+
+let context: BrowserContext;
+let page: Page;
+let watch: ReturnType<typeof watchOrigin>;
+
+test.beforeAll(async ({ browser }) => {
+  context = await browser.newContext({ baseURL: BASE });
+  watch = watchOrigin(context);
+  page = await context.newPage();
+  logErrors(page);
+  await page.goto('/?model=tiny');
+  await waitForModel(page, 'tiny');
+  await afterRender(page, () => page.getByTestId('content-input').setInputFiles(asset('cat.png')));
+});
+
+test.afterAll(async () => {
+  expect(watch.foreign, 'requests that left the page origin').toEqual([]);
+  await context.close();
+});
+
+/** The page still translates: a fresh good image renders. */
+async function stillWorks(): Promise<void> {
+  await afterRender(page, () => page.getByTestId('content-input').setInputFiles(asset('cat2.png')));
+  await afterRender(page, () => page.getByTestId('content-input').setInputFiles(asset('cat.png')));
+  expect(await canvasSpread(page, 'output')).toBeGreaterThan(1);
+  await expect(page.getByTestId('error')).toBeHidden();
+}
+
+test('a file that is not an image', async () => {
+  await page.getByTestId('content-input').setInputFiles(asset('not-an-image.jpg'));
+  await expect(page.getByTestId('error')).toBeVisible();
+  await expect(page.getByTestId('error')).toContainText('“not-an-image.jpg” is not an image');
+  // The previous image and result stay.
+  expect(await canvasSpread(page, 'output')).toBeGreaterThan(1);
+  await stillWorks();
+});
+
+test('a corrupt JPEG', async () => {
+  await dropFiles(page, '[data-testid=content-drop]', [asset('corrupt.jpg')]);
+  await expect(page.getByTestId('error')).toContainText('“corrupt.jpg” could not be decoded');
+  await expect(page.getByTestId('error')).toContainText('JPEG');
+  await stillWorks();
+});
+
+test('a 20000 × 20000 image is refused without decoding it; the tab survives', async () => {
+  await page.getByTestId('content-input').setInputFiles(asset('huge-20000x20000.png'));
+  await expect(page.getByTestId('error')).toContainText('20000 × 20000');
+  await expect(page.getByTestId('error')).toContainText('limit is 50 MP');
+  await stillWorks();
+});
+
+test('a reference that is not an image', async () => {
+  await page.getByTestId('reference-input').setInputFiles(asset('not-an-image.jpg'));
+  await expect(page.getByTestId('error')).toContainText('is not an image');
+  await page.getByTestId('mode-sample').click();
+  await stillWorks();
+});
+
+for (const [file, message] of [
+  ['garbage.pth', /not a usable DRIT checkpoint/],
+  ['not-drit.pth', /not a usable DRIT checkpoint/],
+  ['evil.pth', /os\.system/],
+] as const) {
+  test(`a .pth that must be refused: ${file}`, async () => {
+    await page.getByTestId('model-input').setInputFiles(asset(file));
+    await expect(page.getByTestId('error')).toContainText(message);
+    await expect(page.getByTestId('error')).toContainText(file.replace('.pth', ''));
+    // Nothing was added to the model list and the current model still runs.
+    await expect(page.getByTestId('model-select').locator('option', { hasText: 'converted here' })).toHaveCount(0);
+    await expect(page.getByTestId('model-select')).toHaveValue('tiny');
+    await stillWorks();
+  });
+}
+
+test('a model shard whose bytes do not match its sha256', async () => {
+  await page.getByTestId('model-select').selectOption('tiny-corrupt');
+  await expect(page.getByTestId('error')).toContainText('SHA-256');
+  await expect(page.getByTestId('error')).toContainText('weights-0.bin');
+  await page.getByTestId('model-select').selectOption('tiny');
+  await waitForModel(page, 'tiny');
+  await stillWorks();
+});
+
+test('a model that is listed but not published', async () => {
+  await page.getByTestId('model-select').selectOption('missing');
+  await expect(page.getByTestId('error')).toContainText('not found');
+  await page.getByTestId('model-select').selectOption('tiny');
+  await waitForModel(page, 'tiny');
+  await stillWorks();
+});
+
+test('a worker crash: the app restarts the worker and restores its state', async () => {
+  const z = await page.evaluate(() => window.__drit!.state().z);
+  const before = await page.evaluate(() => window.__drit!.state().perf.renders);
+  await page.evaluate(() => window.__drit!.crashWorker());
+  await expect(page.getByTestId('notice')).toContainText('worker crashed');
+  // The model is reloaded in the new worker and the output rendered again, same z.
+  await page.waitForFunction((n) => window.__drit!.state().perf.renders > n, before, { timeout: 120_000 });
+  await waitIdle(page);
+  await expect(page.getByTestId('backend')).toHaveText('webgpu');
+  expect(await page.evaluate(() => window.__drit!.state().z)).toEqual(z);
+  await expect(page.getByTestId('error')).toBeHidden();
+  await stillWorks();
+});
+
+test('WebGPU device lost: falls back to the next backend and says why', async () => {
+  await expect(page.getByTestId('backend')).toHaveText('webgpu');
+  const before = await page.evaluate(() => window.__drit!.state().perf.renders);
+  expect(await page.evaluate(() => window.__drit!.loseDevice())).toBe(true);
+  await expect(page.getByTestId('backend')).not.toHaveText('webgpu');
+  await expect(page.getByTestId('backend-notice')).toContainText('WebGPU');
+  await expect(page.getByTestId('backend-notice')).toContainText('lost');
+  await page.waitForFunction((n) => window.__drit!.state().perf.renders > n, before, { timeout: 120_000 });
+  await waitIdle(page);
+  await stillWorks();
+});
+
+test('unknown ?backend= and ?model= values are reported, defaults are used', async () => {
+  const other = await context.newPage();
+  logErrors(other);
+  await other.goto('/?backend=quantum&model=nope');
+  await expect(other.getByTestId('notice')).toContainText('Unknown backend “quantum”');
+  await expect(other.getByTestId('error')).toContainText('Unknown model “nope”');
+  await other.close();
+});
