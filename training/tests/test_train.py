@@ -223,6 +223,26 @@ def test_original_double_backward_raises_on_modern_torch(synth, tmp_path):
         m.loss_G2().backward()
 
 
+def test_bf16_autocast_and_channels_last_path(synth, tmp_path):
+    """The GPU code path (bf16 autocast + channels_last) exercised on CPU autocast."""
+    torch.manual_seed(0)
+    cfg = tiny_cfg(synth, tmp_path, amp="bf16", channels_last="on")
+    m = DRIT(cfg, torch.device("cpu"))
+    assert m.amp_dtype == torch.bfloat16 and m.channels_last
+    for concat in (0, 1):
+        cfg.concat = concat
+        m = DRIT(cfg, torch.device("cpu"))
+        a, b = torch.rand(2, 3, 64, 64) * 2 - 1, torch.rand(2, 3, 64, 64) * 2 - 1
+        m.update_D_content(a, b)
+        m.update_D(a, b)
+        m.update_EG()
+        assert all(math.isfinite(v) for v in m.losses.values())
+        ck = m.state_dict(0, 1)
+        assert all(t.dtype == torch.float32 and t.is_contiguous() for t in ck["gen"].values())
+        m2 = DRIT(cfg, torch.device("cpu"))
+        m2.load_state_dict(ck)
+
+
 def test_lr_schedule_lambda(synth, tmp_path):
     cfg = tiny_cfg(synth, tmp_path, n_ep=10, n_ep_decay=5)
     m = DRIT(cfg, torch.device("cpu"))

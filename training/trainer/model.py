@@ -32,11 +32,20 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch._utils import _flatten_dense_tensors, _unflatten_dense_tensors
 
-from drit.networks import build_inference_nets, gaussian_weights_init as _net_init
+from drit.networks import LayerNorm, build_inference_nets, gaussian_weights_init as _net_init
 
 from .config import TrainConfig
 from .discriminators import Dis, Dis_content, MultiScaleDis, gaussian_weights_init
 from .fastconv import patch_pointwise_convs
+
+class _Float32LayerNorm(LayerNorm):
+    """The generator's LayerNorm computed in float32 with autocast off (CUDA autocast already runs
+    layer_norm in fp32; CPU autocast in torch 1.13 does not and fails on bf16 input + fp32 weight)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        with torch.autocast(device_type=x.device.type, enabled=False):
+            return super().forward(x.float())
+
 
 NET_NAMES = ["disA", "disA2", "disB", "disB2", "disContent", "enc_c", "enc_a", "gen"]
 
@@ -60,14 +69,18 @@ class DRIT:
         self.nz = cfg.nz
         self.no_ms = cfg.no_ms
         self.amp_dtype: Optional[torch.dtype] = None
-        if device.type == "cuda" and cfg.amp in ("auto", "bf16"):
-            self.amp_dtype = torch.bfloat16
+        if cfg.amp == "bf16" or (cfg.amp == "auto" and device.type == "cuda"):
+            self.amp_dtype = torch.bfloat16  # bf16 autocast (on CPU only when asked: slow, for tests)
         self.channels_last = cfg.channels_last == "on" or (cfg.channels_last == "auto" and device.type == "cuda")
 
         self.enc_c, self.enc_a, self.gen = build_inference_nets(
             cfg.concat, cfg.input_dim_a, cfg.input_dim_b, nz=cfg.nz,
             enc_c_base=cfg.enc_c_base, enc_a_base=cfg.enc_a_base, enc_a_ndf=cfg.enc_a_ndf)
         content_ch = self.enc_c.out_channels
+        if self.amp_dtype is not None:
+            for mod in self.gen.modules():
+                if type(mod) is LayerNorm:
+                    mod.__class__ = _Float32LayerNorm
 
         def image_dis(input_dim):
             if cfg.dis_scale > 1:
