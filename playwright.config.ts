@@ -8,6 +8,8 @@ import { defineConfig, devices } from '@playwright/test';
  */
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 const PORT = Number(process.env.E2E_PORT ?? 5199);
+/** The production build (vite build + vite preview), for a smoke test of what users get. */
+const PROD_PORT = Number(process.env.E2E_PROD_PORT ?? 5198);
 const QUIET = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const executablePath = existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined;
 
@@ -33,7 +35,7 @@ export default defineConfig({
   projects: [
     {
       name: 'webgpu',
-      testIgnore: /no-webgpu\.spec\.ts/,
+      testIgnore: /(no-webgpu|production)\.spec\.ts/,
       use: { launchOptions: { ...(executablePath ? { executablePath } : {}), args: ['--enable-unsafe-webgpu', ...QUIET] } },
     },
     {
@@ -42,13 +44,31 @@ export default defineConfig({
       testMatch: /no-webgpu\.spec\.ts/,
       use: { launchOptions: { ...(executablePath ? { executablePath } : {}), args: [...QUIET] } },
     },
+    {
+      name: 'production',
+      testMatch: /production\.spec\.ts/,
+      use: {
+        baseURL: `http://localhost:${PROD_PORT}`,
+        launchOptions: { ...(executablePath ? { executablePath } : {}), args: ['--enable-unsafe-webgpu', ...QUIET] },
+      },
+    },
   ],
-  webServer: {
-    command: `npx vite --mode e2e --port ${PORT} --strictPort`,
-    url: `http://localhost:${PORT}/`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 120_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
+  webServer: [
+    {
+      command: `npx vite --mode e2e --port ${PORT} --strictPort`,
+      url: `http://localhost:${PORT}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      command: `npx vite build --mode e2e --outDir e2e/.packs/dist --emptyOutDir --logLevel warn && npx vite preview --mode e2e --outDir e2e/.packs/dist --port ${PROD_PORT} --strictPort`,
+      url: `http://localhost:${PROD_PORT}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 180_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  ],
 });

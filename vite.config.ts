@@ -26,33 +26,37 @@ function e2ePacks(): Plugin {
     res.setHeader('Cache-Control', 'no-store');
     res.end(body);
   };
+  const middleware = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/models/index.json') {
+      const shipped = JSON.parse(readFileSync(resolve(import.meta.dirname, 'public/models/index.json'), 'utf8')) as {
+        default?: string;
+        models: unknown[];
+      };
+      const extraPath = join(E2E_PACKS, 'index.json');
+      const extra = existsSync(extraPath) ? (JSON.parse(readFileSync(extraPath, 'utf8')) as { models: unknown[] }).models : [];
+      send(res, 200, 'application/json', JSON.stringify({ ...shipped, models: [...shipped.models, ...extra] }));
+      return;
+    }
+    if (url.pathname.startsWith('/e2e-packs/')) {
+      const rel = normalize(decodeURIComponent(url.pathname.slice('/e2e-packs/'.length)));
+      const file = join(E2E_PACKS, rel);
+      if (rel.startsWith('..') || !file.startsWith(E2E_PACKS) || !existsSync(file) || !statSync(file).isFile()) {
+        send(res, 404, 'text/plain', 'not found');
+        return;
+      }
+      send(res, 200, file.endsWith('.json') ? 'application/json' : 'application/octet-stream', readFileSync(file));
+      return;
+    }
+    next();
+  };
   return {
     name: 'drit-e2e-packs',
     configureServer(server) {
-      server.middlewares.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
-        const url = new URL(req.url ?? '/', 'http://localhost');
-        if (url.pathname === '/models/index.json') {
-          const shipped = JSON.parse(readFileSync(resolve(import.meta.dirname, 'public/models/index.json'), 'utf8')) as {
-            default?: string;
-            models: unknown[];
-          };
-          const extraPath = join(E2E_PACKS, 'index.json');
-          const extra = existsSync(extraPath) ? (JSON.parse(readFileSync(extraPath, 'utf8')) as { models: unknown[] }).models : [];
-          send(res, 200, 'application/json', JSON.stringify({ ...shipped, models: [...shipped.models, ...extra] }));
-          return;
-        }
-        if (url.pathname.startsWith('/e2e-packs/')) {
-          const rel = normalize(decodeURIComponent(url.pathname.slice('/e2e-packs/'.length)));
-          const file = join(E2E_PACKS, rel);
-          if (rel.startsWith('..') || !file.startsWith(E2E_PACKS) || !existsSync(file) || !statSync(file).isFile()) {
-            send(res, 404, 'text/plain', 'not found');
-            return;
-          }
-          send(res, 200, file.endsWith('.json') ? 'application/json' : 'application/octet-stream', readFileSync(file));
-          return;
-        }
-        next();
-      });
+      server.middlewares.use(middleware);
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(middleware);
     },
   };
 }
@@ -62,7 +66,13 @@ export default defineConfig(({ mode }) => ({
   // In test mode no hot reload: other people's edits must not reload a page in the middle of a test.
   server: { headers: ISOLATION_HEADERS, ...(mode === 'e2e' ? { hmr: false, watch: { ignored: ['**/*'] } } : {}) },
   preview: { headers: ISOLATION_HEADERS },
-  worker: { format: 'es' },
+  worker: {
+    format: 'es',
+    // The wasm backend starts its pthreads from the *source text* of its Emscripten factory
+    // (Function.prototype.toString); minifying renames what that text refers to ("e is not
+    // defined" in every thread). Keep the worker bundle unminified.
+    rolldownOptions: { output: { minify: 'dce-only' } },
+  },
   optimizeDeps: {
     // Scan the worker too, so that the dev server does not discover its dependencies late and
     // reload the page.

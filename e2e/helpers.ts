@@ -6,16 +6,17 @@ import { ROOT } from './assets';
 
 export const PORT = Number(process.env.E2E_PORT ?? 5199);
 export const BASE = `http://localhost:${PORT}`;
+export const PROD_BASE = `http://localhost:${Number(process.env.E2E_PROD_PORT ?? 5198)}`;
 
 /** Records every request of a context (pages and workers) that leaves the page's origin. */
-export function watchOrigin(context: BrowserContext): { foreign: string[]; count(): number } {
+export function watchOrigin(context: BrowserContext, origin = BASE): { foreign: string[]; count(): number } {
   const foreign: string[] = [];
   let count = 0;
   context.on('request', (req) => {
     count++;
     const url = req.url();
     if (url.startsWith('blob:') || url.startsWith('data:')) return; // never leave the page
-    if (new URL(url).origin !== BASE) foreign.push(url);
+    if (new URL(url).origin !== origin) foreign.push(url);
   });
   return { foreign, count: () => count };
 }

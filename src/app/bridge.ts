@@ -86,8 +86,8 @@ export class WorkerBridge {
       ch.waiting?.reject(err);
       ch.waiting = null;
     }
+    // (No releaseProxy: it would post to the dead worker; terminate() frees everything.)
     this.worker.terminate();
-    this.api[Comlink.releaseProxy]();
     const now = Date.now();
     this.crashes.push(now);
     while (this.crashes.length && now - this.crashes[0]! > 60_000) this.crashes.shift();
