@@ -17,8 +17,8 @@ export interface AttributeCode {
 /** E_attr: 4 stride-2 convs with ReLU after a 7×7 stem, global mean, 1×1 conv to nz. */
 export function encodeAttributeMlp(x: tf.Tensor4D, w: WeightStore, domain: Domain, mode: Padding): AttributeCode {
   const m = domain === 'a' ? 'model_a' : 'model_b';
-  let h = tf.relu(conv(x, w, `${m}.1`, 1, 3, mode));
-  for (const idx of [4, 7, 10, 13]) h = tf.relu(conv(h, w, `${m}.${idx}`, 2, 1, mode));
+  let h = conv(x, w, `${m}.1`, 1, 3, mode, { activation: 'relu' });
+  for (const idx of [4, 7, 10, 13]) h = conv(h, w, `${m}.${idx}`, 2, 1, mode, { activation: 'relu' });
   const pooled = tf.mean(h, [1, 2], true) as tf.Tensor4D;
   const out = conv(pooled, w, `${m}.16`, 1, 0, mode);
   return { mu: tf.reshape(out, [out.shape[0], out.shape[3]]) };
@@ -27,7 +27,7 @@ export function encodeAttributeMlp(x: tf.Tensor4D, w: WeightStore, domain: Domai
 /** BasicBlock of E_attr_concat: conv path (pre-activated) plus an average-pooled 1×1 shortcut. */
 function basicBlock(x: tf.Tensor4D, w: WeightStore, prefix: string, mode: Padding): tf.Tensor4D {
   let h = tf.leakyRelu(x, 0.2);
-  h = tf.leakyRelu(conv(h, w, `${prefix}.conv.2`, 1, 1, mode), 0.2);
+  h = conv(h, w, `${prefix}.conv.2`, 1, 1, mode, { activation: 'leakyrelu', alpha: 0.2 });
   h = tf.avgPool(conv(h, w, `${prefix}.conv.4.1`, 1, 1, mode), 2, 2, 'valid');
   const shortcut = conv(tf.avgPool(x, 2, 2, 'valid'), w, `${prefix}.shortcut.1`, 1, 0, mode);
   return tf.add(h, shortcut);

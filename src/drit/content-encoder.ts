@@ -4,14 +4,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Domain } from '../pack/manifest';
-import { conv, insResBlock, instanceNorm, type Padding } from './layers';
+import { conv, convIn, insResBlock, type Padding } from './layers';
 import type { WeightStore } from './weights';
 
 export function encodeContent(x: tf.Tensor4D, w: WeightStore, domain: Domain, mode: Padding): tf.Tensor4D {
   const stem = domain === 'a' ? 'convA' : 'convB';
-  let h = tf.leakyRelu(conv(x, w, `${stem}.0.model.1`, 1, 3, mode), 0.01);
-  h = tf.relu(instanceNorm(conv(h, w, `${stem}.1.model.1`, 2, 1, mode)));
-  h = tf.relu(instanceNorm(conv(h, w, `${stem}.2.model.1`, 2, 1, mode)));
+  let h = conv(x, w, `${stem}.0.model.1`, 1, 3, mode, { activation: 'leakyrelu', alpha: 0.01 });
+  h = tf.relu(convIn(h, w, `${stem}.1.model.1`, 2, mode));
+  h = tf.relu(convIn(h, w, `${stem}.2.model.1`, 2, mode));
   const blocks = w.countFrom(3, (i) => `${stem}.${i}.model.1.weight`);
   for (let i = 3; i < 3 + blocks; i++) h = insResBlock(h, w, `${stem}.${i}`, mode);
   return insResBlock(h, w, 'conv_share.0', mode);

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Domain } from '../pack/manifest';
-import { concatZ, conv, insResBlock, instanceNorm, linear, repeatBatch, upBlock, type LayerNormKind, type Padding } from './layers';
+import { concatZ, conv, convIn, insResBlock, linear, repeatBatch, upBlock, type LayerNormKind, type Padding } from './layers';
 import type { WeightStore } from './weights';
 
 export interface Generator {
@@ -72,8 +72,8 @@ class MlpGenerator implements Generator {
     const X = domain === 'a' ? 'A' : 'B';
     const w = this.w;
     const blocks = this.blocks[domain];
-    let zs = tf.relu(linear(z, w, `mlp${X}.0`));
-    zs = tf.relu(linear(zs, w, `mlp${X}.2`));
+    let zs = linear(z, w, `mlp${X}.0`, 'relu');
+    zs = linear(zs, w, `mlp${X}.2`, 'relu');
     zs = linear(zs, w, `mlp${X}.4`);
     const c = content.shape[3];
     if (zs.shape[1] !== c * blocks.length) {
@@ -82,10 +82,10 @@ class MlpGenerator implements Generator {
     let x = content;
     blocks.forEach((b, i) => {
       const zc = tf.slice(zs, [0, i * c], [-1, c]);
-      const o1 = instanceNorm(conv(x, w, `${b.prefix}.conv1.0.1`, 1, 1, this.mode));
-      const o2 = tf.relu(conv(tf.relu(applySplit(o1, zc, b.blk1a)), w, `${b.prefix}.blk1.2`, 1, 0, this.mode));
-      const o3 = instanceNorm(conv(o2, w, `${b.prefix}.conv2.0.1`, 1, 1, this.mode));
-      const o4 = tf.relu(conv(tf.relu(applySplit(o3, zc, b.blk2a)), w, `${b.prefix}.blk2.2`, 1, 0, this.mode));
+      const o1 = convIn(x, w, `${b.prefix}.conv1.0.1`, 1, this.mode);
+      const o2 = conv(tf.relu(applySplit(o1, zc, b.blk1a)), w, `${b.prefix}.blk1.2`, 1, 0, this.mode, { activation: 'relu' });
+      const o3 = convIn(o2, w, `${b.prefix}.conv2.0.1`, 1, this.mode);
+      const o4 = conv(tf.relu(applySplit(o3, zc, b.blk2a)), w, `${b.prefix}.blk2.2`, 1, 0, this.mode, { activation: 'relu' });
       x = tf.add(o4, x);
     });
     x = repeatBatch(x, z.shape[0]);

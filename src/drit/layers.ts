@@ -18,7 +18,24 @@ export function pad2d(x: tf.Tensor4D, p: number, mode: Padding): tf.Tensor4D {
   return mode === 'reflect' ? tf.mirrorPad(x, paddings, 'reflect') : tf.pad(x, paddings);
 }
 
-/** Padded convolution: pad p (reflect or zero), unpadded conv with stride s, plus bias. */
+export type Activation = 'linear' | 'relu' | 'leakyrelu';
+
+export interface ConvOptions {
+  /** Activation fused into the convolution kernel (default linear). */
+  activation?: Activation;
+  /** Slope for 'leakyrelu'. */
+  alpha?: number;
+  /**
+   * Skip the bias. Only for a conv followed by InstanceNorm: IN subtracts the per-channel mean,
+   * which removes a per-channel bias exactly, so adding it is wasted work.
+   */
+  noBias?: boolean;
+}
+
+/**
+ * Padded convolution: pad p (reflect or zero), unpadded conv with stride s, bias and activation
+ * fused into one kernel (tf.fused.conv2d) on every backend.
+ */
 export function conv(
   x: tf.Tensor4D,
   w: WeightStore,
@@ -26,11 +43,22 @@ export function conv(
   stride: number,
   p: number,
   mode: Padding,
+  opts: ConvOptions = {},
 ): tf.Tensor4D {
-  const filter = w.get4d(`${prefix}.weight`);
-  const bias = w.get1d(`${prefix}.bias`);
-  const y = tf.conv2d(pad2d(x, p, mode), filter, stride, 'valid');
-  return tf.add(y, bias);
+  return tf.fused.conv2d({
+    x: pad2d(x, p, mode),
+    filter: w.get4d(`${prefix}.weight`),
+    strides: stride,
+    pad: 'valid',
+    bias: opts.noBias ? undefined : w.get1d(`${prefix}.bias`),
+    activation: opts.activation ?? 'linear',
+    leakyreluAlpha: opts.alpha,
+  });
+}
+
+/** conv -> InstanceNorm (the conv bias is dropped: IN cancels it). */
+export function convIn(x: tf.Tensor4D, w: WeightStore, prefix: string, stride: number, mode: Padding): tf.Tensor4D {
+  return instanceNorm(conv(x, w, prefix, stride, 1, mode, { noBias: true }));
 }
 
 /** InstanceNorm2d without affine parameters: per sample and channel over H, W, biased variance. */
@@ -80,13 +108,13 @@ export function upBlock(x: tf.Tensor4D, w: WeightStore, prefix: string, ln: Laye
 
 /** INSResBlock: x + IN(conv(pad(ReLU(IN(conv(pad(x))))))), no activation after the sum. */
 export function insResBlock(x: tf.Tensor4D, w: WeightStore, prefix: string, mode: Padding): tf.Tensor4D {
-  const h = tf.relu(instanceNorm(conv(x, w, `${prefix}.model.1`, 1, 1, mode)));
-  return tf.add(x, instanceNorm(conv(h, w, `${prefix}.model.5`, 1, 1, mode)));
+  const h = tf.relu(convIn(x, w, `${prefix}.model.1`, 1, mode));
+  return tf.add(x, convIn(h, w, `${prefix}.model.5`, 1, mode));
 }
 
-/** Linear layer: x (N, in) · W [in, out] + b. */
-export function linear(x: tf.Tensor2D, w: WeightStore, prefix: string): tf.Tensor2D {
-  return tf.add(tf.matMul(x, w.get2d(`${prefix}.weight`)), w.get1d(`${prefix}.bias`));
+/** Linear layer: x (N, in) · W [in, out] + b, with the activation fused. */
+export function linear(x: tf.Tensor2D, w: WeightStore, prefix: string, activation: 'linear' | 'relu' = 'linear'): tf.Tensor2D {
+  return tf.fused.matMul({ a: x, b: w.get2d(`${prefix}.weight`), bias: w.get1d(`${prefix}.bias`), activation }) as tf.Tensor2D;
 }
 
 /** Concatenates a spatially broadcast vector z (N, k) after the features x (N, H, W, C). */
