@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
+import { mulberry32 } from '../drit/random';
 import type { RgbImage } from './types';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -19,16 +20,7 @@ export const SKIP_PIL = process.env.DRIT_SKIP_PIL === '1';
 export const SKIP_PIL_REASON = 'DRIT_SKIP_PIL=1: PIL reference comparisons skipped on request';
 
 /** Deterministic PRNG (mulberry32), values in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /**
  * A procedural RGB test image mixing smooth gradients, hard 0/255 edges (which make the bicubic
