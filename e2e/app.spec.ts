@@ -90,9 +90,10 @@ test('drag & drop a JPEG and paste a PNG from the clipboard', async () => {
   await expect(page.getByText('pasted image ·')).toBeVisible();
   expect(await canvasHash(page, 'model-input-view')).not.toBe(jpg);
 
-  // Dropping anywhere on the page works too.
+  // Dropping anywhere on the page works too; the page-wide drop overlay goes away afterwards.
   await afterRender(page, () => dropFiles(page, 'main', [asset('cat.png')]));
   await expect(page.getByText('cat.png ·')).toBeVisible();
+  await expect(page.locator('.drop-overlay')).toHaveCount(0);
   expect(await canvasHash(page, 'model-input-view')).toBe(before);
 });
 

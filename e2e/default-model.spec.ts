@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ROOT, asset } from './assets';
-import { afterRender, canvasSpread, logErrors, waitForModel, watchOrigin } from './helpers';
+import { afterRender, canvasSpread, logErrors, readmeShot, waitForModel, watchOrigin } from './helpers';
 
 const MANIFEST = join(ROOT, 'public/models/cat2dog/manifest.json');
 const shipped = existsSync(MANIFEST);
@@ -23,6 +23,7 @@ test('default model (cat2dog) translates a photo on wasm', async ({ page, contex
   await afterRender(page, () => page.getByTestId('content-input').setInputFiles(asset('cat.jpg')));
   expect(await canvasSpread(page, 'output')).toBeGreaterThan(1);
   await expect(page.getByTestId('error')).toBeHidden();
+  await readmeShot(page, 'default-model');
   expect(watch.foreign).toEqual([]);
 });
 
