@@ -81,12 +81,16 @@ class MlpGenerator implements Generator {
     }
     let x = content;
     blocks.forEach((b, i) => {
-      const zc = tf.slice(zs, [0, i * c], [-1, c]);
-      const o1 = convIn(x, w, `${b.prefix}.conv1.0.1`, 1, this.mode);
-      const o2 = conv(tf.relu(applySplit(o1, zc, b.blk1a)), w, `${b.prefix}.blk1.2`, 1, 0, this.mode, { activation: 'relu' });
-      const o3 = convIn(o2, w, `${b.prefix}.conv2.0.1`, 1, this.mode);
-      const o4 = conv(tf.relu(applySplit(o3, zc, b.blk2a)), w, `${b.prefix}.blk2.2`, 1, 0, this.mode, { activation: 'relu' });
-      x = tf.add(o4, x);
+      // Each block in its own tidy scope: only block outputs stay alive until the call ends.
+      const input = x;
+      x = tf.tidy(() => {
+        const zc = tf.slice(zs, [0, i * c], [-1, c]);
+        const o1 = convIn(input, w, `${b.prefix}.conv1.0.1`, 1, this.mode);
+        const o2 = conv(tf.relu(applySplit(o1, zc, b.blk1a)), w, `${b.prefix}.blk1.2`, 1, 0, this.mode, { activation: 'relu' });
+        const o3 = convIn(o2, w, `${b.prefix}.conv2.0.1`, 1, this.mode);
+        const o4 = conv(tf.relu(applySplit(o3, zc, b.blk2a)), w, `${b.prefix}.blk2.2`, 1, 0, this.mode, { activation: 'relu' });
+        return tf.add(o4, input);
+      });
     });
     x = repeatBatch(x, z.shape[0]);
     x = upBlock(x, w, `dec${X}5.0`, this.ln);

@@ -45,7 +45,7 @@ export function conv(
   mode: Padding,
   opts: ConvOptions = {},
 ): tf.Tensor4D {
-  return tf.fused.conv2d({
+  return tf.tidy(() => tf.fused.conv2d({
     x: pad2d(x, p, mode),
     filter: w.get4d(`${prefix}.weight`),
     strides: stride,
@@ -53,18 +53,20 @@ export function conv(
     bias: opts.noBias ? undefined : w.get1d(`${prefix}.bias`),
     activation: opts.activation ?? 'linear',
     leakyreluAlpha: opts.alpha,
-  });
+  }));
 }
 
 /** conv -> InstanceNorm (the conv bias is dropped: IN cancels it). */
 export function convIn(x: tf.Tensor4D, w: WeightStore, prefix: string, stride: number, mode: Padding): tf.Tensor4D {
-  return instanceNorm(conv(x, w, prefix, stride, 1, mode, { noBias: true }));
+  return tf.tidy(() => instanceNorm(conv(x, w, prefix, stride, 1, mode, { noBias: true })));
 }
 
 /** InstanceNorm2d without affine parameters: per sample and channel over H, W, biased variance. */
 export function instanceNorm(x: tf.Tensor4D): tf.Tensor4D {
-  const { mean, variance } = tf.moments(x, [1, 2], true);
-  return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, NORM_EPS)));
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(x, [1, 2], true);
+    return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, NORM_EPS)));
+  });
 }
 
 /**
@@ -72,19 +74,21 @@ export function instanceNorm(x: tf.Tensor4D): tf.Tensor4D {
  * 'new' (HEAD): biased variance, eps inside the sqrt. 'old': unbiased std, eps added to the std.
  */
 export function layerNorm(x: tf.Tensor4D, w: WeightStore, prefix: string, kind: LayerNormKind): tf.Tensor4D {
-  const gamma = w.get1d(`${prefix}.weight`);
-  const beta = w.get1d(`${prefix}.bias`);
-  const { mean, variance } = tf.moments(x, [1, 2, 3], true);
-  let normed: tf.Tensor4D;
-  if (kind === 'new') {
-    normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, NORM_EPS)));
-  } else {
-    const [, h, wd, c] = x.shape;
-    const n = h * wd * c;
-    const std = tf.sqrt(tf.mul(variance, n / (n - 1)));
-    normed = tf.div(tf.sub(x, mean), tf.add(std, NORM_EPS));
-  }
-  return tf.add(tf.mul(normed, gamma), beta);
+  return tf.tidy(() => {
+    const gamma = w.get1d(`${prefix}.weight`);
+    const beta = w.get1d(`${prefix}.bias`);
+    const { mean, variance } = tf.moments(x, [1, 2, 3], true);
+    let normed: tf.Tensor4D;
+    if (kind === 'new') {
+      normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, NORM_EPS)));
+    } else {
+      const [, h, wd, c] = x.shape;
+      const n = h * wd * c;
+      const std = tf.sqrt(tf.mul(variance, n / (n - 1)));
+      normed = tf.div(tf.sub(x, mean), tf.add(std, NORM_EPS));
+    }
+    return tf.add(tf.mul(normed, gamma), beta);
+  });
 }
 
 /**
@@ -103,13 +107,15 @@ export function convTransposeUp(x: tf.Tensor4D, w: WeightStore, prefix: string):
 
 /** ReLUINSConvTranspose2d: transposed conv -> DRIT LayerNorm -> ReLU. */
 export function upBlock(x: tf.Tensor4D, w: WeightStore, prefix: string, ln: LayerNormKind): tf.Tensor4D {
-  return tf.relu(layerNorm(convTransposeUp(x, w, `${prefix}.model.0`), w, `${prefix}.model.1`, ln));
+  return tf.tidy(() => tf.relu(layerNorm(convTransposeUp(x, w, `${prefix}.model.0`), w, `${prefix}.model.1`, ln)));
 }
 
 /** INSResBlock: x + IN(conv(pad(ReLU(IN(conv(pad(x))))))), no activation after the sum. */
 export function insResBlock(x: tf.Tensor4D, w: WeightStore, prefix: string, mode: Padding): tf.Tensor4D {
-  const h = tf.relu(convIn(x, w, `${prefix}.model.1`, 1, mode));
-  return tf.add(x, convIn(h, w, `${prefix}.model.5`, 1, mode));
+  return tf.tidy(() => {
+    const h = tf.relu(convIn(x, w, `${prefix}.model.1`, 1, mode));
+    return tf.add(x, convIn(h, w, `${prefix}.model.5`, 1, mode));
+  });
 }
 
 /** Linear layer: x (N, in) · W [in, out] + b, with the activation fused. */
@@ -121,8 +127,7 @@ export function linear(x: tf.Tensor2D, w: WeightStore, prefix: string, activatio
 export function concatZ(x: tf.Tensor4D, z: tf.Tensor2D): tf.Tensor4D {
   const [n, h, wd] = x.shape;
   const k = z.shape[1];
-  const zMap = tf.broadcastTo<tf.Rank.R4>(tf.reshape(z, [n, 1, 1, k]), [n, h, wd, k]);
-  return tf.concat<tf.Tensor4D>([x, zMap], 3);
+  return tf.tidy(() => tf.concat<tf.Tensor4D>([x, tf.broadcastTo<tf.Rank.R4>(tf.reshape(z, [n, 1, 1, k]), [n, h, wd, k])], 3));
 }
 
 /** Repeats a batch-1 tensor n times along the batch axis (no-op for n = 1). */
