@@ -61,8 +61,20 @@ function e2ePacks(): Plugin {
   };
 }
 
+/** Lists every emitted file in precache.json, which the app-shell service worker (public/sw.js) caches on install. */
+function precacheList(): Plugin {
+  return {
+    name: 'drit-precache-list',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      const files = Object.keys(bundle).filter((f) => !f.endsWith('.map'));
+      this.emitFile({ type: 'asset', fileName: 'precache.json', source: JSON.stringify(files) });
+    },
+  };
+}
+
 export default defineConfig(({ mode }) => ({
-  plugins: [react(), ...(mode === 'e2e' ? [e2ePacks()] : [])],
+  plugins: [react(), precacheList(), ...(mode === 'e2e' ? [e2ePacks()] : [])],
   // In test mode no hot reload: other people's edits must not reload a page in the middle of a test.
   server: { headers: ISOLATION_HEADERS, ...(mode === 'e2e' ? { hmr: false, watch: { ignored: ['**/*'] } } : {}) },
   preview: { headers: ISOLATION_HEADERS },

@@ -23,3 +23,30 @@ for (const backend of ['webgpu', 'wasm'] as const) {
     expect(watch.foreign).toEqual([]);
   });
 }
+
+test('second visit works offline (service worker + cached weights)', async ({ page, context }) => {
+  logErrors(page);
+  await page.goto('/?model=tiny');
+  await waitForModel(page, 'tiny');
+  // Wait until the service worker controls the page (it precaches the app shell on install).
+  await page.waitForFunction(async () => {
+    const reg = await navigator.serviceWorker.getRegistration();
+    return !!reg?.active && !!navigator.serviceWorker.controller;
+  });
+  await context.setOffline(true);
+  try {
+    const failed: string[] = [];
+    page.on('requestfailed', (r) => failed.push(r.url()));
+    await page.reload();
+    await waitForModel(page, 'tiny');
+    await expect(page.getByTestId('model-name')).toContainText('(cached)');
+    // The page came from the service worker, the weights from the pack cache.
+    expect(await page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+    await afterRender(page, () => page.getByTestId('content-input').setInputFiles(asset('cat.png')));
+    expect(await canvasSpread(page, 'output')).toBeGreaterThan(1);
+    // Only the network-first manifest fetch fails (the worker then uses the cached one).
+    expect(failed.filter((u) => !u.endsWith('/manifest.json'))).toEqual([]);
+  } finally {
+    await context.setOffline(false);
+  }
+});

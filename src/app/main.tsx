@@ -27,3 +27,10 @@ createRoot(root).render(
   </StrictMode>,
 );
 void start();
+
+// Production only: the app shell is kept by a service worker so that a second visit works offline.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  void navigator.serviceWorker.register(new URL('sw.js', document.baseURI)).catch((e: unknown) => {
+    console.warn('[drit] service worker not registered:', e);
+  });
+}
