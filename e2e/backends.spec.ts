@@ -5,7 +5,7 @@ import { afterRender, canvasSpread, logErrors, waitForModel, watchOrigin } from 
 
 const pixels = new Map<string, number[]>();
 
-for (const backend of ['wasm', 'cpu'] as const) {
+for (const backend of ['webgl', 'wasm', 'cpu'] as const) {
   test(`?backend=${backend} runs the model there`, async ({ page, context }) => {
     const watch = watchOrigin(context);
     logErrors(page);

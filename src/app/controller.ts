@@ -274,8 +274,15 @@ async function encodeReference(): Promise<void> {
     if (!cur || cur.slot.id !== r.slot.id) return;
     const next = { ...cur, mu: res.mu, input: res.input, ...(res.sigma ? { sigma: res.sigma } : {}) };
     if (!res.sigma) delete next.sigma;
-    const z = referenceZ(next);
-    setState({ reference: next, z, baseZ: z, perf: { ...getState().perf, referenceMs: res.encodeMs } });
+    const perf = { ...getState().perf, referenceMs: res.encodeMs };
+    // The reference sets z only while it is the source of z (a direction change re-encodes it
+    // in sample mode too, without touching the sampled z).
+    if (getState().mode === 'reference') {
+      const z = referenceZ(next);
+      setState({ reference: next, z, baseZ: z, perf });
+    } else {
+      setState({ reference: next, perf });
+    }
   } catch (e) {
     showError(e);
   }
@@ -286,7 +293,7 @@ export function setSampleAround(on: boolean): void {
   if (!r) return;
   const next = { ...r, sampleAround: on };
   const z = referenceZ(next);
-  setState({ reference: next, z, baseZ: z });
+  setState({ reference: next, z, baseZ: z, mode: 'reference' });
 }
 
 export function resampleAroundReference(): void {
@@ -294,7 +301,7 @@ export function resampleAroundReference(): void {
   if (!r) return;
   const next = { ...r, sampleAround: true, seed: randomSeed() };
   const z = referenceZ(next);
-  setState({ reference: next, z, baseZ: z });
+  setState({ reference: next, z, baseZ: z, mode: 'reference' });
 }
 
 export function useReference(): void {
