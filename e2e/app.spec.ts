@@ -163,13 +163,20 @@ test('sample mode: re-roll draws a new seeded z; locked dimensions keep their va
 });
 
 test('diversity grid: N samples in one batched pass; a tile becomes the current z', async () => {
-  const before = await page.evaluate(() => window.__drit!.workerMemory());
-  await page.getByTestId('grid-show').click();
+  // The grid is there from the start in sample mode; 'New grid' draws another seed.
   const grid = page.getByTestId('grid');
   await expect(grid).toHaveAttribute('data-count', '6');
   await waitIdle(page);
+  const seed = await page.evaluate(() => window.__drit!.state().grid!.seed);
+  const before = await page.evaluate(() => window.__drit!.workerMemory());
+  await page.getByTestId('grid-show').click();
+  await page.waitForFunction((s) => window.__drit!.state().grid!.seed !== s, seed);
+  await expect(grid).toHaveAttribute('data-count', '6');
+  await waitIdle(page);
   const after = await page.evaluate(() => window.__drit!.workerMemory());
-  expect(after.lastBatch === 6 || after.generateCalls - before.generateCalls >= 1).toBe(true);
+  // One generator pass of batch 6 for the six tiles.
+  expect(after.generateCalls - before.generateCalls).toBe(1);
+  expect(after.lastBatch).toBe(6);
   // The six tiles are six different images from a single generator call of batch 6.
   const hashes = await grid.locator('canvas').evaluateAll((cs) =>
     cs.map((c) => (c as HTMLCanvasElement).toDataURL()),

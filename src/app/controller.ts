@@ -188,7 +188,11 @@ export async function selectModel(id: string, opts: { keepError?: boolean } = {}
       baseZ: z,
       sampleZ: s.sampleZ.length === nz ? s.sampleZ : z,
       locked: s.locked.length === nz ? s.locked : new Array<boolean>(nz).fill(false),
-      grid: s.grid ? { ...s.grid, zs: rows(s.grid.seed, s.grid.size, nz), frames: [] } : null,
+      grid: s.grid
+        ? { ...s.grid, zs: rows(s.grid.seed, s.grid.size, nz), frames: [], busy: false }
+        : gridClosed
+          ? null
+          : newGrid(GRID_DEFAULT, randomSeed(), nz),
       interp: { ...s.interp, from: null, to: null, strip: [] },
       perf: { ...s.perf, warmupMs: info.warmupMs },
     });
@@ -385,14 +389,24 @@ export function zeroZ(): void {
 
 // ------------------------------------------------------------------------------------- grid
 
+/** Set when the user closed the grid: it then stays closed until asked for again. */
+let gridClosed = false;
+
+function newGrid(size: number, seed: number, nz: number): NonNullable<AppState['grid']> {
+  return { seed, size, zs: rows(seed, size, nz), frames: [], busy: false };
+}
+
+/** A new diversity grid (new seed unless given); it follows the image, crop and direction. */
 export function showGrid(size = getState().grid?.size ?? GRID_DEFAULT, seed = randomSeed()): void {
   const s = getState();
   if (!s.model) return;
-  setState({ grid: { seed, size, zs: rows(seed, size, s.model.nz), frames: [], busy: true } });
+  gridClosed = false;
+  setState({ grid: newGrid(size, seed, s.model.nz) });
   void renderGrid();
 }
 
 export function hideGrid(): void {
+  gridClosed = true;
   worker().cancel('grid');
   setState({ grid: null });
 }
@@ -414,7 +428,7 @@ async function renderGrid(): Promise<void> {
       api.generate({ imageId: s.content!.id, crop: s.crop, direction: s.direction, z: g.zs }),
     );
     const cur = getState().grid;
-    if (!cur || cur.seed !== g.seed) return;
+    if (!cur || cur.zs !== g.zs) return;
     setState({ grid: { ...cur, frames: res.frames, busy: false }, perf: { ...getState().perf, gridMs: res.generateMs } });
     void refreshMemory();
   } catch (e) {
