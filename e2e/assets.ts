@@ -135,6 +135,17 @@ export async function writeAssets(): Promise<void> {
   for (let i = sos + 14; i < corrupt.length - 2; i++) corrupt[i] = (i * 7919) & 0xff;
   writeFileSync(asset('corrupt.jpg'), corrupt);
 
+  // Wider than the 4096 px kept after decoding: accepted, downscaled with a notice.
+  const wide = new PNG({ width: 6000, height: 500 });
+  for (let i = 0; i < wide.data.length; i += 4) {
+    const x = (i / 4) % 6000;
+    wide.data[i] = x % 256;
+    wide.data[i + 1] = (x >> 4) % 256;
+    wide.data[i + 2] = 128;
+    wide.data[i + 3] = 255;
+  }
+  writeFileSync(asset('wide-6000x500.png'), PNG.sync.write(wide));
+
   const huge = asset('huge-20000x20000.png');
   if (!existsSync(huge) || statSync(huge).size < 1000) await writeHugePng(huge, 20000, 20000);
 

@@ -19,6 +19,8 @@ test.beforeAll(async ({ browser }) => {
   logErrors(page);
   await page.goto('/?model=tiny');
   await waitForModel(page, 'tiny');
+  // The diversity grid is covered by app.spec.ts; closing it keeps these tests quick.
+  await page.getByRole('button', { name: 'Close grid' }).click();
   await afterRender(page, () => page.getByTestId('content-input').setInputFiles(asset('cat.png')));
 });
 
@@ -55,6 +57,14 @@ test('a 20000 × 20000 image is refused without decoding it; the tab survives', 
   await page.getByTestId('content-input').setInputFiles(asset('huge-20000x20000.png'));
   await expect(page.getByTestId('error')).toContainText('20000 × 20000');
   await expect(page.getByTestId('error')).toContainText('limit is 50 MP');
+  await stillWorks();
+});
+
+test('a very wide image is downscaled with a notice', async () => {
+  await afterRender(page, () => page.getByTestId('content-input').setInputFiles(asset('wide-6000x500.png')));
+  await expect(page.getByTestId('notice')).toContainText('6000 × 500');
+  await expect(page.getByTestId('notice')).toContainText('downscaled to 4096 × 341');
+  await expect(page.getByTestId('error')).toBeHidden();
   await stillWorks();
 });
 

@@ -20,6 +20,8 @@ test.beforeAll(async ({ browser }) => {
   logErrors(page);
   await page.goto('/?model=tiny');
   await waitForModel(page, 'tiny');
+  // The diversity grid is covered by app.spec.ts; closing it keeps these tests quick.
+  await page.getByRole('button', { name: 'Close grid' }).click();
   await afterRender(page, () => page.getByTestId('content-input').setInputFiles(asset('cat.png')));
 });
 

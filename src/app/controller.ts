@@ -16,7 +16,7 @@ import {
   type ModelSpec,
   type WorkerEvent,
 } from '../worker/protocol';
-import { Comlink, WorkerBridge, createDritWorker, isCancelled } from './bridge';
+import { Comlink, WorkerBridge, WorkerCrashedError, createDritWorker, isCancelled } from './bridge';
 import { copyFrameToClipboard, downloadBlob, frameToPngBlob, joinFrames } from './frames';
 import { getState, setState, useStore, type AppState, type ImageSlot, type ModelEntry } from './store';
 import { decodeShare, readQuery, setModelInQuery, shareUrl } from './url';
@@ -36,6 +36,8 @@ function worker(): WorkerBridge {
 
 function showError(e: unknown): void {
   if (isCancelled(e)) return;
+  // Calls cut short by a worker crash: the crash handler reports it (notice or error) itself.
+  if (e instanceof WorkerCrashedError) return;
   const text = errorText(e);
   console.warn('[drit]', text);
   setState({ error: text });
