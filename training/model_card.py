@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Write a model card (README.md) for a converted pack from a training run's records.
+
+Reads <run>/config.json, run_info.json, losses.csv, eval/eval.json (+ eval.md), the pack's
+manifest.json, and copies the loss curve into the pack folder. The sample grids are made by
+sample.py beforehand. The "GPU run still owed" section is included unless --no-owed.
+
+    scripts/py training/model_card.py --run training/runs/cat2dog_cpu --pack public/models/cat2dog \
+        --command "scripts/py training/train.py ..." [--notes notes.md]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np  # noqa: E402
+
+from trainer.viz import read_csv  # noqa: E402
+
+LOSS_ROWS = [
+    ("disA / disB (image D, encoded)", ["disA", "disB"]),
+    ("disA2 / disB2 (image D, random z)", ["disA2", "disB2"]),
+    ("disContent", ["disContent"]),
+    ("G adversarial A / B", ["gan_A", "gan_B"]),
+    ("G adversarial, random z A / B", ["gan2_A", "gan2_B"]),
+    ("content adversarial A / B", ["gan_content_A", "gan_content_B"]),
+    ("self-reconstruction A / B (x10)", ["rec_A", "rec_B"]),
+    ("cross-cycle A / B (x10)", ["cc_A", "cc_B"]),
+    ("latent regression A / B (x10)", ["latent_A", "latent_B"]),
+    ("mode seeking AB / BA", ["ms_AB", "ms_BA"]),
+    ("attribute prior A / B (x0.01)", ["kl_A", "kl_B"]),
+]
+
+
+def fmt_bytes(n: int) -> str:
+    return f"{n / 2 ** 20:.2f} MiB ({n:,} bytes)"
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--run", required=True)
+    p.add_argument("--pack", required=True)
+    p.add_argument("--command", required=True, help="the training command line(s) used")
+    p.add_argument("--notes", default=None, help="markdown file inserted after the summary")
+    p.add_argument("--convert-command", default=None)
+    p.add_argument("--no-owed", action="store_true")
+    args = p.parse_args(argv)
+    run, pack = Path(args.run), Path(args.pack)
+    cfg = json.loads((run / "config.json").read_text())
+    info = json.loads((run / "run_info.json").read_text())
+    ev = json.loads((run / "eval" / "eval.json").read_text())
+    ev_md = (run / "eval" / "eval.md").read_text()
+    man = json.loads((pack / "manifest.json").read_text())
+    losses = read_csv(run / "losses.csv")
+    shutil.copy(run / "loss_curve.png", pack / "loss_curve.png")
+
+    n_last = min(100, len(losses["total_it"]))
+    shard_bytes = sum(s["byteLength"] for s in man["shards"])
+    manifest_bytes = (pack / "manifest.json").stat().st_size
+    n_params = sum(int(np.prod(w["shape"])) for w in man["weights"])
+    hours = info["wall_time_s"] / 3600
+    pre = man["preprocess"]
+    conv = args.convert_command or (
+        f"npm run convert -- {run}/checkpoints/latest.pth {pack} --name {man['name']} "
+        f"--domains {man['domains']['a']},{man['domains']['b']} --dtype {man['dtype']} "
+        f"--resize {pre['resize']} --crop {pre['crop']}")
+    d = ev["directions"]
+    L = []
+    L.append(f"# Model card: `{man['name']}` ({man['domains']['a']} ⇄ {man['domains']['b']}, DRIT, trained by us)\n")
+    L.append(
+        f"DRIT (concat = {man['variant']['concat']}) trained from scratch on the authors' cat2dog training images with "
+        f"this repository's PyTorch trainer (`training/train.py`), converted with `npm run convert`. "
+        f"**This is a small CPU-trained model**: {info['total_it']:,} full iterations "
+        f"({info['ep'] + 1 if info['ep'] is not None else '?'} epochs), {hours:.2f} h on {info['hardware']}. "
+        f"It is far from the paper's model (~150 000 iterations at 216 px with 4× wider networks); a GPU run is "
+        f"still owed (last section). Expect blurry, low-detail translations.\n")
+    if args.notes:
+        L.append(Path(args.notes).read_text().rstrip() + "\n")
+    L.append("## Data\n")
+    L.append(
+        f"`../shared/datasets/cat2dog` (published by the DRIT authors; research use): trainA = 771 cats (domain A), "
+        f"trainB = 239 dogs (domain B), 178×218 JPEG. `trainB/1352.jpg` is truncated and was skipped by the loader. "
+        f"Hold-out split by file-name hash (fraction {cfg['holdout']}, seed {cfg['split_seed']}): trained on "
+        f"{info['train_images']['a']} cats and {info['train_images']['b']} dogs; {ev['held_out']['A']} cats and "
+        f"{ev['held_out']['B']} dogs held out for evaluation and for the sample figures. No dataset image is part "
+        f"of this pack; the input columns of the figures show downscaled held-out photos.\n")
+    L.append("## Configuration\n")
+    L.append("| setting | value |\n|---|---|")
+    rows = [
+        ("variant", f"concat = {cfg['concat']} (E_attr + G with MLP / MisINSResBlock), reflection padding, HEAD LayerNorm"),
+        ("widths", f"E_content base {cfg['enc_c_base']} (content code {4 * cfg['enc_c_base']} ch), E_attr base "
+                   f"{cfg['enc_a_base']}, discriminators {cfg['dis_ch']} ch × {cfg['dis_scale']} scales (official: 64 / 256 / 64)"),
+        ("parameters (inference)", f"{n_params:,} (E_c + E_a + G)"),
+        ("resolution", f"square resize {cfg['resize_size']}, random crop {cfg['crop_size']} + flip (training); "
+                       f"pack pre-processing resize {pre['resize']} → centre crop {pre['crop']}"),
+        ("objective", "image adversarial (multi-scale D, encoded + random z), content adversarial (Dis_content adapted to "
+                      f"{cfg['crop_size']} px), self-reconstruction 10, cross-cycle 10, attribute L2 0.01, content L2 0.01, "
+                      "latent regression 10" + ("" if cfg["no_ms"] else ", mode seeking 1")
+                      + (" — **mode seeking off** (see notes)" if cfg["no_ms"] else "")),
+        ("optimiser", f"Adam β = (0.5, 0.999), weight decay 1e-4; lr {cfg['lr']:g} (E, G, image D), "
+                      f"{cfg['lr_dis_content']:g} (content D; official 1e-4 / 4e-5); linear decay from epoch "
+                      f"{cfg['n_ep_decay']} to {cfg['n_ep']}; batch 2, d_iter {cfg['d_iter']}"),
+        ("iterations", f"{info['total_it']:,} full (E/G) iterations + 2 content-D steps each; final lr {info['lr']:.3g}"),
+        ("wall time", f"{info['wall_time_s'] / 60:.1f} min ({info['session_it_per_s']:.2f} it/s)"),
+        ("hardware", f"{info['hardware']}; torch {info['torch']}; shared with other jobs (load average 4–10 on 2 cores)"),
+        ("checkpoint", f"epoch field {info['ep']}, total_it {info['total_it']} (official 18-key layout)"),
+        ("pack", f"{man['dtype']}, {len(man['shards'])} shard(s) {fmt_bytes(shard_bytes)} + manifest "
+                 f"{manifest_bytes / 1024:.0f} KiB"),
+    ]
+    L += [f"| {a} | {b} |" for a, b in rows]
+    L.append("\nTraining command:\n\n```sh\n" + args.command.strip() + "\n```\n")
+    L.append("Conversion:\n\n```sh\n" + conv + "\n```\n")
+    L.append(f"## Final losses (mean of the last {n_last} iterations)\n")
+    L.append("| term | A | B |\n|---|---|---|")
+    for label, keys in LOSS_ROWS:
+        vals = [losses[k][-n_last:] for k in keys if k in losses and np.isfinite(losses[k]).any()]
+        if not vals:
+            continue
+        cells = [f"{float(np.nanmean(v)):.4g}" for v in vals]
+        if len(cells) == 1:
+            cells.append("")
+        L.append(f"| {label} | " + " | ".join(cells) + " |")
+    L.append("\n![loss curves](loss_curve.png)\n")
+    L.append("## Evaluation (held-out images)\n")
+    L.append(
+        f"`scripts/py training/evaluate.py --checkpoint {run}/checkpoints/latest.pth` (PyTorch, float32 weights "
+        f"of the same checkpoint). A small CNN trained on the real training-split images decides cat vs dog; "
+        f"diversity is the mean pairwise distance between {ev['config']['samples_per_input']} samples of the same "
+        f"input (pixel L1 on [0,1]; L2 between normalised classifier features, range [0,2]).\n")
+    L.append(ev_md)
+    L.append(
+        f"In words: {d['cat2dog']['success']:.0%} of cat→dog and {d['dog2cat']['success']:.0%} of dog→cat "
+        f"translations are classified as the target species; the samples of one input differ by "
+        f"{d['cat2dog']['diversity_l1']:.3f} / {d['dog2cat']['diversity_l1']:.3f} in pixel L1 "
+        f"(random pairs of real photos: {d['cat2dog']['baseline_real_pairs_l1']:.3f} / "
+        f"{d['dog2cat']['baseline_real_pairs_l1']:.3f}).\n")
+    L.append("## Samples\n")
+    L.append("Generated with PyTorch from the checkpoint (`training/sample.py`), held-out inputs, centre crop "
+             f"{pre['crop']} px.\n")
+    L.append("Random attributes: rows = inputs, columns = random z ~ N(0, I) (the same z in each column):\n\n"
+             "![random-z samples](samples_random.png)\n")
+    L.append("Reference-guided: the top row of each block holds reference images of the target species; each cell "
+             "combines the row's content with the column reference's attribute code:\n\n"
+             "![reference-guided samples](samples_reference.png)\n")
+    if not args.no_owed:
+        L.append("## Still owed: the GPU run\n")
+        L.append(
+            "This model exists because no GPU was available. The intended model, at the paper's resolution and "
+            "schedule with widths that keep the float16 pack under 30 MB (23.6 MiB):\n\n```sh\n"
+            "scripts/py training/train.py --preset gpu-ship --name cat2dog_gpu   # or torchrun --nproc_per_node N ...\n"
+            "# = --concat 0 --resize_size 256 --crop_size 216 --enc_c_base 40 --enc_a_base 40 --dis_ch 64\n"
+            "#   --n_ep 1200 --n_ep_decay 600 --lr 1e-4 --holdout 0.1 (batch 2, d_iter 3, mode seeking on;\n"
+            "#   bf16 autocast + channels_last automatic on CUDA; resumable with --resume auto)\n"
+            "scripts/py training/evaluate.py --checkpoint training/runs/cat2dog_gpu/checkpoints/latest.pth\n"
+            "scripts/py training/sample.py --checkpoint training/runs/cat2dog_gpu/checkpoints/latest.pth --out public/models/cat2dog\n"
+            "npm run convert -- training/runs/cat2dog_gpu/checkpoints/latest.pth public/models/cat2dog \\\n"
+            "    --name cat2dog --domains cat,dog --dtype float16 --resize 256 --crop 216\n"
+            "scripts/py training/model_card.py --run training/runs/cat2dog_gpu --pack public/models/cat2dog --command '...'\n"
+            "```\n\n≈ 140 000 full iterations (1200 epochs × ~116). See `docs/training.md`.\n")
+    (pack / "README.md").write_text("\n".join(L))
+    print(f"wrote {pack / 'README.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
