@@ -82,6 +82,7 @@ test('converted models are kept for the next visit', async () => {
   logErrors(other);
   await other.goto('/?model=tiny');
   await waitForModel(other, 'tiny');
+  await other.getByRole('button', { name: 'Close grid' }).click();
   const options = other.getByTestId('model-select').locator('option', { hasText: 'converted here' });
   await expect(options).toHaveCount(2);
   const value = await options.first().getAttribute('value');

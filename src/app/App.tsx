@@ -86,11 +86,21 @@ export function App() {
       </header>
       <Messages />
       <main className="layout">
-        <ContentPanel />
-        <AttributePanel />
-        <OutputPanel />
-        <GridPanel />
-        <InterpPanel />
+        <div className="area-content">
+          <ContentPanel />
+        </div>
+        <div className="area-style">
+          <AttributePanel />
+        </div>
+        <div className="area-output">
+          <OutputPanel />
+        </div>
+        <div className="area-grid">
+          <GridPanel />
+        </div>
+        <div className="area-interp">
+          <InterpPanel />
+        </div>
       </main>
       <PerfReadout />
       {dragging && (
