@@ -598,8 +598,10 @@ async function renderOutput(): Promise<void> {
 
 function rerenderAll(): void {
   void renderContent();
-  void renderOutput();
-  if (getState().grid) void renderGrid();
+  // The main output first; the grid (N images) only after it, so that it never delays the result.
+  void renderOutput().finally(() => {
+    if (getState().grid) void renderGrid();
+  });
 }
 
 function subscribeRenders(): void {
