@@ -196,7 +196,7 @@ export async function selectModel(id: string, opts: { keepError?: boolean } = {}
           ? null
           : newGrid(GRID_DEFAULT, randomSeed(), nz),
       interp: { ...s.interp, from: null, to: null, strip: [] },
-      perf: { ...s.perf, warmupMs: info.warmupMs },
+      perf: { ...s.perf, packMs: info.packMs, buildMs: info.buildMs, warmupMs: info.warmupMs },
     });
     if (getState().reference) void encodeReference();
     rerenderAll();

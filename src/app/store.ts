@@ -69,6 +69,8 @@ export interface Perf {
   gridMs?: number;
   referenceMs?: number;
   warmupMs?: number;
+  packMs?: number;
+  buildMs?: number;
   tensors?: number;
   renders: number;
 }

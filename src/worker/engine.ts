@@ -144,14 +144,18 @@ export class Engine {
 
   async loadModel(spec: ModelSpec, onProgress: (p: LoadProgress) => void): Promise<ModelInfo> {
     await this.ready();
+    const t0 = performance.now();
     const pack = await loadPack(spec, onProgress);
+    const packMs = performance.now() - t0;
     onProgress({ stage: 'build' });
+    const t1 = performance.now();
     let model: DritModel;
     try {
       model = createDritModel(pack.manifest, pack.weights);
     } catch (e) {
       throw codedError('PACK_INVALID', `Model “${spec.name}” does not fit the DRIT networks: ${(e as Error).message}`);
     }
+    const buildMs = performance.now() - t1;
     onProgress({ stage: 'warmup' });
     let warmupMs: number;
     try {
@@ -179,6 +183,8 @@ export class Engine {
       preprocess: m.preprocess,
       bytes: pack.bytes,
       fromCache: pack.fromCache,
+      packMs,
+      buildMs,
       warmupMs,
     };
   }

@@ -52,7 +52,11 @@ export interface ModelInfo {
   bytes: number;
   /** True when every shard came from the local cache (no download). */
   fromCache: boolean;
-  /** Milliseconds spent in the warm-up pass (shader compilation). */
+  /** Milliseconds spent fetching the manifest and shards (network or cache) and verifying sha256. */
+  packMs: number;
+  /** Milliseconds spent creating the weight tensors (on webgpu the GPU upload itself is lazy: it lands in the warm-up). */
+  buildMs: number;
+  /** Milliseconds spent in the warm-up pass (weight upload + shader compilation + one run). */
   warmupMs: number;
 }
 
