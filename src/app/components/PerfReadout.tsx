@@ -21,6 +21,10 @@ export function PerfReadout() {
           <dd data-testid="adapter">{backend?.adapter ?? '–'}</dd>
         </div>
         <div>
+          <dt>Fetch + verify</dt>
+          <dd>{ms(perf.packMs)}</dd>
+        </div>
+        <div>
           <dt>Warm-up</dt>
           <dd>{ms(perf.warmupMs)}</dd>
         </div>
