@@ -76,7 +76,7 @@ def main(argv=None) -> int:
         f"DRIT (concat = {man['variant']['concat']}) trained from scratch on the authors' cat2dog training images with "
         f"this repository's PyTorch trainer (`training/train.py`), converted with `npm run convert`. "
         f"**This is a small CPU-trained model**: {info['total_it']:,} full iterations "
-        f"({info['ep'] + 1 if info['ep'] is not None else '?'} epochs), {hours:.2f} h on {info['hardware']}. "
+        f"(epochs 0–{int(losses['ep'][-1])}, the last one partial), {hours:.2f} h on {info['hardware']}. "
         f"It is far from the paper's model (~150 000 iterations at 216 px with 4× wider networks); a GPU run is "
         f"still owed (last section). Expect blurry, low-detail translations.\n")
     if args.notes:
