@@ -234,7 +234,8 @@ async function main(): Promise<void> {
       const { model } = await loadPack(m.pack);
       const x = tf.tensor4d(input.data, [1, size, size, 3]);
       const { timings, peakMB } = await benchTfjs(model, x);
-      if (!m.heavy || !slow) leaks.push(`${m.id} ${b}: ${await leakCheck(model, x, m.heavy ? Math.min(leakCalls, 50) : leakCalls)}`);
+      // 500 calls on fast engines; slow ones (cpu, software WebGPU: ~1 s per call) check 50.
+      leaks.push(`${m.id} ${b}: ${await leakCheck(model, x, m.heavy || slow ? Math.min(leakCalls, 50) : leakCalls)}`);
       x.dispose();
       model.dispose();
       const wasmThreads = b === 'wasm' ? ` threads=${await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT') ? 'yes' : 'no'}` : '';
