@@ -230,6 +230,7 @@ async function main(): Promise<void> {
         continue;
       }
       if (info.adapter && !adapters.includes(info.adapter)) adapters.push(info.adapter);
+      console.log(`timing ${m.id} @${size} on ${b}…`);
       const start = tf.memory().numTensors;
       const { model } = await loadPack(m.pack);
       const x = tf.tensor4d(input.data, [1, size, size, 3]);
