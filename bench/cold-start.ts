@@ -1,0 +1,156 @@
+/**
+ * npm run bench:cold-start [-- --backends webgpu,wasm] [--model cat2dog] [--no-build] [--runs N]
+ *
+ * Cold start in Chromium on the production build (vite build + vite preview): page load -> model
+ * ready -> first output, split into the worker's own timings (fetch + sha256 verify of the pack,
+ * weight tensor creation, warm-up pass = weight upload + shader compilation + one run) and the
+ * first real translation after an image is dropped. Every run uses a fresh browser profile (empty
+ * HTTP and Cache Storage), then a reload in the same profile shows the cached second visit.
+ * Debian's Chromium with --enable-unsafe-webgpu (SwiftShader on machines without a GPU).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium, type Page } from '@playwright/test';
+
+const REPO = join(import.meta.dirname, '..');
+const PORT = 5197;
+const SYSTEM_CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+const { values: args } = parseArgs({
+  options: {
+    backends: { type: 'string', default: 'webgpu,wasm' },
+    model: { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
+    runs: { type: 'string', default: '1' },
+    image: { type: 'string', default: join(REPO, 'fixtures', 'translate', 'input.png') },
+  },
+});
+
+interface Perf {
+  packMs?: number;
+  buildMs?: number;
+  warmupMs?: number;
+  encodeMs?: number;
+  generateMs?: number;
+}
+
+interface Snapshot {
+  ready: boolean;
+  error: string | null;
+  backend: string | null;
+  adapter: string | null;
+  fromCache: boolean | null;
+  bytes: number | null;
+  renders: number;
+  perf: Perf;
+  now: number;
+}
+
+async function snapshot(page: Page): Promise<Snapshot> {
+  return page.evaluate(() => {
+    const s = window.__drit!.state();
+    return {
+      ready: !!s.model && !s.loading,
+      error: s.error,
+      backend: s.backend?.name ?? null,
+      adapter: s.backend?.adapter ?? null,
+      fromCache: s.model?.fromCache ?? null,
+      bytes: s.model?.bytes ?? null,
+      renders: s.perf.renders,
+      perf: { ...s.perf },
+      now: performance.now(),
+    };
+  });
+}
+
+async function waitFor(page: Page, pred: (s: Snapshot) => boolean, what: string, timeoutMs = 600_000): Promise<Snapshot> {
+  const start = Date.now();
+  for (;;) {
+    const s = await snapshot(page);
+    if (s.error) throw new Error(`${what}: the page reports an error: ${s.error}`);
+    if (pred(s)) return s;
+    if (Date.now() - start > timeoutMs) throw new Error(`${what}: timed out`);
+    await page.waitForTimeout(50);
+  }
+}
+
+interface Row {
+  backend: string;
+  visit: 'cold' | 'cached';
+  adapter: string;
+  mb: string;
+  readyMs: number;
+  packMs: number;
+  buildMs: number;
+  warmupMs: number;
+  firstOutputMs: number;
+  encodeMs: number;
+  generateMs: number;
+}
+
+async function measure(page: Page, url: string, backend: string, visit: 'cold' | 'cached'): Promise<Row> {
+  await page.goto(url);
+  const ready = await waitFor(page, (s) => s.ready, 'model load');
+  const before = ready.renders;
+  const t0 = Date.now();
+  await page.locator('[data-testid="content-input"]').setInputFiles(args.image!);
+  const out = await waitFor(page, (s) => s.renders > before && s.perf.generateMs !== undefined, 'first output');
+  return {
+    backend: ready.backend ?? backend,
+    visit,
+    adapter: ready.adapter ?? '-',
+    mb: ready.bytes ? (ready.bytes / 2 ** 20).toFixed(1) : '-',
+    readyMs: ready.now,
+    packMs: ready.perf.packMs ?? NaN,
+    buildMs: ready.perf.buildMs ?? NaN,
+    warmupMs: ready.perf.warmupMs ?? NaN,
+    firstOutputMs: Date.now() - t0,
+    encodeMs: out.perf.encodeMs ?? NaN,
+    generateMs: out.perf.generateMs ?? NaN,
+  };
+}
+
+async function main(): Promise<void> {
+  if (!args['no-build']) {
+    const b = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: REPO, stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('vite build failed');
+  }
+  const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], { cwd: REPO, stdio: 'ignore', detached: true });
+  const rows: Row[] = [];
+  try {
+    const base = `http://localhost:${PORT}/`;
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((await fetch(base)).ok) break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    for (const backend of (args.backends ?? '').split(',').filter(Boolean)) {
+      for (let run = 0; run < Number(args.runs); run++) {
+        const browser = await chromium.launch({ executablePath: existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined, args: ARGS });
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        const url = `${base}?backend=${backend}${args.model ? `&model=${args.model}` : ''}`;
+        rows.push(await measure(page, url, backend, 'cold'));
+        rows.push(await measure(page, url, backend, 'cached'));
+        await browser.close();
+      }
+    }
+  } finally {
+    if (server.pid) process.kill(-server.pid);
+  }
+  const f = (v: number) => (Number.isFinite(v) ? v.toFixed(0) : '-');
+  console.log(`\n${new Date().toISOString()}; Chromium ${SYSTEM_CHROMIUM}; production build\n`);
+  console.log('| backend | visit | pack MB | page -> model ready ms | fetch + verify ms | build tensors ms | warm-up ms | drop -> first output ms | encode ms | generate ms | adapter |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    console.log(`| ${r.backend} | ${r.visit} | ${r.mb} | ${f(r.readyMs)} | ${f(r.packMs)} | ${f(r.buildMs)} | ${f(r.warmupMs)} | ${f(r.firstOutputMs)} | ${f(r.encodeMs)} | ${f(r.generateMs)} | ${r.adapter} |`);
+  }
+}
+
+await main();
+process.exit(0);
