@@ -8,12 +8,9 @@ import { PackError } from './errors';
 import {
   PACK_FORMAT,
   PACK_FORMAT_VERSION,
-  type Domain,
-  type DritVariant,
   type NamedWeight,
   type PackManifest,
   type Postprocess,
-  type Preprocess,
   type Provenance,
   type ShardEntry,
   type StoredDtype,
@@ -26,17 +23,10 @@ export const DEFAULT_MAX_SHARD_BYTES = 4 * 1024 * 1024;
 /** Every weight starts at a multiple of this many bytes inside its shard (padding bytes are zero). */
 export const WEIGHT_ALIGNMENT = 4;
 
-export interface PackMetadata {
-  name: string;
-  domains: Record<Domain, string>;
-  variant: DritVariant;
-  nz: number;
-  channels: Record<Domain, number>;
-  widths: Record<string, number>;
-  preprocess: Preprocess;
+/** Everything a manifest holds except what the writer derives (format, dtype, weights, shards). */
+export type PackMetadata = Omit<PackManifest, 'format' | 'formatVersion' | 'dtype' | 'weights' | 'shards' | 'postprocess'> & {
   postprocess?: Postprocess;
-  provenance?: Provenance;
-}
+};
 
 export interface WritePackOptions {
   /** Storage dtype (default float32). float16 rounds to nearest even. */
