@@ -1,5 +1,6 @@
 /**
- * npm run bench [-- --quick] [--backends wasm,cpu,webgpu] [--all] [--reps N] [--threads N] [--device cpu|cuda]
+ * npm run bench [-- --quick] [--backends wasm,cpu,webgpu] [--models paper-c0,paper-c1,cat2dog] [--all] [--reps N]
+ *                  [--threads N] [--device cpu|cuda]
  *
  * Times DRIT inference in one process so ratios are fair: the paper's widths at 216 px (random
  * weights, both variants) and the shipped default pack, on every tfjs backend available in Node and
@@ -64,6 +65,7 @@ const { values: args } = parseArgs({
     device: { type: 'string', default: 'cpu' },
     'budget-s': { type: 'string', default: '40' },
     'leak-calls': { type: 'string' },
+    models: { type: 'string' },
   },
 });
 
@@ -205,7 +207,8 @@ async function main(): Promise<void> {
   const leaks: string[] = [];
   const adapters: string[] = [];
   const torchEngine = `torch-${args.device}`;
-  for (const m of models()) {
+  const only = args.models?.split(',');
+  for (const m of models().filter((x) => !only || only.includes(x.id))) {
     await ensurePack(m);
     const manifest = JSON.parse(readFileSync(join(m.pack, 'manifest.json'), 'utf8')) as PackManifest;
     const size = m.size ?? manifest.preprocess.crop;
