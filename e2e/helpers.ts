@@ -1,8 +1,8 @@
 /** Shared helpers of the browser suite: origin watch, waiting for renders, dropping real files. */
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { expect, type BrowserContext, type Page } from '@playwright/test';
-import { ROOT } from './assets';
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { ROOT, asset } from './assets';
 
 export const PORT = Number(process.env.E2E_PORT ?? 5199);
 export const BASE = `http://localhost:${PORT}`;
@@ -154,4 +154,20 @@ export async function readmeShot(page: Page, name: string, opts: { fullPage?: bo
     mkdirSync(join(ROOT, 'e2e/screenshots'), { recursive: true });
     copyFileSync(tmp, join(ROOT, 'e2e/screenshots', `${name}.png`));
   }
+}
+
+/**
+ * A shared page for a serial suite: its own context (origin watched), the tiny test model loaded,
+ * the diversity grid closed (app.spec.ts covers it) and a first image translated.
+ */
+export async function openTinyModelPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; watch: ReturnType<typeof watchOrigin> }> {
+  const context = await browser.newContext({ baseURL: BASE });
+  const watch = watchOrigin(context);
+  const page = await context.newPage();
+  logErrors(page);
+  await page.goto('/?model=tiny');
+  await waitForModel(page, 'tiny');
+  await page.getByRole('button', { name: 'Close grid' }).click();
+  await afterRender(page, () => page.getByTestId('content-input').setInputFiles(asset('cat.png')));
+  return { context, page, watch };
 }

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { ROOT, asset } from './assets';
-import { BASE, afterRender, canvasSpread, dropFiles, logErrors, waitForModel, watchOrigin, zValues } from './helpers';
+import { afterRender, canvasSpread, dropFiles, logErrors, openTinyModelPage, waitForModel, watchOrigin, zValues } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -14,15 +14,7 @@ let page: Page;
 let watch: ReturnType<typeof watchOrigin>;
 
 test.beforeAll(async ({ browser }) => {
-  context = await browser.newContext({ baseURL: BASE });
-  watch = watchOrigin(context);
-  page = await context.newPage();
-  logErrors(page);
-  await page.goto('/?model=tiny');
-  await waitForModel(page, 'tiny');
-  // The diversity grid is covered by app.spec.ts; closing it keeps these tests quick.
-  await page.getByRole('button', { name: 'Close grid' }).click();
-  await afterRender(page, () => page.getByTestId('content-input').setInputFiles(asset('cat.png')));
+  ({ context, page, watch } = await openTinyModelPage(browser));
 });
 
 test.afterAll(async () => {
