@@ -92,17 +92,48 @@ export function layerNorm(x: tf.Tensor4D, w: WeightStore, prefix: string, kind: 
 }
 
 /**
- * ConvTranspose2d(k3, s2, padding 1, output_padding 1) as PyTorch computes it (spec §4.4): PyTorch
- * puts input pixel i, tap k at output 2i + k - 1. A tfjs transposed conv with explicit padding 1
- * on each side and output 2H x 2W places taps exactly there, so no 'valid' (2H+1) result has to be
- * cropped: one full-size copy less per up-sampling layer.
+ * ConvTranspose2d(k3, s2, padding 1, output_padding 1) as PyTorch computes it (spec §4.4: input
+ * pixel i, tap k lands on output 2i + k - 1), as a sub-pixel convolution: even output rows take tap
+ * 1 of input row m, odd rows taps 2 (row m) and 0 (row m + 1); likewise for columns. So one 2×2
+ * stride-1 conv over the input zero-padded by one row/column at the end, with 4·out channels
+ * (one per output parity), followed by depthToSpace(2), gives exactly the 2H × 2W result. This runs
+ * on the backends' fast conv paths (tfjs-wasm's transposed conv is a slow generic loop: half of the
+ * concat-1 generator's time) at the cost of zero taps in the 2×2 kernel. The kernel is built once
+ * per weight.
  */
 export function convTransposeUp(x: tf.Tensor4D, w: WeightStore, prefix: string): tf.Tensor4D {
-  const filter = w.get4d(`${prefix}.weight`); // [kh, kw, out, in]
+  const kernel = subPixelWeight(w, prefix);
   const bias = w.get1d(`${prefix}.bias`);
-  const [n, h, wd] = x.shape;
-  const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [1, 1], [1, 1], [0, 0]];
-  return tf.add(tf.conv2dTranspose(x, filter, [n, 2 * h, 2 * wd, filter.shape[2]], 2, pad), bias);
+  return tf.tidy(() => {
+    const padded = tf.pad(x, [[0, 0], [0, 1], [0, 1], [0, 0]]);
+    const phases = tf.conv2d(padded, kernel, 1, 'valid');
+    return tf.add(tf.depthToSpace(phases, 2, 'NHWC'), bias);
+  });
+}
+
+/** The phase kernel of a transposed conv, built on first use and kept by the store (call at load). */
+export function subPixelWeight(w: WeightStore, prefix: string): tf.Tensor4D {
+  return w.derived(`${prefix}.weight#subpixel`, () => subPixelKernel(w.get4d(`${prefix}.weight`)));
+}
+
+/** [3, 3, out, in] transposed-conv filter -> [2, 2, in, 4·out] phase kernel (order dy, dx, out). */
+function subPixelKernel(filter: tf.Tensor4D): tf.Tensor4D {
+  const [kh, kw, out, inC] = filter.shape;
+  if (kh !== 3 || kw !== 3) throw new Error(`expected a 3x3 transposed-conv filter, got ${kh}x${kw}`);
+  // tap(d, a): the kernel row/column that input offset a feeds into output parity d (-1: none).
+  const tap = (d: number, a: number): number => (d === 0 ? (a === 0 ? 1 : -1) : a === 0 ? 2 : 0);
+  const zero = tf.zeros([inC, out]);
+  const taps = (ky: number, kx: number) =>
+    ky < 0 || kx < 0 ? zero : tf.transpose(tf.reshape(tf.slice(filter, [ky, kx, 0, 0], [1, 1, out, inC]), [out, inC]));
+  const rows: tf.Tensor[] = [];
+  for (let a = 0; a < 2; a++) {
+    for (let b = 0; b < 2; b++) {
+      const blocks: tf.Tensor[] = [];
+      for (let dy = 0; dy < 2; dy++) for (let dx = 0; dx < 2; dx++) blocks.push(taps(tap(dy, a), tap(dx, b)));
+      rows.push(tf.concat(blocks, 1)); // [in, 4·out]
+    }
+  }
+  return tf.reshape(tf.stack(rows), [2, 2, inC, 4 * out]);
 }
 
 /** ReLUINSConvTranspose2d: transposed conv -> DRIT LayerNorm -> ReLU. */

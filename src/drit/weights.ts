@@ -7,6 +7,7 @@ import type { NamedWeight } from '../pack/manifest';
 
 export class WeightStore {
   private readonly tensors = new Map<string, tf.Tensor>();
+  private readonly derivedTensors = new Map<string, tf.Tensor>();
 
   constructor(weights: readonly NamedWeight[]) {
     for (const { name, shape, data } of weights) {
@@ -47,6 +48,20 @@ export class WeightStore {
     return this.getRank<tf.Rank.R4>(name, 4);
   }
 
+  /**
+   * A tensor computed once from the weights (e.g. a re-laid-out kernel), cached under `key` and
+   * freed with the store.
+   */
+  derived<T extends tf.Tensor>(key: string, build: () => T): T {
+    let t = this.derivedTensors.get(key);
+    if (!t) {
+      t = tf.tidy(build);
+      tf.keep(t);
+      this.derivedTensors.set(key, t);
+    }
+    return t as T;
+  }
+
   /** A scoped view whose names are prefixed, e.g. store.scope('gen') resolves 'decA1…' to 'gen.decA1…'. */
   scope(prefix: string): WeightStore {
     return new ScopedStore(this, prefix);
@@ -61,7 +76,9 @@ export class WeightStore {
 
   dispose(): void {
     for (const t of this.tensors.values()) t.dispose();
+    for (const t of this.derivedTensors.values()) t.dispose();
     this.tensors.clear();
+    this.derivedTensors.clear();
   }
 }
 
@@ -84,6 +101,10 @@ class ScopedStore extends WeightStore {
   override names(): string[] {
     const p = `${this.prefix}.`;
     return this.parent.names().filter((n) => n.startsWith(p)).map((n) => n.slice(p.length));
+  }
+
+  override derived<T extends tf.Tensor>(key: string, build: () => T): T {
+    return this.parent.derived(`${this.prefix}.${key}`, build);
   }
 
   override scope(prefix: string): WeightStore {
