@@ -8,6 +8,7 @@ import type {
   BackendStatus,
   ConvertProgress,
   CropBox,
+  DecodedImage,
   LoadProgress,
   ModelInfo,
   ModelSpec,
@@ -23,18 +24,11 @@ export interface ModelEntry extends ModelSpec {
 }
 
 /** An image the user dropped, kept on the main thread so the worker can be re-fed after a crash. */
-export interface ImageSlot {
+export interface ImageSlot extends DecodedImage {
   file: Blob;
   name: string;
   /** Object URL for <img>. */
   url: string;
-  /** Id of the decoded pixels inside the worker. */
-  id: string;
-  width: number;
-  height: number;
-  originalWidth: number;
-  originalHeight: number;
-  downscaled: boolean;
 }
 
 export interface ReferenceState {
