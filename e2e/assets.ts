@@ -10,6 +10,7 @@ import { createDeflate } from 'node:zlib';
 import { zipSync } from 'fflate';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { pngChunk } from '../src/image/test-utils';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const PACKS = join(ROOT, 'e2e/.packs');
@@ -17,30 +18,7 @@ export const ASSETS = join(PACKS, 'assets');
 
 export const asset = (name: string): string => join(ASSETS, name);
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(parts: Buffer[]): number {
-  let c = 0xffffffff;
-  for (const b of parts) for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const t = Buffer.from(type, 'ascii');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32([t, data]));
-  return Buffer.concat([len, t, data, crc]);
-}
+const chunk = (type: string, data: Buffer): Buffer => Buffer.from(pngChunk(type, data));
 
 /** A valid, well-compressed PNG of width × height grey pixels, streamed through zlib. */
 async function writeHugePng(path: string, width: number, height: number): Promise<void> {
