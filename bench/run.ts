@@ -1,6 +1,6 @@
 /**
  * npm run bench [-- --quick] [--backends wasm,cpu,webgpu] [--models paper-c0,paper-c1,cat2dog] [--all] [--reps N]
- *                  [--threads N] [--device cpu|cuda]
+ *                  [--threads N] [--device cpu|cuda] [--conv3x3 auto,direct]
  *
  * Times DRIT inference in one process so ratios are fair: the paper's widths at 216 px (random
  * weights, both variants) and the shipped default pack, on every tfjs backend available in Node and
@@ -12,6 +12,9 @@
  * --quick (CI): narrow random models at 64 px, 2 repetitions: seconds, so the harness cannot rot.
  * By default the cpu backend and webgpu on a software adapter (SwiftShader) run only the shipped
  * model: at the paper's widths they take minutes per call. --all runs everything everywhere.
+ * --conv3x3: the stride-1 3×3 convolution algorithm(s) to time, comma-separated ('auto' = Winograd on
+ * wasm/cpu, direct on webgpu; 'direct'; 'winograd'): rows other than 'auto' are named
+ * `<backend>:<algorithm>`, e.g. `RATIO wasm:direct/torch-cpu full@216: …`, for A/B in one run.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +24,8 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { convertCheckpoint } from '../src/convert';
 import { createDritModel, type DritModel } from '../src/drit/model';
+import type { Conv3x3Algorithm } from '../src/drit/weights';
+import { WINOGRAD_BACKENDS } from '../src/drit/winograd';
 import { sampleNormal } from '../src/drit/random';
 import type { PackManifest } from '../src/pack/manifest';
 import { readPack } from '../src/pack/read';
@@ -66,6 +71,7 @@ const { values: args } = parseArgs({
     'budget-s': { type: 'string', default: '40' },
     'leak-calls': { type: 'string' },
     models: { type: 'string' },
+    conv3x3: { type: 'string', default: 'auto' },
   },
 });
 
@@ -75,6 +81,8 @@ const budgetMs = Number(args['budget-s']) * 1000;
 const torchThreads = Number(args.threads);
 const backends = (args.backends ?? (quick ? 'wasm,cpu' : 'wasm,cpu,webgpu')).split(',').filter(Boolean) as NodeBackend[];
 const leakCalls = Number(args['leak-calls'] ?? (quick ? 20 : 500));
+const algorithms = args.conv3x3!.split(',').filter(Boolean) as Conv3x3Algorithm[];
+for (const a of algorithms) if (!['auto', 'direct', 'winograd'].includes(a)) throw new Error(`--conv3x3: unknown algorithm '${a}'`);
 
 function models(): ModelSpec[] {
   if (quick) {
@@ -111,9 +119,9 @@ async function ensurePack(m: ModelSpec): Promise<void> {
   for (const [name, bytes] of files) writeFileSync(join(m.pack, name), bytes);
 }
 
-async function loadPack(dir: string): Promise<{ manifest: PackManifest; model: DritModel }> {
+async function loadPack(dir: string, conv3x3: Conv3x3Algorithm): Promise<{ manifest: PackManifest; model: DritModel }> {
   const { manifest, weights } = await readPack({ readFile: async (p) => new Uint8Array(readFileSync(join(dir, p))) });
-  return { manifest, model: createDritModel(manifest, weights) };
+  return { manifest, model: createDritModel(manifest, weights, { conv3x3 }) };
 }
 
 /** Deterministic input image (NHWC, [-1, 1]) shared with the PyTorch run through a file. */
@@ -233,17 +241,21 @@ async function main(): Promise<void> {
         continue;
       }
       if (info.adapter && !adapters.includes(info.adapter)) adapters.push(info.adapter);
-      console.log(`timing ${m.id} @${size} on ${b}…`);
-      const start = tf.memory().numTensors;
-      const { model } = await loadPack(m.pack);
-      const x = tf.tensor4d(input.data, [1, size, size, 3]);
-      const { timings, peakMB } = await benchTfjs(model, x);
-      // 500 calls on fast engines; slow ones (cpu, software WebGPU: ~1 s per call) check 50.
-      leaks.push(`${m.id} ${b}: ${await leakCheck(model, x, m.heavy || slow ? Math.min(leakCalls, 50) : leakCalls)}`);
-      x.dispose();
-      model.dispose();
-      const wasmThreads = b === 'wasm' ? ` threads=${await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT') ? 'yes' : 'no'}` : '';
-      rows.push({ model: m.id, size, engine: b, timings, peakMB, liveTensorsAfter: tf.memory().numTensors - start, note: `tfjs ${tf.version.tfjs}${wasmThreads}` });
+      for (const alg of algorithms) {
+        if (alg === 'winograd' && !(WINOGRAD_BACKENDS as readonly string[]).includes(b)) continue;
+        const engine = alg === 'auto' ? b : `${b}:${alg}`;
+        console.log(`timing ${m.id} @${size} on ${engine}…`);
+        const start = tf.memory().numTensors;
+        const { model } = await loadPack(m.pack, alg);
+        const x = tf.tensor4d(input.data, [1, size, size, 3]);
+        const { timings, peakMB } = await benchTfjs(model, x);
+        // 500 calls on fast engines; slow ones (cpu, software WebGPU: ~1 s per call) check 50.
+        leaks.push(`${m.id} ${engine}: ${await leakCheck(model, x, m.heavy || slow ? Math.min(leakCalls, 50) : leakCalls)}`);
+        x.dispose();
+        model.dispose();
+        const wasmThreads = b === 'wasm' ? ` threads=${await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT') ? 'yes' : 'no'}` : '';
+        rows.push({ model: m.id, size, engine, timings, peakMB, liveTensorsAfter: tf.memory().numTensors - start, note: `tfjs ${tf.version.tfjs}${wasmThreads}` });
+      }
     }
   }
 

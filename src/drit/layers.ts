@@ -4,6 +4,7 @@
  * inside tf.tidy. Weights come from a WeightStore already in the tfjs layout (docs/model-pack.md).
  */
 import * as tf from '@tensorflow/tfjs';
+import { winogradAvailable, winogradConv3x3, winogradKernel } from './winograd';
 import type { WeightStore } from './weights';
 
 export type Padding = 'reflect' | 'zero';
@@ -56,9 +57,31 @@ export function conv(
   }));
 }
 
-/** conv -> InstanceNorm (the conv bias is dropped: IN cancels it). */
+/** conv (padding 1) -> InstanceNorm (the conv bias is dropped: IN cancels it). */
 export function convIn(x: tf.Tensor4D, w: WeightStore, prefix: string, stride: number, mode: Padding): tf.Tensor4D {
-  return tf.tidy(() => instanceNorm(conv(x, w, prefix, stride, 1, mode, { noBias: true })));
+  return tf.tidy(() => instanceNorm(
+    useWinograd(w, prefix, stride) ? winogradConv3x3(x, winogradWeight(w, prefix), mode) : conv(x, w, prefix, stride, 1, mode, { noBias: true }),
+  ));
+}
+
+/** Whether stride-1 3×3 convs of this store run as Winograd F(4×4,3×3) on the active backend. */
+export function winogradEnabled(w: WeightStore): boolean {
+  if (w.conv3x3 === 'direct') return false;
+  if (w.conv3x3 === 'winograd' && !winogradAvailable()) {
+    throw new Error(`Winograd convolutions run on the wasm and cpu backends, not on '${tf.getBackend()}'`);
+  }
+  return w.conv3x3 === 'winograd' || winogradAvailable();
+}
+
+function useWinograd(w: WeightStore, prefix: string, stride: number): boolean {
+  if (stride !== 1) return false;
+  const [kh, kw] = w.get4d(`${prefix}.weight`).shape;
+  return kh === 3 && kw === 3 && winogradEnabled(w);
+}
+
+/** The Winograd-transformed kernel of a 3×3 conv, built on first use and kept by the store. */
+export function winogradWeight(w: WeightStore, prefix: string): tf.Tensor2D[] {
+  return w.derived(`${prefix}.weight#winograd`, () => winogradKernel(w.get4d(`${prefix}.weight`)));
 }
 
 /** InstanceNorm2d without affine parameters: per sample and channel over H, W, biased variance. */

@@ -10,7 +10,8 @@ import type { Domain, NamedWeight, PackManifest } from '../pack/manifest';
 import { encodeAttributeConcat, encodeAttributeMlp, type AttributeCode } from './attribute-encoder';
 import { encodeContent } from './content-encoder';
 import { createGenerator, type Generator } from './generator';
-import { WeightStore } from './weights';
+import { winogradEnabled } from './layers';
+import { WeightStore, type WeightStoreOptions } from './weights';
 
 export type Direction = 'a2b' | 'b2a';
 
@@ -43,17 +44,34 @@ class TfjsDritModel implements DritModel {
   constructor(
     readonly manifest: PackManifest,
     weights: readonly NamedWeight[],
+    options: WeightStoreOptions,
   ) {
-    this.store = new WeightStore(weights);
+    this.store = new WeightStore(weights, options);
     this.encC = this.store.scope('enc_c');
     this.encA = this.store.scope('enc_a');
     const { concat, padding, layerNorm } = manifest.variant;
     try {
       this.gen = createGenerator(this.store.scope('gen'), concat, padding, layerNorm);
+      this.buildKernels();
     } catch (e) {
       this.store.dispose();
       throw e;
     }
+  }
+
+  /**
+   * Builds the Winograd kernels (wasm/cpu) now rather than on the first call, by running E_c and G
+   * once at a tiny size (8×8 input, 2×2 content): every call after this allocates nothing lasting.
+   */
+  private buildKernels(): void {
+    if (!winogradEnabled(this.store)) return;
+    const { padding } = this.manifest.variant;
+    tf.tidy(() => {
+      for (const d of ['a', 'b'] as const) {
+        const content = encodeContent(tf.zeros([1, 8, 8, this.manifest.channels[d]]), this.encC, d, padding);
+        this.gen.generate(content, tf.zeros([1, this.manifest.nz]), d === 'a' ? 'b' : 'a');
+      }
+    });
   }
 
   private check(x: tf.Tensor4D, domain: Domain, what: string): void {
@@ -93,7 +111,10 @@ class TfjsDritModel implements DritModel {
   }
 }
 
-/** Builds a model from a pack's manifest and decoded float32 weights (tfjs layout). */
-export function createDritModel(manifest: PackManifest, weights: readonly NamedWeight[]): DritModel {
-  return new TfjsDritModel(manifest, weights);
+/**
+ * Builds a model from a pack's manifest and decoded float32 weights (tfjs layout). Options: the
+ * stride-1 3×3 convolution algorithm (default 'auto': Winograd on wasm/cpu, direct on GPUs).
+ */
+export function createDritModel(manifest: PackManifest, weights: readonly NamedWeight[], options: WeightStoreOptions = {}): DritModel {
+  return new TfjsDritModel(manifest, weights, options);
 }

@@ -5,15 +5,33 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NamedWeight } from '../pack/manifest';
 
+/**
+ * How stride-1 3×3 convolutions run: 'winograd' (F(4×4,3×3), src/drit/winograd.ts; wasm and cpu
+ * backends only), 'direct' (the backend's conv2d), or 'auto' (Winograd where the active backend
+ * has the kernels, decided per call).
+ */
+export type Conv3x3Algorithm = 'auto' | 'winograd' | 'direct';
+
+export interface WeightStoreOptions {
+  conv3x3?: Conv3x3Algorithm;
+}
+
 export class WeightStore {
   private readonly tensors = new Map<string, tf.Tensor>();
-  private readonly derivedTensors = new Map<string, tf.Tensor>();
+  private readonly derivedTensors = new Map<string, tf.Tensor | tf.Tensor[]>();
+  private readonly algorithm: Conv3x3Algorithm;
 
-  constructor(weights: readonly NamedWeight[]) {
+  constructor(weights: readonly NamedWeight[], options: WeightStoreOptions = {}) {
+    this.algorithm = options.conv3x3 ?? 'auto';
     for (const { name, shape, data } of weights) {
       if (this.tensors.has(name)) throw new Error(`duplicate weight '${name}'`);
       this.tensors.set(name, tf.tensor(data, shape, 'float32'));
     }
+  }
+
+  /** The stride-1 3×3 convolution algorithm chosen for this model. */
+  get conv3x3(): Conv3x3Algorithm {
+    return this.algorithm;
   }
 
   has(name: string): boolean {
@@ -49,17 +67,17 @@ export class WeightStore {
   }
 
   /**
-   * A tensor computed once from the weights (e.g. a re-laid-out kernel), cached under `key` and
-   * freed with the store.
+   * A tensor (or list of tensors) computed once from the weights (e.g. a re-laid-out kernel),
+   * cached under `key` and freed with the store.
    */
-  derived<T extends tf.Tensor>(key: string, build: () => T): T {
-    let t = this.derivedTensors.get(key);
-    if (!t) {
-      t = tf.tidy(build);
-      tf.keep(t);
-      this.derivedTensors.set(key, t);
-    }
-    return t as T;
+  derived<T extends tf.Tensor | tf.Tensor[]>(key: string, build: () => T): T {
+    const cached = this.derivedTensors.get(key);
+    if (cached) return cached as T;
+    const t = tf.tidy(build);
+    const list: tf.Tensor[] = Array.isArray(t) ? t : [t];
+    for (const x of list) tf.keep(x);
+    this.derivedTensors.set(key, t);
+    return t;
   }
 
   /** A scoped view whose names are prefixed, e.g. store.scope('gen') resolves 'decA1…' to 'gen.decA1…'. */
@@ -76,7 +94,7 @@ export class WeightStore {
 
   dispose(): void {
     for (const t of this.tensors.values()) t.dispose();
-    for (const t of this.derivedTensors.values()) t.dispose();
+    for (const t of this.derivedTensors.values()) tf.dispose(t);
     this.tensors.clear();
     this.derivedTensors.clear();
   }
@@ -88,6 +106,10 @@ class ScopedStore extends WeightStore {
     private readonly prefix: string,
   ) {
     super([]);
+  }
+
+  override get conv3x3(): Conv3x3Algorithm {
+    return this.parent.conv3x3;
   }
 
   override has(name: string): boolean {
@@ -103,7 +125,7 @@ class ScopedStore extends WeightStore {
     return this.parent.names().filter((n) => n.startsWith(p)).map((n) => n.slice(p.length));
   }
 
-  override derived<T extends tf.Tensor>(key: string, build: () => T): T {
+  override derived<T extends tf.Tensor | tf.Tensor[]>(key: string, build: () => T): T {
     return this.parent.derived(`${this.prefix}.${key}`, build);
   }
 
