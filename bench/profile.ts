@@ -1,5 +1,6 @@
 /**
  * npm run bench:profile -- [--pack DIR] [--backend webgpu|wasm|cpu] [--size PX] [--workload gen|content|enc_a]
+ *                          [--kernels auto|stock]
  *
  * Per-kernel profile of one DRIT call (after a warm-up), from tf.profile: every kernel's time
  * (GPU timestamp queries on webgpu when the adapter offers them, else wall time) summed by kernel
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { createDritModel } from '../src/drit/model';
+import type { KernelChoice } from '../src/drit/weights';
 import { sampleNormal } from '../src/drit/random';
 import { readPack } from '../src/pack/read';
 import { useNodeBackend, type NodeBackend } from '../src/node/backend';
@@ -20,13 +22,14 @@ const { values: args } = parseArgs({
     backend: { type: 'string', default: 'webgpu' },
     size: { type: 'string' },
     workload: { type: 'string', default: 'gen' },
+    kernels: { type: 'string', default: 'auto' },
   },
 });
 
 const info = await useNodeBackend(args.backend as NodeBackend);
 const dir = args.pack!;
 const { manifest, weights } = await readPack({ readFile: async (p) => new Uint8Array(readFileSync(join(dir, p))) });
-const model = createDritModel(manifest, weights);
+const model = createDritModel(manifest, weights, { kernels: args.kernels as KernelChoice });
 const size = Number(args.size ?? manifest.preprocess.crop);
 const x = tf.tensor4d(sampleNormal(size, size * size, 3).map(Math.tanh), [1, size, size, 3]);
 const z = tf.tensor2d(sampleNormal(1, 1, manifest.nz), [1, manifest.nz]);

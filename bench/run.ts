@@ -1,6 +1,6 @@
 /**
  * npm run bench [-- --quick] [--backends wasm,cpu,webgpu] [--models paper-c0,paper-c1,cat2dog] [--all] [--reps N]
- *                  [--threads N] [--device cpu|cuda] [--conv3x3 auto,direct]
+ *                  [--threads N] [--device cpu|cuda] [--kernels auto,stock]
  *
  * Times DRIT inference in one process so ratios are fair: the paper's widths at 216 px (random
  * weights, both variants) and the shipped default pack, on every tfjs backend available in Node and
@@ -12,9 +12,9 @@
  * --quick (CI): narrow random models at 64 px, 2 repetitions: seconds, so the harness cannot rot.
  * By default the cpu backend and webgpu on a software adapter (SwiftShader) run only the shipped
  * model: at the paper's widths they take minutes per call. --all runs everything everywhere.
- * --conv3x3: the stride-1 3×3 convolution algorithm(s) to time, comma-separated ('auto' = Winograd on
- * wasm/cpu, direct on webgpu; 'direct'; 'winograd'): rows other than 'auto' are named
- * `<backend>:<algorithm>`, e.g. `RATIO wasm:direct/torch-cpu full@216: …`, for A/B in one run.
+ * --kernels auto,stock: time with our custom CPU-side kernels ('auto': Winograd 3×3 convs, fused
+ * norms, sub-pixel interleave on wasm/cpu; stock tfjs ops on GPUs) and/or with stock tfjs ops
+ * only; 'stock' rows are named `<backend>:stock`, e.g. `RATIO wasm:stock/torch-cpu full@216: …`.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,8 +24,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { convertCheckpoint } from '../src/convert';
 import { createDritModel, type DritModel } from '../src/drit/model';
-import type { Conv3x3Algorithm } from '../src/drit/weights';
-import { WINOGRAD_BACKENDS } from '../src/drit/winograd';
+import type { KernelChoice } from '../src/drit/weights';
 import { sampleNormal } from '../src/drit/random';
 import type { PackManifest } from '../src/pack/manifest';
 import { readPack } from '../src/pack/read';
@@ -71,7 +70,7 @@ const { values: args } = parseArgs({
     'budget-s': { type: 'string', default: '40' },
     'leak-calls': { type: 'string' },
     models: { type: 'string' },
-    conv3x3: { type: 'string', default: 'auto' },
+    kernels: { type: 'string', default: 'auto' },
   },
 });
 
@@ -81,8 +80,8 @@ const budgetMs = Number(args['budget-s']) * 1000;
 const torchThreads = Number(args.threads);
 const backends = (args.backends ?? (quick ? 'wasm,cpu' : 'wasm,cpu,webgpu')).split(',').filter(Boolean) as NodeBackend[];
 const leakCalls = Number(args['leak-calls'] ?? (quick ? 20 : 500));
-const algorithms = args.conv3x3!.split(',').filter(Boolean) as Conv3x3Algorithm[];
-for (const a of algorithms) if (!['auto', 'direct', 'winograd'].includes(a)) throw new Error(`--conv3x3: unknown algorithm '${a}'`);
+const kernelChoices = args.kernels!.split(',').filter(Boolean) as KernelChoice[];
+for (const k of kernelChoices) if (k !== 'auto' && k !== 'stock') throw new Error(`--kernels: unknown choice '${k}' (auto, stock)`);
 
 function models(): ModelSpec[] {
   if (quick) {
@@ -119,9 +118,9 @@ async function ensurePack(m: ModelSpec): Promise<void> {
   for (const [name, bytes] of files) writeFileSync(join(m.pack, name), bytes);
 }
 
-async function loadPack(dir: string, conv3x3: Conv3x3Algorithm): Promise<{ manifest: PackManifest; model: DritModel }> {
+async function loadPack(dir: string, kernels: KernelChoice): Promise<{ manifest: PackManifest; model: DritModel }> {
   const { manifest, weights } = await readPack({ readFile: async (p) => new Uint8Array(readFileSync(join(dir, p))) });
-  return { manifest, model: createDritModel(manifest, weights, { conv3x3 }) };
+  return { manifest, model: createDritModel(manifest, weights, { kernels }) };
 }
 
 /** Deterministic input image (NHWC, [-1, 1]) shared with the PyTorch run through a file. */
@@ -241,12 +240,11 @@ async function main(): Promise<void> {
         continue;
       }
       if (info.adapter && !adapters.includes(info.adapter)) adapters.push(info.adapter);
-      for (const alg of algorithms) {
-        if (alg === 'winograd' && !(WINOGRAD_BACKENDS as readonly string[]).includes(b)) continue;
-        const engine = alg === 'auto' ? b : `${b}:${alg}`;
+      for (const choice of kernelChoices) {
+        const engine = choice === 'auto' ? b : `${b}:${choice}`;
         console.log(`timing ${m.id} @${size} on ${engine}…`);
         const start = tf.memory().numTensors;
-        const { model } = await loadPack(m.pack, alg);
+        const { model } = await loadPack(m.pack, choice);
         const x = tf.tensor4d(input.data, [1, size, size, 3]);
         const { timings, peakMB } = await benchTfjs(model, x);
         // 500 calls on fast engines; slow ones (cpu, software WebGPU: ~1 s per call) check 50.

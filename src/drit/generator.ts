@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Domain } from '../pack/manifest';
-import { concatZ, conv, convIn, insResBlock, linear, repeatBatch, subPixelWeight, upBlock, type LayerNormKind, type Padding } from './layers';
+import { concatZ, conv, convIn, insResBlock, linear, repeatBatch, prepareConvTranspose, upBlock, type LayerNormKind, type Padding } from './layers';
 import type { WeightStore } from './weights';
 
 export interface Generator {
@@ -66,7 +66,7 @@ class MlpGenerator implements Generator {
       return blocks;
     };
     this.blocks = { a: build('A'), b: build('B') };
-    for (const X of ['A', 'B']) for (const i of [0, 1]) subPixelWeight(w, `dec${X}5.${i}.model.0`);
+    for (const X of ['A', 'B']) for (const i of [0, 1]) prepareConvTranspose(w, `dec${X}5.${i}.model.0`);
   }
 
   generate(content: tf.Tensor4D, z: tf.Tensor2D, domain: Domain): tf.Tensor4D {
@@ -112,7 +112,7 @@ class ConcatGenerator implements Generator {
     private readonly mode: Padding,
     private readonly ln: LayerNormKind,
   ) {
-    for (const X of ['A', 'B']) for (const i of [2, 3]) subPixelWeight(w, `dec${X}${i}.0.model.0`);
+    for (const X of ['A', 'B']) for (const i of [2, 3]) prepareConvTranspose(w, `dec${X}${i}.0.model.0`);
   }
 
   generate(content: tf.Tensor4D, z: tf.Tensor2D, domain: Domain): tf.Tensor4D {

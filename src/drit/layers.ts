@@ -4,7 +4,10 @@
  * inside tf.tidy. Weights come from a WeightStore already in the tfjs layout (docs/model-pack.md).
  */
 import * as tf from '@tensorflow/tfjs';
-import { winogradAvailable, winogradConv3x3, winogradKernel } from './winograd';
+import { cpuKernelsAvailable } from './kernels/registry';
+import { fusedInstanceNorm, type NormEpilogue } from './kernels/norm';
+import { phaseConvTranspose, phaseKernels } from './kernels/phases';
+import { winogradConv3x3, winogradKernel } from './kernels/winograd';
 import type { WeightStore } from './weights';
 
 export type Padding = 'reflect' | 'zero';
@@ -57,26 +60,28 @@ export function conv(
   }));
 }
 
-/** conv (padding 1) -> InstanceNorm (the conv bias is dropped: IN cancels it). */
-export function convIn(x: tf.Tensor4D, w: WeightStore, prefix: string, stride: number, mode: Padding): tf.Tensor4D {
+/**
+ * conv (padding 1) -> InstanceNorm [-> ReLU] [+ residual]. The conv bias is dropped: IN cancels it.
+ * With the custom kernels, stride-1 3×3 convs run as Winograd and the norm is one fused kernel.
+ */
+export function convIn(x: tf.Tensor4D, w: WeightStore, prefix: string, stride: number, mode: Padding, epi: NormEpilogue = {}): tf.Tensor4D {
   return tf.tidy(() => instanceNorm(
     useWinograd(w, prefix, stride) ? winogradConv3x3(x, winogradWeight(w, prefix), mode) : conv(x, w, prefix, stride, 1, mode, { noBias: true }),
+    w,
+    epi,
   ));
 }
 
-/** Whether stride-1 3×3 convs of this store run as Winograd F(4×4,3×3) on the active backend. */
-export function winogradEnabled(w: WeightStore): boolean {
-  if (w.conv3x3 === 'direct') return false;
-  if (w.conv3x3 === 'winograd' && !winogradAvailable()) {
-    throw new Error(`Winograd convolutions run on the wasm and cpu backends, not on '${tf.getBackend()}'`);
-  }
-  return w.conv3x3 === 'winograd' || winogradAvailable();
+/** Whether this store's networks run our CPU-side kernels on the active backend. */
+export function customKernels(w: WeightStore): boolean {
+  return w.kernels === 'auto' && cpuKernelsAvailable();
 }
 
+/** Stride-1 3×3 filters run as Winograd F(4×4,3×3) where the custom kernels are on. */
 function useWinograd(w: WeightStore, prefix: string, stride: number): boolean {
   if (stride !== 1) return false;
   const [kh, kw] = w.get4d(`${prefix}.weight`).shape;
-  return kh === 3 && kw === 3 && winogradEnabled(w);
+  return kh === 3 && kw === 3 && customKernels(w);
 }
 
 /** The Winograd-transformed kernel of a 3×3 conv, built on first use and kept by the store. */
@@ -84,22 +89,33 @@ export function winogradWeight(w: WeightStore, prefix: string): tf.Tensor2D[] {
   return w.derived(`${prefix}.weight#winograd`, () => winogradKernel(w.get4d(`${prefix}.weight`)));
 }
 
-/** InstanceNorm2d without affine parameters: per sample and channel over H, W, biased variance. */
-export function instanceNorm(x: tf.Tensor4D): tf.Tensor4D {
+/** Applies the epilogue with stock ops. */
+function epilogue(y: tf.Tensor4D, epi: NormEpilogue): tf.Tensor4D {
+  const r = epi.relu ? tf.relu(y) : y;
+  return epi.residual ? tf.add(r, epi.residual) : r;
+}
+
+/**
+ * InstanceNorm2d without affine parameters: per sample and channel over H, W, biased variance;
+ * then the epilogue (ReLU, residual add).
+ */
+export function instanceNorm(x: tf.Tensor4D, w: WeightStore, epi: NormEpilogue = {}): tf.Tensor4D {
+  if (customKernels(w)) return fusedInstanceNorm(x, NORM_EPS, epi);
   return tf.tidy(() => {
     const { mean, variance } = tf.moments(x, [1, 2], true);
-    return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, NORM_EPS)));
+    return epilogue(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, NORM_EPS))), epi);
   });
 }
 
 /**
- * DRIT's custom LayerNorm: statistics per sample over all of H, W, C, then a per-channel affine.
- * 'new' (HEAD): biased variance, eps inside the sqrt. 'old': unbiased std, eps added to the std.
+ * DRIT's custom LayerNorm: statistics per sample over all of H, W, C, then a per-channel affine,
+ * then the epilogue. 'new' (HEAD): biased variance, eps inside the sqrt. 'old': unbiased std, eps
+ * added to the std.
  */
-export function layerNorm(x: tf.Tensor4D, w: WeightStore, prefix: string, kind: LayerNormKind): tf.Tensor4D {
+export function layerNorm(x: tf.Tensor4D, w: WeightStore, prefix: string, kind: LayerNormKind, epi: NormEpilogue = {}): tf.Tensor4D {
+  const gamma = w.get1d(`${prefix}.weight`);
+  const beta = w.get1d(`${prefix}.bias`);
   return tf.tidy(() => {
-    const gamma = w.get1d(`${prefix}.weight`);
-    const beta = w.get1d(`${prefix}.bias`);
     const { mean, variance } = tf.moments(x, [1, 2, 3], true);
     let normed: tf.Tensor4D;
     if (kind === 'new') {
@@ -110,7 +126,7 @@ export function layerNorm(x: tf.Tensor4D, w: WeightStore, prefix: string, kind: 
       const std = tf.sqrt(tf.mul(variance, n / (n - 1)));
       normed = tf.div(tf.sub(x, mean), tf.add(std, NORM_EPS));
     }
-    return tf.add(tf.mul(normed, gamma), beta);
+    return epilogue(tf.add(tf.mul(normed, gamma), beta), epi);
   });
 }
 
@@ -121,12 +137,14 @@ export function layerNorm(x: tf.Tensor4D, w: WeightStore, prefix: string, kind: 
  * stride-1 conv over the input zero-padded by one row/column at the end, with 4·out channels
  * (one per output parity), followed by depthToSpace(2), gives exactly the 2H × 2W result. This runs
  * on the backends' fast conv paths (tfjs-wasm's transposed conv is a slow generic loop: half of the
- * concat-1 generator's time) at the cost of zero taps in the 2×2 kernel. The kernel is built once
- * per weight.
+ * concat-1 generator's time) at the cost of zero taps in the 2×2 kernel. With the custom CPU-side
+ * kernels it runs as four per-phase convs and one interleave kernel instead (kernels/phases.ts).
+ * Kernels are built once per weight.
  */
 export function convTransposeUp(x: tf.Tensor4D, w: WeightStore, prefix: string): tf.Tensor4D {
-  const kernel = subPixelWeight(w, prefix);
   const bias = w.get1d(`${prefix}.bias`);
+  if (customKernels(w)) return phaseConvTranspose(x, phaseWeights(w, prefix), bias);
+  const kernel = subPixelWeight(w, prefix);
   return tf.tidy(() => {
     const padded = tf.pad(x, [[0, 0], [0, 1], [0, 1], [0, 0]]);
     const phases = tf.conv2d(padded, kernel, 1, 'valid');
@@ -134,9 +152,18 @@ export function convTransposeUp(x: tf.Tensor4D, w: WeightStore, prefix: string):
   });
 }
 
-/** The phase kernel of a transposed conv, built on first use and kept by the store (call at load). */
-export function subPixelWeight(w: WeightStore, prefix: string): tf.Tensor4D {
+/** Builds, at load, the re-laid-out kernel of a transposed conv for the path the backend takes. */
+export function prepareConvTranspose(w: WeightStore, prefix: string): void {
+  if (customKernels(w)) phaseWeights(w, prefix);
+  else subPixelWeight(w, prefix);
+}
+
+function subPixelWeight(w: WeightStore, prefix: string): tf.Tensor4D {
   return w.derived(`${prefix}.weight#subpixel`, () => subPixelKernel(w.get4d(`${prefix}.weight`)));
+}
+
+function phaseWeights(w: WeightStore, prefix: string): tf.Tensor4D[] {
+  return w.derived(`${prefix}.weight#phases`, () => phaseKernels(w.get4d(`${prefix}.weight`)));
 }
 
 /** [3, 3, out, in] transposed-conv filter -> [2, 2, in, 4·out] phase kernel (order dy, dx, out). */
@@ -161,14 +188,14 @@ function subPixelKernel(filter: tf.Tensor4D): tf.Tensor4D {
 
 /** ReLUINSConvTranspose2d: transposed conv -> DRIT LayerNorm -> ReLU. */
 export function upBlock(x: tf.Tensor4D, w: WeightStore, prefix: string, ln: LayerNormKind): tf.Tensor4D {
-  return tf.tidy(() => tf.relu(layerNorm(convTransposeUp(x, w, `${prefix}.model.0`), w, `${prefix}.model.1`, ln)));
+  return tf.tidy(() => layerNorm(convTransposeUp(x, w, `${prefix}.model.0`), w, `${prefix}.model.1`, ln, { relu: true }));
 }
 
 /** INSResBlock: x + IN(conv(pad(ReLU(IN(conv(pad(x))))))), no activation after the sum. */
 export function insResBlock(x: tf.Tensor4D, w: WeightStore, prefix: string, mode: Padding): tf.Tensor4D {
   return tf.tidy(() => {
-    const h = tf.relu(convIn(x, w, `${prefix}.model.1`, 1, mode));
-    return tf.add(x, convIn(h, w, `${prefix}.model.5`, 1, mode));
+    const h = convIn(x, w, `${prefix}.model.1`, 1, mode, { relu: true });
+    return convIn(h, w, `${prefix}.model.5`, 1, mode, { residual: x });
   });
 }
 

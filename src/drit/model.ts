@@ -10,7 +10,7 @@ import type { Domain, NamedWeight, PackManifest } from '../pack/manifest';
 import { encodeAttributeConcat, encodeAttributeMlp, type AttributeCode } from './attribute-encoder';
 import { encodeContent } from './content-encoder';
 import { createGenerator, type Generator } from './generator';
-import { winogradEnabled } from './layers';
+import { customKernels } from './layers';
 import { WeightStore, type WeightStoreOptions } from './weights';
 
 export type Direction = 'a2b' | 'b2a';
@@ -60,11 +60,12 @@ class TfjsDritModel implements DritModel {
   }
 
   /**
-   * Builds the Winograd kernels (wasm/cpu) now rather than on the first call, by running E_c and G
-   * once at a tiny size (8×8 input, 2×2 content): every call after this allocates nothing lasting.
+   * Builds the weight layouts of the custom CPU-side kernels (Winograd, sub-pixel phases) now rather
+   * than on the first call, by running E_c and G once at a tiny size (8×8 input, 2×2 content):
+   * every call after this allocates nothing lasting.
    */
   private buildKernels(): void {
-    if (!winogradEnabled(this.store)) return;
+    if (!customKernels(this.store)) return;
     const { padding } = this.manifest.variant;
     tf.tidy(() => {
       for (const d of ['a', 'b'] as const) {
@@ -112,8 +113,8 @@ class TfjsDritModel implements DritModel {
 }
 
 /**
- * Builds a model from a pack's manifest and decoded float32 weights (tfjs layout). Options: the
- * stride-1 3×3 convolution algorithm (default 'auto': Winograd on wasm/cpu, direct on GPUs).
+ * Builds a model from a pack's manifest and decoded float32 weights (tfjs layout). Options: which
+ * kernels to use (default 'auto': our custom kernels on wasm/cpu, stock tfjs ops on GPUs).
  */
 export function createDritModel(manifest: PackManifest, weights: readonly NamedWeight[], options: WeightStoreOptions = {}): DritModel {
   return new TfjsDritModel(manifest, weights, options);

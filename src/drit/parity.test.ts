@@ -8,22 +8,22 @@ import { useNodeBackend, type NodeBackend } from '../node/backend';
 import { fixturePack, loadIo } from '../testing/fixtures';
 import { checkFixture } from '../testing/parity';
 import { createDritModel } from './model';
-import type { Conv3x3Algorithm } from './weights';
+import type { KernelChoice } from './weights';
 
 const FIXTURE_NAMES = ['c0', 'c1', 'c1_oldln', 'c0_zeropad'] as const;
 
 const report: string[] = [];
 
-// cpu and wasm run stride-1 3x3 convs as Winograd by default ('auto'); the direct path (what
-// GPU backends run) is checked on wasm too.
-const RUNS: Array<{ backend: NodeBackend; conv3x3: Conv3x3Algorithm }> = [
-  { backend: 'cpu', conv3x3: 'auto' },
-  { backend: 'wasm', conv3x3: 'auto' },
-  { backend: 'wasm', conv3x3: 'direct' },
+// cpu and wasm run our custom kernels by default ('auto': Winograd 3x3 convs, fused norms,
+// sub-pixel interleave); the stock-tfjs path (what GPU backends run) is checked on wasm too.
+const RUNS: Array<{ backend: NodeBackend; kernels: KernelChoice }> = [
+  { backend: 'cpu', kernels: 'auto' },
+  { backend: 'wasm', kernels: 'auto' },
+  { backend: 'wasm', kernels: 'stock' },
 ];
 
-for (const { backend, conv3x3 } of RUNS) {
-  describe(`PyTorch parity on ${backend} (3x3 convs: ${conv3x3})`, () => {
+for (const { backend, kernels } of RUNS) {
+  describe(`PyTorch parity on ${backend} (${kernels} kernels)`, () => {
     beforeAll(async () => {
       await useNodeBackend(backend);
     });
@@ -33,11 +33,11 @@ for (const { backend, conv3x3 } of RUNS) {
         const io = loadIo(name);
         const { manifest, weights } = await fixturePack(name);
         const before = tf.memory().numTensors;
-        const model = createDritModel(manifest, weights, { conv3x3 });
+        const model = createDritModel(manifest, weights, { kernels });
         const worst = await checkFixture(model, io);
         model.dispose();
         expect(tf.memory().numTensors).toBe(before);
-        report.push(`${backend} (${conv3x3}) ${name}: max relative error ${worst.toExponential(2)}`);
+        report.push(`${backend} (${kernels} kernels) ${name}: max relative error ${worst.toExponential(2)}`);
       });
     }
   });

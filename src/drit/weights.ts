@@ -6,32 +6,33 @@ import * as tf from '@tensorflow/tfjs';
 import type { NamedWeight } from '../pack/manifest';
 
 /**
- * How stride-1 3×3 convolutions run: 'winograd' (F(4×4,3×3), src/drit/winograd.ts; wasm and cpu
- * backends only), 'direct' (the backend's conv2d), or 'auto' (Winograd where the active backend
- * has the kernels, decided per call).
+ * Which kernels the networks use: 'auto' = our custom CPU-side kernels (src/drit/kernels: Winograd
+ * 3×3 convolutions, fused normalisations, sub-pixel interleave) where the active backend has them
+ * (wasm, cpu; decided per call), stock tfjs ops elsewhere; 'stock' = stock tfjs ops everywhere
+ * (what GPU backends run; for A/B comparisons and tests).
  */
-export type Conv3x3Algorithm = 'auto' | 'winograd' | 'direct';
+export type KernelChoice = 'auto' | 'stock';
 
 export interface WeightStoreOptions {
-  conv3x3?: Conv3x3Algorithm;
+  kernels?: KernelChoice;
 }
 
 export class WeightStore {
   private readonly tensors = new Map<string, tf.Tensor>();
   private readonly derivedTensors = new Map<string, tf.Tensor | tf.Tensor[]>();
-  private readonly algorithm: Conv3x3Algorithm;
+  private readonly kernelChoice: KernelChoice;
 
   constructor(weights: readonly NamedWeight[], options: WeightStoreOptions = {}) {
-    this.algorithm = options.conv3x3 ?? 'auto';
+    this.kernelChoice = options.kernels ?? 'auto';
     for (const { name, shape, data } of weights) {
       if (this.tensors.has(name)) throw new Error(`duplicate weight '${name}'`);
       this.tensors.set(name, tf.tensor(data, shape, 'float32'));
     }
   }
 
-  /** The stride-1 3×3 convolution algorithm chosen for this model. */
-  get conv3x3(): Conv3x3Algorithm {
-    return this.algorithm;
+  /** The kernel choice made for this model. */
+  get kernels(): KernelChoice {
+    return this.kernelChoice;
   }
 
   has(name: string): boolean {
@@ -108,8 +109,8 @@ class ScopedStore extends WeightStore {
     super([]);
   }
 
-  override get conv3x3(): Conv3x3Algorithm {
-    return this.parent.conv3x3;
+  override get kernels(): KernelChoice {
+    return this.parent.kernels;
   }
 
   override has(name: string): boolean {

@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { useNodeBackend, type NodeBackend } from '../node/backend';
-import { sampleNormal } from './random';
+import { useNodeBackend, type NodeBackend } from '../../node/backend';
+import { expectClose, seeded } from './test-utils';
 import { winogradConv3x3, winogradKernel } from './winograd';
 import type { PadMode } from './winograd-math';
 
@@ -16,11 +16,6 @@ function direct(x: tf.Tensor4D, filter: tf.Tensor4D, mode: PadMode): tf.Tensor4D
     const p: Array<[number, number]> = [[0, 0], [1, 1], [1, 1], [0, 0]];
     return tf.conv2d(mode === 'reflect' ? tf.mirrorPad(x, p, 'reflect') : tf.pad(x, p), filter, 1, 'valid');
   });
-}
-
-function random(shape: number[], seed: number, scale = 1): tf.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(sampleNormal(seed, n, 1).map((v) => v * scale), shape);
 }
 
 const CASES: Array<{ n: number; h: number; w: number; cin: number; cout: number; mode: PadMode }> = [
@@ -38,24 +33,13 @@ for (const backend of ['cpu', 'wasm'] as NodeBackend[]) {
       it(`${c.n}x${c.h}x${c.w}x${c.cin} -> ${c.cout}, ${c.mode}`, async () => {
         await useNodeBackend(backend);
         const before = tf.memory().numTensors;
-        const x = random([c.n, c.h, c.w, c.cin], 1) as tf.Tensor4D;
-        const filter = random([3, 3, c.cin, c.cout], 2, 1 / Math.sqrt(9 * c.cin)) as tf.Tensor4D;
+        const x = seeded([c.n, c.h, c.w, c.cin], 1) as tf.Tensor4D;
+        const filter = seeded([3, 3, c.cin, c.cout], 2, 1 / Math.sqrt(9 * c.cin)) as tf.Tensor4D;
         const kernel = winogradKernel(filter);
         expect(kernel).toHaveLength(36);
         const y = winogradConv3x3(x, kernel, c.mode);
         const ref = direct(x, filter, c.mode);
-        expect(y.shape).toEqual(ref.shape);
-        const [a, b] = [await y.data(), await ref.data()];
-        let num = 0;
-        let den = 0;
-        let worst = 0;
-        for (let i = 0; i < b.length; i++) {
-          num += (a[i]! - b[i]!) ** 2;
-          den += b[i]! ** 2;
-          worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-        }
-        expect(Math.sqrt(num / den)).toBeLessThan(2e-5);
-        expect(worst).toBeLessThan(1e-4);
+        await expectClose(y, ref, 2e-5, 1e-4);
         tf.dispose([x, filter, y, ref, ...kernel]);
         expect(tf.memory().numTensors).toBe(before);
       });
