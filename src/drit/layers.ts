@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { cpuKernelsAvailable } from './kernels/registry';
-import { fusedInstanceNorm, type NormEpilogue } from './kernels/norm';
+import { fusedInstanceNorm, fusedInstanceNormAvailable, type NormEpilogue } from './kernels/norm';
 import { phaseConvTranspose, phaseKernels } from './kernels/phases';
 import { winogradConv3x3, winogradKernel } from './kernels/winograd';
 import type { WeightStore } from './weights';
@@ -100,7 +100,7 @@ function epilogue(y: tf.Tensor4D, epi: NormEpilogue): tf.Tensor4D {
  * then the epilogue (ReLU, residual add).
  */
 export function instanceNorm(x: tf.Tensor4D, w: WeightStore, epi: NormEpilogue = {}): tf.Tensor4D {
-  if (customKernels(w)) return fusedInstanceNorm(x, NORM_EPS, epi);
+  if (w.kernels === 'auto' && fusedInstanceNormAvailable()) return fusedInstanceNorm(x, NORM_EPS, epi);
   return tf.tidy(() => {
     const { mean, variance } = tf.moments(x, [1, 2], true);
     return epilogue(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, NORM_EPS))), epi);

@@ -62,7 +62,8 @@ class TfjsDritModel implements DritModel {
   /**
    * Builds the weight layouts of the custom CPU-side kernels (Winograd, sub-pixel phases) now rather
    * than on the first call, by running E_c and G once at a tiny size (8×8 input, 2×2 content):
-   * every call after this allocates nothing lasting.
+   * every call after this allocates nothing lasting. (V8 still needs a few real calls to optimise
+   * the kernels' loops: see docs/benchmarks.md.)
    */
   private buildKernels(): void {
     if (!customKernels(this.store)) return;

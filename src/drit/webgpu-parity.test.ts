@@ -7,18 +7,26 @@ import { describe, expect, it } from 'vitest';
 import { useNodeBackend } from '../node/backend';
 import { fixturePack, loadIo } from '../testing/fixtures';
 import { createDritModel } from './model';
+import type { KernelChoice } from './weights';
 import { checkFixture } from '../testing/parity';
 
+// 'auto' runs the fused InstanceNorm WebGPU kernel; 'stock' is the stock-op path (webgl runs it too).
+const RUNS: Array<{ name: 'c0' | 'c1_oldln'; kernels: KernelChoice }> = [
+  { name: 'c0', kernels: 'auto' },
+  { name: 'c1_oldln', kernels: 'auto' },
+  { name: 'c0', kernels: 'stock' },
+];
+
 describe('PyTorch parity on webgpu (Node + Dawn)', () => {
-  for (const name of ['c0', 'c1_oldln'] as const) {
-    it(`${name}: every network, both directions`, async () => {
+  for (const { name, kernels } of RUNS) {
+    it(`${name} (${kernels} kernels): every network, both directions`, async () => {
       const info = await useNodeBackend('webgpu');
       expect(tf.getBackend()).toBe('webgpu');
       const { manifest, weights } = await fixturePack(name);
-      const model = createDritModel(manifest, weights);
+      const model = createDritModel(manifest, weights, { kernels });
       const worst = await checkFixture(model, loadIo(name));
       model.dispose();
-      console.log(`webgpu (${info.adapter}) ${name}: max relative error ${worst.toExponential(2)}`);
+      console.log(`webgpu (${info.adapter}) ${name} (${kernels} kernels): max relative error ${worst.toExponential(2)}`);
     });
   }
 });

@@ -6,10 +6,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { NamedWeight } from '../pack/manifest';
 
 /**
- * Which kernels the networks use: 'auto' = our custom CPU-side kernels (src/drit/kernels: Winograd
- * 3×3 convolutions, fused normalisations, sub-pixel interleave) where the active backend has them
- * (wasm, cpu; decided per call), stock tfjs ops elsewhere; 'stock' = stock tfjs ops everywhere
- * (what GPU backends run; for A/B comparisons and tests).
+ * Which kernels the networks use: 'auto' = our custom kernels (src/drit/kernels) where the active
+ * backend has them, decided per call: Winograd 3×3 convolutions and the transposed-conv phase
+ * interleave on wasm/cpu, the fused InstanceNorm on wasm/cpu/webgpu; stock tfjs ops elsewhere.
+ * 'stock' = stock tfjs ops everywhere (what webgl runs; for A/B comparisons and tests).
  */
 export type KernelChoice = 'auto' | 'stock';
 

@@ -1,8 +1,8 @@
 /**
  * The fused InstanceNorm kernel against the textbook formula evaluated in float64 in plain JS
  * (stock tfjs float32 moments are themselves ~1e-5 off on large tensors), on wasm and cpu:
- * batches, channel counts, data far from zero mean, every epilogue. The stock-op path GPU
- * backends run is checked against PyTorch in parity.test.ts.
+ * batches, channel counts, data far from zero mean, every epilogue; and the WebGPU version
+ * (norm-webgpu.ts) in Node + Dawn. The stock-op path is checked against PyTorch in parity.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
@@ -13,9 +13,9 @@ import { expectClose, seeded } from './test-utils';
 const EPS = 1e-5;
 
 /** InstanceNorm of x (n, h, w, c) in float64 per (sample, channel), then ReLU, residual. */
-function reference(x: tf.Tensor4D, opts: { relu: boolean; residual?: Float32Array }): tf.Tensor4D {
+async function reference(x: tf.Tensor4D, opts: { relu: boolean; residual?: Float32Array }): Promise<tf.Tensor4D> {
   const [n, h, w, c] = x.shape;
-  const v = x.dataSync();
+  const v = await x.data(); // not dataSync(): WebGPU in Node has no synchronous read-back
   const out = new Float32Array(v.length);
   const hw = h * w;
   for (let b = 0; b < n; b++) {
@@ -35,10 +35,19 @@ function reference(x: tf.Tensor4D, opts: { relu: boolean; residual?: Float32Arra
   return tf.tensor4d(out, [n, h, w, c]);
 }
 
-const SHAPES = [[1, 5, 7, 3], [3, 9, 4, 16], [2, 27, 27, 33]];
+// Channel counts below, at and above the WebGPU kernel's 64-channel blocks.
+const SHAPES = [[1, 5, 7, 3], [3, 9, 4, 16], [2, 27, 27, 33], [1, 6, 5, 130]];
 
-for (const backend of ['cpu', 'wasm'] as NodeBackend[]) {
-  describe(`fused norms on ${backend}`, () => {
+// f32 on the GPU (shifted sums in 4 lanes, then a tree of 4): a looser bound than the CPU side's
+// float64 statistics.
+const TOLERANCE: Record<NodeBackend, { rel: number; abs: number }> = {
+  cpu: { rel: 1e-6, abs: 1e-5 },
+  wasm: { rel: 1e-6, abs: 1e-5 },
+  webgpu: { rel: 1e-5, abs: 1e-4 },
+};
+
+for (const backend of ['cpu', 'wasm', 'webgpu'] as NodeBackend[]) {
+  describe(`fused InstanceNorm on ${backend}`, () => {
     for (const shape of SHAPES) {
       for (const relu of [false, true]) {
         for (const withResidual of [false, true]) {
@@ -49,8 +58,8 @@ for (const backend of ['cpu', 'wasm'] as NodeBackend[]) {
             const x = seeded(shape, 1, 3, 40) as tf.Tensor4D; // mean 40, std 3: tests the shifted sums
             const r = withResidual ? (seeded(shape, 2) as tf.Tensor4D) : undefined;
             const y = fusedInstanceNorm(x, EPS, { relu, residual: r });
-            const ref = reference(x, { relu, residual: r?.dataSync() as Float32Array | undefined });
-            await expectClose(y, ref, 1e-6, 1e-5);
+            const ref = await reference(x, { relu, residual: r ? ((await r.data()) as Float32Array) : undefined });
+            await expectClose(y, ref, TOLERANCE[backend].rel, TOLERANCE[backend].abs);
             tf.dispose([x, y, ref, r ?? []]);
             expect(tf.memory().numTensors).toBe(before);
           });

@@ -7,12 +7,14 @@
  * Stock tfjs-wasm reduces over H, W (not the last axis) through transposes and spends ~8 passes on
  * one IN + ReLU/residual; this does two: statistics (float64 sums, shifted by the first value for
  * accuracy), then normalise + epilogue in one write. Measured on wasm (see docs/benchmarks.md):
- * 1.4–1.8× faster than the stock ops from 54×54×256 up. The same idea for DRIT's LayerNorm
+ * 1.4–1.8× faster than the stock ops from 54×54×256 up. The same kernel exists for WebGPU
+ * (norm-webgpu.ts: 2 dispatches instead of ~9). The same idea for DRIT's LayerNorm
  * (statistics over all of H, W, C: no transpose in stock tfjs) was 2× *slower* than tfjs-wasm's
  * SIMD passes, so LayerNorm stays on stock ops.
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerCpuKernel, runCpuKernel } from './registry';
+import { registerInstanceNormWebgpu } from './norm-webgpu';
+import { cpuKernelsAvailable, registerCpuKernel } from './registry';
 
 const IN_KERNEL = 'DritInstanceNorm';
 
@@ -23,7 +25,7 @@ export interface NormEpilogue {
   residual?: tf.Tensor4D;
 }
 
-function instanceNormLoop(x: Float32Array, out: Float32Array, n: number, hw: number, c: number, eps: number, relu: boolean, residual: Float32Array | null): void {
+export function instanceNormLoop(x: Float32Array, out: Float32Array, n: number, hw: number, c: number, eps: number, relu: boolean, residual: Float32Array | null): void {
   const sum = new Float64Array(c);
   const sq = new Float64Array(c);
   const k = new Float64Array(c);
@@ -58,7 +60,13 @@ function instanceNormLoop(x: Float32Array, out: Float32Array, n: number, hw: num
   }
 }
 
+/** Whether the active backend has the fused InstanceNorm (wasm, cpu, webgpu). */
+export function fusedInstanceNormAvailable(): boolean {
+  return cpuKernelsAvailable() || tf.getBackend() === 'webgpu';
+}
+
 function register(): void {
+  registerInstanceNormWebgpu(IN_KERNEL);
   registerCpuKernel(IN_KERNEL, ({ x, residual }, attrs, mem) => {
     const [n, h, w, c] = x!.shape as [number, number, number, number];
     const { infos, views } = mem.allocate([x!.shape]);
@@ -71,11 +79,12 @@ function checkResidual(x: tf.Tensor4D, r?: tf.Tensor4D): void {
   if (r && !tf.util.arraysEqual(r.shape, x.shape)) throw new Error(`residual shape [${r.shape}] differs from [${x.shape}]`);
 }
 
-/** InstanceNorm (no affine) with the epilogue fused: one kernel on wasm/cpu. */
+/** InstanceNorm (no affine) with the epilogue fused: one kernel on wasm/cpu/webgpu. */
 export function fusedInstanceNorm(x: tf.Tensor4D, eps: number, epi: NormEpilogue = {}): tf.Tensor4D {
+  if (!fusedInstanceNormAvailable()) throw new Error(`the fused InstanceNorm runs on wasm, cpu and webgpu, not on '${tf.getBackend()}'`);
   register();
   checkResidual(x, epi.residual);
   const inputs: Record<string, tf.Tensor> = { x };
   if (epi.residual) inputs.residual = epi.residual;
-  return runCpuKernel(IN_KERNEL, inputs, { eps, relu: epi.relu ?? false }) as tf.Tensor4D;
+  return tf.engine().runKernel(IN_KERNEL, inputs, { eps, relu: epi.relu ?? false }) as tf.Tensor4D;
 }

@@ -36,6 +36,31 @@ export function phaseKernels(filter: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D, tf
   });
 }
 
+/**
+ * out (n, 2h, 2w, c)[2y + dy, 2x + dx] = phase_(dy,dx)[y, x] + bias, for phases in the order
+ * 00, 01, 10, 11, each (n, ≥h, ≥w, c) with its own row width.
+ */
+export function interleavePhases(
+  src: readonly Float32Array[], shapes: readonly number[][], bias: Float32Array, n: number, h: number, w: number, c: number, out: Float32Array,
+): void {
+  for (let k = 0; k < 4; k++) {
+    const dy = k >> 1;
+    const dx = k & 1;
+    const s = src[k]!;
+    const ph = shapes[k]![1]!;
+    const pw = shapes[k]![2]!;
+    for (let i = 0; i < n; i++) {
+      for (let y = 0; y < h; y++) {
+        let from = ((i * ph + y) * pw) * c;
+        let to = ((i * 2 * h + 2 * y + dy) * 2 * w + dx) * c;
+        for (let x = 0; x < w; x++, from += c, to += 2 * c) {
+          for (let e = 0; e < c; e++) out[to + e] = s[from + e]! + bias[e]!;
+        }
+      }
+    }
+  }
+}
+
 function register(): void {
   registerCpuKernel(KERNEL, ({ p00, p01, p10, p11, bias }, _attrs, mem) => {
     const phases = [p00!, p01!, p10!, p11!];
@@ -46,24 +71,7 @@ function register(): void {
       }
     }
     const { infos, views } = mem.allocate([[n, 2 * h, 2 * w, c]]);
-    const out = views[0]!;
-    const src = phases.map((p) => mem.read(p));
-    const b = mem.read(bias!);
-    for (let k = 0; k < 4; k++) {
-      const dy = k >> 1;
-      const dx = k & 1;
-      const s = src[k]!;
-      const [, ph, pw] = phases[k]!.shape as [number, number, number, number];
-      for (let i = 0; i < n; i++) {
-        for (let y = 0; y < h; y++) {
-          let from = ((i * ph + y) * pw) * c;
-          let to = ((i * 2 * h + 2 * y + dy) * 2 * w + dx) * c;
-          for (let x = 0; x < w; x++, from += c, to += 2 * c) {
-            for (let e = 0; e < c; e++) out[to + e] = s[from + e]! + b[e]!;
-          }
-        }
-      }
-    }
+    interleavePhases(phases.map((p) => mem.read(p)), phases.map((p) => p.shape), mem.read(bias!), n, h, w, c, views[0]!);
     return infos[0]!;
   });
 }
