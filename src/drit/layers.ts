@@ -1,5 +1,6 @@
 /**
- * The DRIT building blocks as pure tfjs ops in NHWC (architecture spec §2, §4.4).
+ * The DRIT building blocks as tfjs ops in NHWC (architecture spec §2, §4.4), using our custom
+ * kernels (./kernels) where the store allows it and the active backend has them.
  * Every function takes and returns tensors without disposing its inputs: callers run them
  * inside tf.tidy. Weights come from a WeightStore already in the tfjs layout (docs/model-pack.md).
  */
@@ -85,7 +86,7 @@ function useWinograd(w: WeightStore, prefix: string, stride: number): boolean {
 }
 
 /** The Winograd-transformed kernel of a 3×3 conv, built on first use and kept by the store. */
-export function winogradWeight(w: WeightStore, prefix: string): tf.Tensor2D[] {
+function winogradWeight(w: WeightStore, prefix: string): tf.Tensor2D[] {
   return w.derived(`${prefix}.weight#winograd`, () => winogradKernel(w.get4d(`${prefix}.weight`)));
 }
 
