@@ -232,7 +232,58 @@ function descale(x: number, n: number): number {
   return Math.floor((x + 2 ** (n - 1)) / 2 ** n);
 }
 
+/**
+ * The even/odd butterfly of jidctint.c's ISLOW IDCT on one column or row, s0…s7 in natural order
+ * (already dequantized / from pass 1). Writes the 8 outputs before descaling to r[0…7]. Products
+ * reach ~2^41: plain (double) numbers hold them exactly.
+ */
+function idctButterfly(s0: number, s1: number, s2: number, s3: number, s4: number, s5: number, s6: number, s7: number, r: Float64Array): void {
+  const z1e = (s2 + s6) * 4433;
+  const tmp2e = z1e + s6 * -15137;
+  const tmp3e = z1e + s2 * 6270;
+  const tmp0e = (s0 + s4) * 8192;
+  const tmp1e = (s0 - s4) * 8192;
+  const tmp10 = tmp0e + tmp3e;
+  const tmp13 = tmp0e - tmp3e;
+  const tmp11 = tmp1e + tmp2e;
+  const tmp12 = tmp1e - tmp2e;
+  let t0 = s7;
+  let t1 = s5;
+  let t2 = s3;
+  let t3 = s1;
+  let z1 = t0 + t3;
+  let z2 = t1 + t2;
+  let z3 = t0 + t2;
+  let z4 = t1 + t3;
+  const z5 = (z3 + z4) * 9633;
+  t0 *= 2446;
+  t1 *= 16819;
+  t2 *= 25172;
+  t3 *= 12299;
+  z1 *= -7373;
+  z2 *= -20995;
+  z3 *= -16069;
+  z4 *= -3196;
+  z3 += z5;
+  z4 += z5;
+  t0 += z1 + z3;
+  t1 += z2 + z4;
+  t2 += z2 + z3;
+  t3 += z1 + z4;
+  r[0] = tmp10 + t3;
+  r[7] = tmp10 - t3;
+  r[1] = tmp11 + t2;
+  r[6] = tmp11 - t2;
+  r[2] = tmp12 + t1;
+  r[5] = tmp12 - t1;
+  r[3] = tmp13 + t0;
+  r[4] = tmp13 - t0;
+}
+
+const butterfly = new Float64Array(8);
+
 function idctIslow(blk: Int16Array, bo: number, q: Int32Array, ws: Int32Array, out: Uint8Array, oo: number, stride: number): void {
+  const r = butterfly;
   // Pass 1: columns -> workspace (scaled by 2^PASS1_BITS).
   for (let c = 0; c < 8; c++) {
     if (
@@ -243,102 +294,21 @@ function idctIslow(blk: Int16Array, bo: number, q: Int32Array, ws: Int32Array, o
       for (let k = 0; k < 64; k += 8) ws[k + c] = dc;
       continue;
     }
-    let z2 = blk[bo + 16 + c]! * q[16 + c]!;
-    let z3 = blk[bo + 48 + c]! * q[48 + c]!;
-    let z1 = (z2 + z3) * 4433;
-    const tmp2e = z1 + z3 * -15137;
-    const tmp3e = z1 + z2 * 6270;
-    z2 = blk[bo + c]! * q[c]!;
-    z3 = blk[bo + 32 + c]! * q[32 + c]!;
-    const tmp0e = (z2 + z3) * 8192;
-    const tmp1e = (z2 - z3) * 8192;
-    const tmp10 = tmp0e + tmp3e;
-    const tmp13 = tmp0e - tmp3e;
-    const tmp11 = tmp1e + tmp2e;
-    const tmp12 = tmp1e - tmp2e;
-    let t0 = blk[bo + 56 + c]! * q[56 + c]!;
-    let t1 = blk[bo + 40 + c]! * q[40 + c]!;
-    let t2 = blk[bo + 24 + c]! * q[24 + c]!;
-    let t3 = blk[bo + 8 + c]! * q[8 + c]!;
-    z1 = t0 + t3;
-    z2 = t1 + t2;
-    z3 = t0 + t2;
-    let z4 = t1 + t3;
-    const z5 = (z3 + z4) * 9633;
-    t0 *= 2446;
-    t1 *= 16819;
-    t2 *= 25172;
-    t3 *= 12299;
-    z1 *= -7373;
-    z2 *= -20995;
-    z3 *= -16069;
-    z4 *= -3196;
-    z3 += z5;
-    z4 += z5;
-    t0 += z1 + z3;
-    t1 += z2 + z4;
-    t2 += z2 + z3;
-    t3 += z1 + z4;
-    ws[c] = descale(tmp10 + t3, 11);
-    ws[56 + c] = descale(tmp10 - t3, 11);
-    ws[8 + c] = descale(tmp11 + t2, 11);
-    ws[48 + c] = descale(tmp11 - t2, 11);
-    ws[16 + c] = descale(tmp12 + t1, 11);
-    ws[40 + c] = descale(tmp12 - t1, 11);
-    ws[24 + c] = descale(tmp13 + t0, 11);
-    ws[32 + c] = descale(tmp13 - t0, 11);
+    const dq = (k: number): number => blk[bo + 8 * k + c]! * q[8 * k + c]!;
+    idctButterfly(dq(0), dq(1), dq(2), dq(3), dq(4), dq(5), dq(6), dq(7), r);
+    for (let k = 0; k < 8; k++) ws[8 * k + c] = descale(r[k]!, 11);
   }
   // Pass 2: rows -> samples (descale by 2^(CONST_BITS + PASS1_BITS + 3)).
-  for (let r = 0; r < 8; r++) {
-    const w = r * 8;
-    const o = oo + r * stride;
+  for (let row = 0; row < 8; row++) {
+    const w = row * 8;
+    const o = oo + row * stride;
     if (ws[w + 1] === 0 && ws[w + 2] === 0 && ws[w + 3] === 0 && ws[w + 4] === 0 && ws[w + 5] === 0 && ws[w + 6] === 0 && ws[w + 7] === 0) {
       const v = IDCT_LIMIT[descale(ws[w]!, 5) & 1023]!;
       out.fill(v, o, o + 8);
       continue;
     }
-    let z2 = ws[w + 2]!;
-    let z3 = ws[w + 6]!;
-    let z1 = (z2 + z3) * 4433;
-    const tmp2e = z1 + z3 * -15137;
-    const tmp3e = z1 + z2 * 6270;
-    const tmp0e = (ws[w]! + ws[w + 4]!) * 8192;
-    const tmp1e = (ws[w]! - ws[w + 4]!) * 8192;
-    const tmp10 = tmp0e + tmp3e;
-    const tmp13 = tmp0e - tmp3e;
-    const tmp11 = tmp1e + tmp2e;
-    const tmp12 = tmp1e - tmp2e;
-    let t0 = ws[w + 7]!;
-    let t1 = ws[w + 5]!;
-    let t2 = ws[w + 3]!;
-    let t3 = ws[w + 1]!;
-    z1 = t0 + t3;
-    z2 = t1 + t2;
-    z3 = t0 + t2;
-    let z4 = t1 + t3;
-    const z5 = (z3 + z4) * 9633;
-    t0 *= 2446;
-    t1 *= 16819;
-    t2 *= 25172;
-    t3 *= 12299;
-    z1 *= -7373;
-    z2 *= -20995;
-    z3 *= -16069;
-    z4 *= -3196;
-    z3 += z5;
-    z4 += z5;
-    t0 += z1 + z3;
-    t1 += z2 + z4;
-    t2 += z2 + z3;
-    t3 += z1 + z4;
-    out[o] = IDCT_LIMIT[descale(tmp10 + t3, 18) & 1023]!;
-    out[o + 7] = IDCT_LIMIT[descale(tmp10 - t3, 18) & 1023]!;
-    out[o + 1] = IDCT_LIMIT[descale(tmp11 + t2, 18) & 1023]!;
-    out[o + 6] = IDCT_LIMIT[descale(tmp11 - t2, 18) & 1023]!;
-    out[o + 2] = IDCT_LIMIT[descale(tmp12 + t1, 18) & 1023]!;
-    out[o + 5] = IDCT_LIMIT[descale(tmp12 - t1, 18) & 1023]!;
-    out[o + 3] = IDCT_LIMIT[descale(tmp13 + t0, 18) & 1023]!;
-    out[o + 4] = IDCT_LIMIT[descale(tmp13 - t0, 18) & 1023]!;
+    idctButterfly(ws[w]!, ws[w + 1]!, ws[w + 2]!, ws[w + 3]!, ws[w + 4]!, ws[w + 5]!, ws[w + 6]!, ws[w + 7]!, r);
+    for (let k = 0; k < 8; k++) out[o + k] = IDCT_LIMIT[descale(r[k]!, 18) & 1023]!;
   }
 }
 
