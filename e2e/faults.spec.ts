@@ -4,22 +4,11 @@
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { asset } from './assets';
-import { afterRender, canvasSpread, dropFiles, logErrors, openTinyModelPage, waitForModel, waitIdle, watchOrigin } from './helpers';
-
-test.describe.configure({ mode: 'serial' });
+import { afterRender, canvasSpread, dropFiles, logErrors, shareTinyModelPage, waitForModel, waitIdle } from './helpers';
 
 let context: BrowserContext;
 let page: Page;
-let watch: ReturnType<typeof watchOrigin>;
-
-test.beforeAll(async ({ browser }) => {
-  ({ context, page, watch } = await openTinyModelPage(browser));
-});
-
-test.afterAll(async () => {
-  expect(watch.foreign, 'requests that left the page origin').toEqual([]);
-  await context.close();
-});
+shareTinyModelPage((opened) => ({ context, page } = opened));
 
 /** The page still translates: a fresh good image renders. */
 async function stillWorks(): Promise<void> {

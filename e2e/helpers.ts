@@ -1,7 +1,7 @@
 /** Shared helpers of the browser suite: origin watch, waiting for renders, dropping real files. */
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { ROOT, asset } from './assets';
 
 export const PORT = Number(process.env.E2E_PORT ?? 5199);
@@ -160,7 +160,7 @@ export async function readmeShot(page: Page, name: string, opts: { fullPage?: bo
  * A shared page for a serial suite: its own context (origin watched), the tiny test model loaded,
  * the diversity grid closed (app.spec.ts covers it) and a first image translated.
  */
-export async function openTinyModelPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; watch: ReturnType<typeof watchOrigin> }> {
+async function openTinyModelPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; watch: ReturnType<typeof watchOrigin> }> {
   const context = await browser.newContext({ baseURL: BASE });
   const watch = watchOrigin(context);
   const page = await context.newPage();
@@ -170,4 +170,22 @@ export async function openTinyModelPage(browser: Browser): Promise<{ context: Br
   await page.getByRole('button', { name: 'Close grid' }).click();
   await afterRender(page, () => page.getByTestId('content-input').setInputFiles(asset('cat.png')));
   return { context, page, watch };
+}
+
+/**
+ * One tiny-model page shared by the serial tests of a spec file: opened before the first test
+ * (handed to `onOpen`), checked for requests that left the origin and closed after the last.
+ */
+export function shareTinyModelPage(onOpen: (opened: { context: BrowserContext; page: Page }) => void): void {
+  test.describe.configure({ mode: 'serial' });
+  let opened: Awaited<ReturnType<typeof openTinyModelPage>> | undefined;
+  test.beforeAll(async ({ browser }) => {
+    opened = await openTinyModelPage(browser);
+    onOpen(opened);
+  });
+  test.afterAll(async () => {
+    if (!opened) return;
+    expect(opened.watch.foreign, 'requests that left the page origin').toEqual([]);
+    await opened.context.close();
+  });
 }

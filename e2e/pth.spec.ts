@@ -5,22 +5,11 @@
 import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { ROOT, asset } from './assets';
-import { afterRender, canvasSpread, dropFiles, logErrors, openTinyModelPage, waitForModel, watchOrigin, zValues } from './helpers';
-
-test.describe.configure({ mode: 'serial' });
+import { afterRender, canvasSpread, dropFiles, logErrors, shareTinyModelPage, waitForModel, zValues } from './helpers';
 
 let context: BrowserContext;
 let page: Page;
-let watch: ReturnType<typeof watchOrigin>;
-
-test.beforeAll(async ({ browser }) => {
-  ({ context, page, watch } = await openTinyModelPage(browser));
-});
-
-test.afterAll(async () => {
-  expect(watch.foreign, 'requests that left the page origin').toEqual([]);
-  await context.close();
-});
+shareTinyModelPage((opened) => ({ context, page } = opened));
 
 test('drop a zip-format .pth (concat = 1): converted with progress and used at once', async () => {
   const stages: string[] = [];
