@@ -39,7 +39,7 @@ import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 from trainer import checkpoint as ckpt_io  # noqa: E402
-from trainer.data import crop_flip, list_images, load_folder, split_files, to_tensor  # noqa: E402
+from trainer.data import crop_flip, load_folder, run_split, to_tensor  # noqa: E402
 
 CLS_SIZE = 64
 
@@ -126,19 +126,11 @@ def evaluate(args, log=print) -> dict:
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     cfg = ckpt_io.run_config(args.checkpoint) or {}
-    holdout = args.holdout if args.holdout is not None else cfg.get("holdout", 0.1)
-    split_seed = args.split_seed if args.split_seed is not None else cfg.get("split_seed", 0)
-    resize = args.resize or cfg.get("resize_size", 256)
-    crop = args.crop or cfg.get("crop_size", 216)
-    dataroot = Path(args.dataroot or cfg.get("dataroot", "../shared/datasets/cat2dog"))
-    phase = cfg.get("phase", "train")
+    split = run_split(args, cfg, default_holdout=0.1)
+    holdout, split_seed, resize, crop, files = split.holdout, split.split_seed, split.resize, split.crop, split.files
     if holdout <= 0:
         raise SystemExit("evaluation needs a held-out split (--holdout > 0)")
 
-    files = {}
-    for d in ("A", "B"):
-        tr, held = split_files(list_images(dataroot / f"{phase}{d}"), holdout, split_seed)
-        files[d] = (tr, held)
     imgs = {}
     for d in ("A", "B"):
         tr_imgs, tr_files = load_folder(files[d][0], resize)

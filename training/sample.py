@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import torch  # noqa: E402
 
 from trainer import checkpoint as ckpt_io  # noqa: E402
-from trainer.data import eval_tensor, list_images, split_files  # noqa: E402
+from trainer.data import eval_tensor, run_split  # noqa: E402
 from trainer.viz import image_grid  # noqa: E402
 
 
@@ -60,17 +60,11 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     torch.set_num_threads(1)
     cfg = ckpt_io.run_config(args.checkpoint) or {}
-    holdout = args.holdout if args.holdout is not None else cfg.get("holdout", 0.0)
-    split_seed = args.split_seed if args.split_seed is not None else cfg.get("split_seed", 0)
-    resize = args.resize or cfg.get("resize_size", 256)
-    crop = args.crop or cfg.get("crop_size", 216)
-    root = Path(args.dataroot or cfg.get("dataroot", "../shared/datasets/cat2dog"))
-    phase = cfg.get("phase", "train")
+    split = run_split(args, cfg, default_holdout=0.0)
+    holdout, resize, crop = split.holdout, split.resize, split.crop
     rng = random.Random(args.seed)
-    pool = {}
-    for d in ("A", "B"):
-        tr, held = split_files(list_images(root / f"{phase}{d}"), holdout, split_seed)
-        pool[d] = held if held else tr  # no hold-out -> training images (say so in the card)
+    # no hold-out -> training images (say so in the card)
+    pool = {d: held if held else tr for d, (tr, held) in split.files.items()}
     enc_c, enc_a, gen, arch = ckpt_io.load_inference_nets(args.checkpoint)
     g = torch.Generator().manual_seed(args.seed)
     z = torch.randn(args.cols, arch["nz"], generator=g)

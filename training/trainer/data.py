@@ -24,7 +24,8 @@ import os
 import random
 import sys
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -57,6 +58,28 @@ def split_files(files: Sequence[Path], holdout: float, seed: int = 0) -> Tuple[L
     for f in files:
         (held if in_holdout(Path(f).name, holdout, seed) else train).append(Path(f))
     return train, held
+
+
+@dataclass(frozen=True)
+class RunSplit:
+    """The data of a trained run as evaluation and sampling see it."""
+
+    holdout: float
+    split_seed: int
+    resize: int
+    crop: int
+    #: domain ("A", "B") -> (training files, held-out files)
+    files: Dict[str, Tuple[List[Path], List[Path]]]
+
+
+def run_split(args, cfg: dict, default_holdout: float) -> RunSplit:
+    """Command-line values (None = unset) over the run's config.json: same images, same split."""
+    holdout = args.holdout if args.holdout is not None else cfg.get("holdout", default_holdout)
+    split_seed = args.split_seed if args.split_seed is not None else cfg.get("split_seed", 0)
+    root = Path(args.dataroot or cfg.get("dataroot", "../shared/datasets/cat2dog"))
+    phase = cfg.get("phase", "train")
+    files = {d: split_files(list_images(root / f"{phase}{d}"), holdout, split_seed) for d in ("A", "B")}
+    return RunSplit(holdout, split_seed, args.resize or cfg.get("resize_size", 256), args.crop or cfg.get("crop_size", 216), files)
 
 
 def load_rgb(path: os.PathLike) -> Image.Image:
