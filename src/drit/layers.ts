@@ -167,24 +167,15 @@ function phaseWeights(w: WeightStore, prefix: string): tf.Tensor4D[] {
   return w.derived(`${prefix}.weight#phases`, () => phaseKernels(w.get4d(`${prefix}.weight`)));
 }
 
-/** [3, 3, out, in] transposed-conv filter -> [2, 2, in, 4·out] phase kernel (order dy, dx, out). */
+/**
+ * [3, 3, out, in] transposed-conv filter -> [2, 2, in, 4·out] sub-pixel kernel (order dy, dx, out):
+ * the four per-parity kernels, each zero-padded at the bottom/right to 2×2.
+ */
 function subPixelKernel(filter: tf.Tensor4D): tf.Tensor4D {
-  const [kh, kw, out, inC] = filter.shape;
-  if (kh !== 3 || kw !== 3) throw new Error(`expected a 3x3 transposed-conv filter, got ${kh}x${kw}`);
-  // tap(d, a): the kernel row/column that input offset a feeds into output parity d (-1: none).
-  const tap = (d: number, a: number): number => (d === 0 ? (a === 0 ? 1 : -1) : a === 0 ? 2 : 0);
-  const zero = tf.zeros([inC, out]);
-  const taps = (ky: number, kx: number) =>
-    ky < 0 || kx < 0 ? zero : tf.transpose(tf.reshape(tf.slice(filter, [ky, kx, 0, 0], [1, 1, out, inC]), [out, inC]));
-  const rows: tf.Tensor[] = [];
-  for (let a = 0; a < 2; a++) {
-    for (let b = 0; b < 2; b++) {
-      const blocks: tf.Tensor[] = [];
-      for (let dy = 0; dy < 2; dy++) for (let dx = 0; dx < 2; dx++) blocks.push(taps(tap(dy, a), tap(dx, b)));
-      rows.push(tf.concat(blocks, 1)); // [in, 4·out]
-    }
-  }
-  return tf.reshape(tf.stack(rows), [2, 2, inC, 4 * out]);
+  return tf.concat(
+    phaseKernels(filter).map((k) => tf.pad(k, [[0, 2 - k.shape[0]], [0, 2 - k.shape[1]], [0, 0], [0, 0]])),
+    3,
+  );
 }
 
 /** ReLUINSConvTranspose2d: transposed conv -> DRIT LayerNorm -> ReLU. */

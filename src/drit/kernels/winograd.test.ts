@@ -7,15 +7,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { useNodeBackend, type NodeBackend } from '../../node/backend';
+import { pad2d } from '../layers';
 import { expectClose, seeded } from './test-utils';
 import { winogradConv3x3, winogradKernel } from './winograd';
 import type { PadMode } from './winograd-math';
 
 function direct(x: tf.Tensor4D, filter: tf.Tensor4D, mode: PadMode): tf.Tensor4D {
-  return tf.tidy(() => {
-    const p: Array<[number, number]> = [[0, 0], [1, 1], [1, 1], [0, 0]];
-    return tf.conv2d(mode === 'reflect' ? tf.mirrorPad(x, p, 'reflect') : tf.pad(x, p), filter, 1, 'valid');
-  });
+  return tf.tidy(() => tf.conv2d(pad2d(x, 1, mode), filter, 1, 'valid'));
 }
 
 const CASES: Array<{ n: number; h: number; w: number; cin: number; cout: number; mode: PadMode }> = [
