@@ -16,6 +16,17 @@
      distances lie in [0, 2]).
    Baselines for scale: the share of the untranslated inputs classified as the target domain, and
    the same two distances between random pairs of distinct real held-out target-domain images.
+4. Realism (``realism.py``): a 3-class judge (cat / dog / "not a real animal", the last class made
+   of degraded real photos) trained on the training split at the full crop size:
+   * ``realism``: share of translations the judge calls a real animal of the target domain, next to
+     ``baseline_real_realism``, the same share for real held-out target photos, and their ratio;
+   * ``reference_realism``: the same for the reference-guided translations;
+   * ``kid_x1000``: KID between the judge's features of the translations and of the real held-out
+     target photos; ``baseline_real_kid_x1000``: between real training and held-out target photos.
+   The judge is cached per (split, crop, epochs, seed) under ``--judge-cache``.
+
+``--checkpoint`` takes a training checkpoint (official layout, ``ema.pth``) or a model pack folder
+(its manifest gives resize and crop; hold-out 0.1 and seed 0 unless given).
 
     scripts/py training/evaluate.py --checkpoint training/runs/cat2dog_cpu/checkpoints/latest.pth
 
@@ -38,6 +49,8 @@ import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
+from drit.pack import load_pack  # noqa: E402
+from realism import NOT_ANIMAL, judge_outputs, kid, train_judge, Judge  # noqa: E402
 from trainer import checkpoint as ckpt_io  # noqa: E402
 from trainer.data import crop_flip, load_folder, run_split, to_tensor  # noqa: E402
 
@@ -120,12 +133,44 @@ def pairwise_mean(x: torch.Tensor) -> float:
     return float(np.mean(d)) if d else float("nan")
 
 
+def load_model(path: str):
+    """(enc_c, enc_a, gen, arch, run config) from a checkpoint file or a model pack folder."""
+    p = Path(path)
+    if p.is_dir() and (p / "manifest.json").exists():
+        manifest, enc_c, enc_a, gen = load_pack(p)
+        pre = manifest["preprocess"]
+        prov = manifest.get("provenance", {})
+        arch = {"concat": manifest["variant"]["concat"], "nz": manifest["nz"],
+                "ep": prov.get("epoch"), "total_it": prov.get("totalIterations")}
+        return enc_c, enc_a, gen, arch, {"resize_size": pre["resize"], "crop_size": pre["crop"]}
+    enc_c, enc_a, gen, arch = ckpt_io.load_inference_nets(path)
+    return enc_c, enc_a, gen, arch, ckpt_io.run_config(path) or {}
+
+
+def get_judge(args, imgs, split, log) -> Judge:
+    key = f"judge_h{split.holdout}_s{split.split_seed}_r{split.resize}_c{split.crop}_e{args.judge_epochs}_seed{args.seed}_v1.pt"
+    cache = Path(args.judge_cache) / key if args.judge_cache else None
+    judge = Judge()
+    if cache is not None and cache.exists():
+        judge.load_state_dict(torch.load(cache, map_location="cpu", weights_only=True))
+        judge.eval()
+        log(f"realism judge: cached {cache}")
+        return judge
+    log("training the realism judge (cat / dog / not a real animal) on real training-split images")
+    with torch.enable_grad():
+        judge = train_judge(imgs["A"][0], imgs["B"][0], split.crop, args.judge_epochs, args.seed, log)
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(judge.state_dict(), cache)
+    return judge
+
+
 @torch.no_grad()
 def evaluate(args, log=print) -> dict:
     t0 = time.time()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
-    cfg = ckpt_io.run_config(args.checkpoint) or {}
+    enc_c, enc_a, gen, arch, cfg = load_model(args.checkpoint)
     split = run_split(args, cfg, default_holdout=0.1)
     holdout, split_seed, resize, crop, files = split.holdout, split.split_seed, split.resize, split.crop, split.files
     if holdout <= 0:
@@ -153,14 +198,19 @@ def evaluate(args, log=print) -> dict:
     acc_b = (classify(real["B"]) == 1).float().mean().item()
     log(f"classifier accuracy on held-out real images: cats {acc_a:.3f}, dogs {acc_b:.3f}")
 
-    enc_c, enc_a, gen, arch = ckpt_io.load_inference_nets(args.checkpoint)
+    judge = get_judge(args, imgs, split, log)
+    judged = {d: judge_outputs(judge, real[d]) for d in ("A", "B")}
+    train_feats = {d: judge_outputs(judge, centre(imgs[d][0], crop))[1] for d in ("A", "B")}
+    judge_acc = {d: (judged[d][0] == (0 if d == "A" else 1)).float().mean().item() for d in ("A", "B")}
+    log(f"judge on held-out real images: cats {judge_acc['A']:.3f}, dogs {judge_acc['B']:.3f} called real animals of their class")
+
     concat = arch["concat"]
     g = torch.Generator().manual_seed(args.seed)
     results = {
         "checkpoint": str(args.checkpoint), "ep": arch.get("ep"), "total_it": arch.get("total_it"),
         "config": {"holdout": holdout, "split_seed": split_seed, "resize": resize, "crop": crop,
                    "samples_per_input": args.samples, "classifier_epochs": args.cls_epochs,
-                   "classifier_input": CLS_SIZE, "seed": args.seed},
+                   "classifier_input": CLS_SIZE, "seed": args.seed, "judge_epochs": args.judge_epochs},
         "held_out": {"A": len(imgs["A"][1]), "B": len(imgs["B"][1])},
         "classifier_accuracy": {"A": round(acc_a, 4), "B": round(acc_b, 4),
                                 "balanced": round((acc_a + acc_b) / 2, 4)},
@@ -172,17 +222,21 @@ def evaluate(args, log=print) -> dict:
         enc = enc_c.forward_a if src == "A" else enc_c.forward_b
         gen_t = gen.forward_b if tgt == "B" else gen.forward_a
         hits, ref_hits, n_out, div_l1, div_feat = 0, 0, 0, [], []
+        outs_all, refs_all = [], []
         for i in range(x_src.shape[0]):
             c = enc(x_src[i:i + 1])
             z = torch.randn(args.samples, arch["nz"], generator=g)
             out = gen_t(c.expand(args.samples, *c.shape[1:]), z)
             hits += (classify(out) == tgt_label).sum().item()
+            outs_all.append(out)
             n_out += args.samples
             div_l1.append(pairwise_mean(out / 2.0))  # [-1,1] -> [0,1] units
             div_feat.append(pairwise_mean(clf.embed(to_cls(out))))
             ref = x_tgt[random.Random(args.seed * 7919 + i).randrange(x_tgt.shape[0])].unsqueeze(0)
             za = ckpt_io.attribute(enc_a, ref, tgt.lower(), concat)
-            ref_hits += (classify(gen_t(c, za)) == tgt_label).sum().item()
+            ref_out = gen_t(c, za)
+            ref_hits += (classify(ref_out) == tgt_label).sum().item()
+            refs_all.append(ref_out)
         input_as_target = (classify(x_src) == tgt_label).float().mean().item()
         # real-image diversity reference: random distinct pairs of held-out target images
         rr = random.Random(args.seed)
@@ -190,6 +244,10 @@ def evaluate(args, log=print) -> dict:
         emb = clf.embed(to_cls(x_tgt))
         real_l1 = float(np.mean([(x_tgt[i] - x_tgt[j]).abs().mean().item() / 2 for i, j in pairs])) if pairs else float("nan")
         real_feat = float(np.mean([(emb[i] - emb[j]).norm().item() for i, j in pairs])) if pairs else float("nan")
+        pred, feats = judge_outputs(judge, torch.cat(outs_all))
+        ref_pred, _ = judge_outputs(judge, torch.cat(refs_all))
+        realism = (pred == tgt_label).float().mean().item()
+        base_realism = judge_acc[tgt]
         results["directions"][name] = {
             "inputs": int(x_src.shape[0]), "outputs": n_out,
             "success": round(hits / max(1, n_out), 4),
@@ -199,6 +257,14 @@ def evaluate(args, log=print) -> dict:
             "baseline_input_as_target": round(input_as_target, 4),
             "baseline_real_pairs_l1": round(real_l1, 4),
             "baseline_real_pairs_feat": round(real_feat, 4),
+            "realism": round(realism, 4),
+            "reference_realism": round((ref_pred == tgt_label).float().mean().item(), 4),
+            "realism_not_animal": round((pred == NOT_ANIMAL).float().mean().item(), 4),
+            "baseline_real_realism": round(base_realism, 4),
+            "realism_vs_real": round(realism / base_realism, 4) if base_realism > 0 else float("nan"),
+            "baseline_input_realism_as_target": round((judged[src][0] == tgt_label).float().mean().item(), 4),
+            "kid_x1000": round(1000 * kid(feats, judged[tgt][1]), 3),
+            "baseline_real_kid_x1000": round(1000 * kid(train_feats[tgt], judged[tgt][1]), 3),
         }
         log(f"{name}: {results['directions'][name]}")
     results["eval_time_s"] = round(time.time() - t0, 1)
@@ -213,6 +279,21 @@ def to_markdown(r: dict) -> str:
         "",
         f"Classifier (trained on real training-split images only) accuracy on real held-out images: "
         f"cats {r['classifier_accuracy']['A']:.1%}, dogs {r['classifier_accuracy']['B']:.1%}.",
+        "",
+        "Realism judge (cat / dog / not a real animal; trained on real training-split photos and degraded "
+        "copies of them, never on generated images):",
+        "",
+        "| direction | judged a real target animal | real target photos (baseline) | ratio | reference-guided "
+        "| judged not an animal | KID x1000 | real train vs held-out KID x1000 (baseline) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, d in r["directions"].items():
+        lines.append(f"| {name.replace('2', ' -> ')} | {d['realism']:.1%} | {d['baseline_real_realism']:.1%} | "
+                     f"{d['realism_vs_real']:.2f} | {d['reference_realism']:.1%} | {d['realism_not_animal']:.1%} | "
+                     f"{d['kid_x1000']:.1f} | {d['baseline_real_kid_x1000']:.1f} |")
+    lines += [
+        "",
+        "Direction classifier (cat vs dog, 64 px) and diversity:",
         "",
         "| direction | translated -> target class | reference-guided -> target | untranslated input -> target (baseline) "
         "| diversity, pixel L1 | diversity, classifier features | real pairs: pixel L1 / features |",
@@ -235,11 +316,14 @@ def main(argv=None) -> int:
     p.add_argument("--crop", type=int, default=None)
     p.add_argument("--samples", type=int, default=10)
     p.add_argument("--cls-epochs", type=int, default=12)
+    p.add_argument("--judge-epochs", type=int, default=10)
+    p.add_argument("--judge-cache", default="training/runs/_judge", help="folder for trained judges ('' = no cache)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--out", default=None, help="output folder (default <run>/eval)")
     args = p.parse_args(argv)
-    out = Path(args.out) if args.out else Path(args.checkpoint).resolve().parent.parent / "eval"
+    ck = Path(args.checkpoint).resolve()
+    out = Path(args.out) if args.out else (ck / "eval" if ck.is_dir() else ck.parent.parent / "eval")
     out.mkdir(parents=True, exist_ok=True)
     r = evaluate(args)
     (out / "eval.json").write_text(json.dumps(r, indent=2))

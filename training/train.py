@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import random
+import signal
 import sys
 import time
 from datetime import timedelta
@@ -21,13 +22,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+# OpenMP threads that spin-wait at every barrier collapse (~30x measured) when another job shares
+# the cores; passive waiting costs little when the machine is idle. Must be set before torch loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.distributed as dist  # noqa: E402
 
 from trainer import checkpoint as ckpt_io  # noqa: E402
+from trainer import compact  # noqa: E402
 from trainer.config import TrainConfig, parse_config  # noqa: E402
 from trainer.data import UnpairedDataset, list_images, split_files, eval_tensor  # noqa: E402
+from trainer.ema import EMA_NETS  # noqa: E402
 from trainer.model import DRIT, NET_NAMES, dist_ready  # noqa: E402
 from trainer.viz import CsvLog, Progress, image_grid, plot_losses  # noqa: E402
 
@@ -63,12 +70,45 @@ def setup_distributed(cfg: TrainConfig):
     return rank, world, device
 
 
+def busy_cores() -> float:
+    """Runnable work on the machine besides us, from the 1-minute load average (0 when unknown)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0.0
+
+
+def choose_threads(cfg: TrainConfig, device: torch.device, log) -> int:
+    """--threads, or automatically: all cores on an idle machine, 1 when others are busy (a
+    busy machine gives each extra thread only scraps and slows every barrier)."""
+    cores = os.cpu_count() or 1
+    if device.type != "cpu":
+        return cfg.threads if cfg.threads > 0 else torch.get_num_threads()
+    load = busy_cores()
+    n = cfg.threads if cfg.threads > 0 else (1 if load >= 0.5 else cores)
+    if load >= 0.5 and n > 1:
+        log(f"warning: the machine is busy (load {load:.1f} on {cores} cores); {n} training threads will "
+            f"contend with it: consider --threads 1")
+    elif load >= 0.5:
+        log(f"note: the machine is busy (load {load:.1f} on {cores} cores): training with 1 thread")
+    return n
+
+
+def check_dataroot(root: Path, phase: str) -> None:
+    missing = [str(root / f"{phase}{d}") for d in ("A", "B") if not (root / f"{phase}{d}").is_dir()]
+    if missing:
+        raise SystemExit(
+            f"error: training images not found: {', '.join(missing)}\n"
+            "The cat2dog images come from the DRIT authors' repository (github.com/HsinYingLee/DRIT, "
+            "datasets/cat2dog, for research use): download and unpack it, then pass "
+            "--dataroot <folder that holds trainA/ (cats) and trainB/ (dogs)>. See docs/training.md.")
+
+
 class Trainer:
     def __init__(self, cfg: TrainConfig):
         self.cfg = cfg
-        if cfg.threads > 0:
-            torch.set_num_threads(cfg.threads)
         self.rank, self.world, self.device = setup_distributed(cfg)
+        torch.set_num_threads(choose_threads(cfg, self.device, self.log))
         self.main = self.rank == 0
         self.run_dir = cfg.run_dir()
         if self.main:
@@ -83,6 +123,7 @@ class Trainer:
         np.random.seed(cfg.seed * 1000 + self.rank)
 
         root = Path(cfg.dataroot)
+        check_dataroot(root, cfg.phase)
         self.dir_a, self.dir_b = root / f"{cfg.phase}A", root / f"{cfg.phase}B"
         self.dataset = UnpairedDataset(self.dir_a, self.dir_b, cfg.resize_size, cfg.crop_size, train=True,
                                        no_flip=cfg.no_flip, holdout=cfg.holdout, split_seed=cfg.split_seed,
@@ -100,26 +141,80 @@ class Trainer:
 
         self.model = DRIT(cfg, self.device)
         self.ep0, self.total_it = -1, 0
-        self.prev_wall_s = 0.0
+        # cumulative over every resume: wall seconds, process CPU seconds, images seen per domain
+        self.prev = {"wall_s": 0.0, "cpu_s": 0.0, "images": 0}
         resume = cfg.resume
         if resume == "auto":
             latest = self.run_dir / "checkpoints" / "latest.pth"
             resume = str(latest) if latest.exists() else None
         if resume:
-            ck = ckpt_io.load(resume)
-            self.ep0, self.total_it = self.model.load_state_dict(ck, train=True)
-            self.log(f"resumed from {resume}: ep {self.ep0}, total_it {self.total_it}")
-            info = self.run_dir / "run_info.json"
-            if info.exists():
-                self.prev_wall_s = float(json.loads(info.read_text()).get("wall_time_s", 0.0))
+            self._resume(resume)
         else:
             self.model.initialize()
+        if cfg.init_from:
+            self._init_from(cfg.init_from)
+        self.model.total_it = self.total_it
         self.model.broadcast_parameters()
         self.model.set_scheduler(last_ep=self.ep0)
         self.csv = CsvLog(self.run_dir / "losses.csv") if self.main else None
         if self.main:
             (self.run_dir / "config.json").write_text(cfg.to_json())
         self._display = self._display_batch() if self.main else None
+
+    def _resume(self, path: str) -> None:
+        m = self.model
+        small = compact.read_resume(path)
+        if small is not None:  # the committed compact checkpoint (trainer/compact.py)
+            c = small["counters"]
+            nets = {n: getattr(m, n) for n in NET_NAMES}
+            opts = {n: getattr(m, n + "_opt") for n in NET_NAMES}
+            has_ema = compact.apply_resume(small, nets, opts, m.ema.nets if m.ema else None)
+            if m.ema is not None and not has_ema:
+                m.restart_ema()
+            self.ep0, self.total_it = int(c["ep"]), int(c["total_it"])
+            self.prev = {"wall_s": float(c["wall_s"]), "cpu_s": float(c["cpu_s"]), "images": int(c["images"])}
+            if m.ema is not None:
+                m.ema.updates = int(c.get("ema_updates", self.total_it))
+            self.log(f"resumed from compact checkpoint {path}: ep {self.ep0}, total_it {self.total_it}, "
+                     f"EMA {'restored' if has_ema else 'restarted'}")
+            return
+        ck = ckpt_io.load(path)
+        self.ep0, self.total_it = m.load_state_dict(ck, train=True)
+        ema_path = Path(path).with_name("ema.pth")
+        if m.ema is not None:
+            if ema_path.exists():
+                e = ckpt_io.load(ema_path)
+                m.ema.load_state_dict({n: e[n] for n in EMA_NETS}, updates=int(e.get("ema_updates", e["total_it"])))
+            else:
+                m.restart_ema()
+        self.log(f"resumed from {path}: ep {self.ep0}, total_it {self.total_it}")
+        info = self.run_dir / "run_info.json"
+        if info.exists():
+            d = json.loads(info.read_text())
+            self.prev = {"wall_s": float(d.get("wall_time_s", 0.0)), "cpu_s": float(d.get("cpu_time_s", 0.0)),
+                         "images": int(d.get("images_seen", 0))}
+
+    def _init_from(self, path: str) -> None:
+        """Warm start: copy every network whose keys and shapes match from another run's checkpoint
+        (official or compact); optimisers, counters and the rest start fresh."""
+        m = self.model
+        small = compact.read_resume(path)
+        src = ({n: {k: v.float() if v.is_floating_point() else v for k, v in sd.items()} for n, sd in small["weights"].items()}
+               if small is not None else ckpt_io.load(path))
+        copied, kept = [], []
+        for n in NET_NAMES:
+            net = getattr(m, n)
+            mine = net.state_dict()
+            theirs = src.get(n)
+            if isinstance(theirs, dict) and set(theirs) == set(mine) and all(theirs[k].shape == mine[k].shape for k in mine):
+                net.load_state_dict(theirs)
+                copied.append(n)
+            else:
+                kept.append(n)
+        if not {"enc_c", "enc_a", "gen"} <= set(copied):
+            raise SystemExit(f"error: --init-from {path}: E_c, E_a and G must match this run's widths (copied: {copied})")
+        m.restart_ema()
+        self.log(f"initialised from {path}: copied {', '.join(copied)}; fresh {', '.join(kept) or 'none'}")
 
     # ------------------------------------------------------------------ utils
     def log(self, msg: str) -> None:
@@ -150,15 +245,17 @@ class Trainer:
         xa, xb, z = self._display
         dev = self.device
         rows, labels = [], []
+        # the EMA weights when the run keeps them: those are the ones that ship
+        enc_c, enc_a, gen = (m.ema.nets[n] for n in EMA_NETS) if m.ema else (m.enc_c, m.enc_a, m.gen)
         for x, enc, gen_other, gen_same, enc_attr in (
-                (xa, m.enc_c.forward_a, m.gen.forward_b, m.gen.forward_a, "a"),
-                (xb, m.enc_c.forward_b, m.gen.forward_a, m.gen.forward_b, "b")):
+                (xa, enc_c.forward_a, gen.forward_b, gen.forward_a, "a"),
+                (xb, enc_c.forward_b, gen.forward_a, gen.forward_b, "b")):
             for i in range(x.shape[0]):
                 xi = m._prep(x[i:i + 1])  # noqa: SLF001
                 c = enc(xi).float()
                 zs = z.to(dev)
                 outs = gen_other(c.expand(zs.shape[0], *c.shape[1:]).contiguous(), zs).float()
-                za = ckpt_io.attribute(m.enc_a, xi, enc_attr, self.cfg.concat).float()
+                za = ckpt_io.attribute(enc_a, xi, enc_attr, self.cfg.concat).float()
                 rec = gen_same(c, za).float()
                 rows.append([x[i], rec[0]] + [o for o in outs])
                 labels.append("A>B" if enc_attr == "a" else "B>A")
@@ -167,12 +264,27 @@ class Trainer:
         image_grid(rows, row_labels=labels, col_labels=["input", "recon"] + [f"z{j}" for j in range(z.shape[0])]).save(path)
         return path
 
+    def counters(self, ep: int) -> dict:
+        return {"ep": ep, "total_it": self.total_it,
+                "wall_s": round(self.prev["wall_s"] + time.time() - self.t_start, 1),
+                "cpu_s": round(self.prev["cpu_s"] + time.process_time() - self.cpu_start, 1),
+                "images": self.prev["images"] + self.images,
+                "ema_updates": self.model.ema.updates if self.model.ema else 0}
+
     def save(self, ep: int, numbered: bool = False) -> None:
         if self.main:
-            ck = self.model.state_dict(ep, self.total_it)
+            m = self.model
+            ck = m.state_dict(ep, self.total_it)
             ckpt_io.save(ck, self.run_dir / "checkpoints" / "latest.pth")
             if numbered:
                 ckpt_io.save(ck, self.run_dir / "checkpoints" / f"{ep:05d}.pth")
+            if m.ema is not None:  # the EMA weights in the official key names: what evaluate/convert read
+                ema = {n: {k: v.detach().cpu().contiguous() for k, v in sd.items()} for n, sd in m.ema.state_dict().items()}
+                ckpt_io.save({**ema, "ep": ep, "total_it": self.total_it, "ema_updates": m.ema.updates},
+                             self.run_dir / "checkpoints" / "ema.pth")
+            compact.save_resume(self.run_dir / "checkpoints" / "resume.pt",
+                                {n: getattr(m, n) for n in NET_NAMES}, {n: getattr(m, n + "_opt") for n in NET_NAMES},
+                                m.ema.state_dict() if m.ema else None, self.counters(ep), self.cfg.to_json())
             self.write_info(ep)
             try:
                 plot_losses(self.run_dir / "losses.csv", self.run_dir / "loss_curve.png")
@@ -182,11 +294,13 @@ class Trainer:
             dist.barrier()
 
     def write_info(self, ep: int) -> None:
-        wall = self.prev_wall_s + (time.time() - self.t_start)
+        c = self.counters(ep)
         its = self.total_it - self.it_start
         info = {
-            "ep": ep, "total_it": self.total_it, "wall_time_s": round(wall, 1),
+            "ep": ep, "total_it": self.total_it, "wall_time_s": c["wall_s"], "cpu_time_s": c["cpu_s"],
+            "cpu_hours": round(c["cpu_s"] / 3600.0, 3), "images_seen": c["images"],
             "session_it_per_s": round(its / max(1e-9, time.time() - self.t_start), 4),
+            "threads": torch.get_num_threads(),
             "hardware": hardware_string(self.device), "world_size": self.world,
             "torch": torch.__version__, "amp": str(self.model.amp_dtype), "channels_last": self.model.channels_last,
             "train_images": {"a": self.dataset.a_size, "b": self.dataset.b_size},
@@ -195,9 +309,13 @@ class Trainer:
         }
         (self.run_dir / "run_info.json").write_text(json.dumps(info, indent=2))
 
+    def _on_signal(self, signum, frame) -> None:  # noqa: ARG002
+        self.log(f"signal {signal.Signals(signum).name}: stopping after this iteration with a checkpoint")
+        self.interrupted = True
+
     def _should_stop(self) -> bool:
         cfg = self.cfg
-        stop = self.total_it >= cfg.max_it
+        stop = self.total_it >= cfg.max_it or self.interrupted
         if cfg.time_budget_min > 0 and (time.time() - self.t_start) / 60.0 >= cfg.time_budget_min:
             stop = True
         if dist_ready():  # every rank must agree (the collectives must stay in step)
@@ -226,6 +344,12 @@ class Trainer:
     def train(self) -> int:
         cfg, m = self.cfg, self.model
         self.t_start = time.time()
+        self.cpu_start = time.process_time()
+        # SIGTERM / SIGINT (a session ending, Ctrl+C): finish the iteration, checkpoint, exit cleanly
+        self.interrupted = False
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._on_signal)
+        self.images = 0  # images per domain drawn this session (every batch, content-only steps too)
         self.it_start = self.total_it
         last_save = time.time()
         ep_start = self.ep0 + 1
@@ -247,15 +371,17 @@ class Trainer:
             for it, (images_a, images_b) in enumerate(self.loader):
                 if images_a.size(0) != cfg.batch_size or images_b.size(0) != cfg.batch_size:
                     continue
+                self.images += images_a.size(0) * self.world
                 if (it + 1) % cfg.d_iter != 0 and it < n_batches - 2:
                     m.update_D_content(images_a, images_b)
                     continue
                 m.update_D(images_a, images_b)
                 m.update_EG()
                 self.total_it += 1
+                m.total_it = self.total_it
                 if self.main:
                     row = {"total_it": self.total_it, "ep": ep, "it": it,
-                           "time_s": round(self.prev_wall_s + time.time() - self.t_start, 2),
+                           "time_s": round(self.prev["wall_s"] + time.time() - self.t_start, 2),
                            "lr": m.gen_opt.param_groups[0]["lr"]}
                     row.update({k: round(v, 6) for k, v in m.losses.items()})
                     self.csv.write(row)
@@ -282,7 +408,7 @@ class Trainer:
         bar.close()
         if stopped:
             self.save(ep - 1)
-            reason = "max_it" if self.total_it >= cfg.max_it else "time budget"
+            reason = "max_it" if self.total_it >= cfg.max_it else "signal" if self.interrupted else "time budget"
             self.log(f"stopped ({reason}) in epoch {ep} at total_it {self.total_it}; latest.pth stores ep {ep - 1}")
         if cfg.check_replicas and dist_ready():
             self.check_replicas()

@@ -28,7 +28,7 @@ def test_evaluate_and_sample_end_to_end(tmp_path):
 
     out = tmp_path / "eval"
     r = subprocess.run([sys.executable, str(TRAINING / "evaluate.py"), "--checkpoint",
-                        str(run / "checkpoints" / "latest.pth"), "--cls-epochs", "2", "--samples", "4",
+                        str(run / "checkpoints" / "latest.pth"), "--cls-epochs", "2", "--judge-epochs", "1", "--judge-cache", "", "--samples", "4",
                         "--out", str(out)], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     res = json.loads((out / "eval.json").read_text())

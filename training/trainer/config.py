@@ -35,6 +35,12 @@ class TrainConfig:
     dis_spectral_norm: bool = False
     dis_content: str = "auto"            # auto | official | small (see trainer/discriminators.py)
     no_ms: bool = False                  # disable mode seeking (DRIT++)
+    ms_start: int = 0                    # mode seeking weight is 0 before this total_it ...
+    ms_warmup: int = 0                   # ... then ramps linearly to lambda_ms over this many iterations
+    # CPU-scale recipe (docs/training.md "The CPU recipe"); the defaults are the original's
+    diffaug: str = ""                    # DiffAugment policy for the image discriminators: color,translation,cutout
+    gan_loss: str = "bce"                # bce (original) | lsgan | hinge, image discriminators
+    ema: float = 0.0                     # EMA decay of E_c, E_a, G (0 = off); written to checkpoints/ema.pth
     # optimisation (official constants)
     lr: float = 1e-4
     lr_dis_content: float = 1e-4 / 2.5
@@ -57,14 +63,15 @@ class TrainConfig:
     # run control
     name: str = "trial"
     result_dir: str = "training/runs"
-    resume: Optional[str] = None         # checkpoint path, or "auto" = <run>/checkpoints/latest.pth
+    resume: Optional[str] = None         # checkpoint path (official or compact resume.pt), or "auto" = <run>/checkpoints/latest.pth
+    init_from: Optional[str] = None      # warm start: copy matching networks from this checkpoint, fresh optimisers
     model_save_freq: int = 10            # epochs between numbered checkpoints (latest.pth every epoch)
     save_every_min: float = 10.0         # also refresh latest.pth mid-epoch this often (0 = off)
     img_save_freq: int = 200             # EG iterations between sample grids (0 = off)
     print_freq: int = 10                 # EG iterations between progress lines
     time_budget_min: float = 0.0         # stop (and checkpoint) after this many minutes; 0 = none
     seed: int = 0
-    threads: int = 0                     # torch.set_num_threads (0 = leave default)
+    threads: int = 0                     # CPU threads (0 = auto: 1 if the machine is busy, else all cores)
     device: str = "auto"                 # auto | cpu | cuda
     amp: str = "auto"                    # auto (bf16 on CUDA) | bf16 | off
     channels_last: str = "auto"          # auto (on CUDA) | on | off
@@ -105,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
         names = [flag] if alt == flag else [flag, alt]
         if isinstance(default, bool):
             p.add_argument(*names, dest=f.name, nargs="?", const=True, default=default, type=_str2bool)
-        elif f.name == "resume":
+        elif f.name in ("resume", "init_from"):
             p.add_argument(*names, dest=f.name, default=default)
         else:
             p.add_argument(*names, dest=f.name, default=default, type=type(default))
@@ -125,6 +132,12 @@ PRESETS = {
     # what a CPU can train in about an hour (narrow widths, 128 px)
     "cpu-small": dict(concat=0, resize_size=144, crop_size=128, enc_c_base=16, enc_a_base=16, dis_ch=16,
                       threads=1),
+    # the long background CPU run (docs/training.md "The CPU recipe"): cpu-small widths, batch 8
+    # split 4 encoded / 4 random, DiffAugment, EMA, mode seeking ramped in, constant lr
+    "cpu-recipe": dict(concat=0, resize_size=144, crop_size=128, enc_c_base=16, enc_a_base=16, dis_ch=16,
+                       batch_size=8, lr=2e-4, lr_dis_content=8e-5, diffaug="color,translation,cutout",
+                       ema=0.999, ms_warmup=500, holdout=0.1, n_ep=100000, n_ep_decay=-1,
+                       save_every_min=10, img_save_freq=250),
     # CI / smoke tests: tiny widths at 64 px
     "tiny": dict(concat=0, resize_size=72, crop_size=64, enc_c_base=4, enc_a_base=4, enc_a_ndf=4, dis_ch=4,
                  img_save_freq=0, print_freq=5, save_every_min=0),

@@ -34,8 +34,10 @@ from torch._utils import _flatten_dense_tensors, _unflatten_dense_tensors
 
 from drit.networks import LayerNorm, build_inference_nets, gaussian_weights_init as _net_init
 
+from .augment import diff_augment, parse_policy
 from .config import TrainConfig
 from .discriminators import Dis, Dis_content, MultiScaleDis, gaussian_weights_init
+from .ema import EMA, EMA_NETS
 from .fastconv import patch_pointwise_convs
 
 class _Float32LayerNorm(LayerNorm):
@@ -55,6 +57,23 @@ def _bce(logits: torch.Tensor, target: float) -> torch.Tensor:
     return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target))
 
 
+def _adv(logits: torch.Tensor, real: bool, kind: str, for_d: bool = True) -> torch.Tensor:
+    """Adversarial loss of the image discriminators' logits.
+
+    ``bce``: the original (non-saturating for G). ``lsgan``: (D - 1)^2 / D^2. ``hinge``: D side
+    relu(1 -/+ D), G side -D (Lim & Ye 2017; used with spectral norm by DRIT++'s successors)."""
+    logits = logits.float()
+    if kind == "bce":
+        return _bce(logits, 1.0 if real else 0.0)
+    if kind == "lsgan":
+        return torch.mean((logits - (1.0 if real else 0.0)) ** 2)
+    if kind == "hinge":
+        if not for_d:
+            return -logits.mean()
+        return F.relu(1.0 - logits).mean() if real else F.relu(1.0 + logits).mean()
+    raise ValueError(f"unknown gan_loss {kind!r}")
+
+
 def dist_ready() -> bool:
     return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
 
@@ -68,6 +87,11 @@ class DRIT:
         self.concat = cfg.concat
         self.nz = cfg.nz
         self.no_ms = cfg.no_ms
+        if cfg.batch_size < 2 or cfg.batch_size % 2:
+            raise ValueError(f"batch_size must be even and >= 2 (half 'encoded', half 'random'), got {cfg.batch_size}")
+        self.half = cfg.batch_size // 2
+        self.augment = parse_policy(cfg.diffaug)
+        self.total_it = 0  # kept in step by the trainer: the mode-seeking ramp reads it
         self.amp_dtype: Optional[torch.dtype] = None
         if cfg.amp == "bf16" or (cfg.amp == "auto" and device.type == "cuda"):
             self.amp_dtype = torch.bfloat16  # bf16 autocast (on CPU only when asked: slow, for tests)
@@ -114,12 +138,20 @@ class DRIT:
             setattr(self, name + "_opt", adam(getattr(self, name), lr))
         self.schedulers: List = []
         self.losses: Dict[str, float] = OrderedDict()
+        self.ema: Optional[EMA] = None
+        if cfg.ema > 0:
+            self.ema = EMA({n: getattr(self, n) for n in EMA_NETS}, cfg.ema)
 
     # ------------------------------------------------------------------ setup
     def initialize(self) -> None:
         """Official ``initialize()``: re-apply the Gaussian init to all 8 networks (fresh start)."""
         for name in NET_NAMES:
             getattr(self, name).apply(gaussian_weights_init if name.startswith("dis") else _net_init)
+        self.restart_ema()
+
+    def restart_ema(self) -> None:
+        if self.ema is not None:
+            self.ema.copy_from({n: getattr(self, n) for n in EMA_NETS})
 
     def set_scheduler(self, last_ep: int = -1) -> None:
         cfg = self.cfg
@@ -213,7 +245,9 @@ class DRIT:
         return z_a, z_b, None
 
     def forward(self, image_a: torch.Tensor, image_b: torch.Tensor) -> None:
-        half = 1
+        # the original hard-codes one "encoded" and one "random" image (batch 2); a larger batch is
+        # split in two halves so that every image feeds the generator (batch 2 is unchanged)
+        half = self.half
         real_a, real_b = self._prep(image_a), self._prep(image_b)
         self.real_A_encoded, self.real_A_random = real_a[:half], real_a[half:]
         self.real_B_encoded, self.real_B_random = real_b[:half], real_b[half:]
@@ -252,21 +286,32 @@ class DRIT:
                 self.z_attr_random_a, self.z_attr_random_b = self.enc_a(self.fake_A_random, self.fake_B_random)
 
     # ------------------------------------------------------------------ discriminator updates
+    def _aug(self, x: torch.Tensor) -> torch.Tensor:
+        return diff_augment(x, self.augment) if self.augment else x
+
     def _dis_loss(self, net, real, fake) -> torch.Tensor:
+        """Image discriminator: real and fake both through the same (random) augmentation."""
         with self._autocast():
-            pred_fake = net(fake.detach())
-            pred_real = net(real)
+            pred_fake = net(self._aug(fake.detach()))
+            pred_real = net(self._aug(real))
+        kind = self.cfg.gan_loss
         loss = 0.0
         for out_fake, out_real in zip(pred_fake, pred_real):
-            loss = loss + _bce(out_real, 1.0) + _bce(out_fake, 0.0)
+            loss = loss + _adv(out_real, True, kind) + _adv(out_fake, False, kind)
         return loss
 
     def _content_dis_loss(self, ca, cb) -> torch.Tensor:
-        # content of A is labelled 0 ("fake"), content of B 1 ("real"), both detached
-        return self._dis_loss(self.disContent, cb.detach(), ca.detach())
+        # content of A is labelled 0 ("fake"), content of B 1 ("real"), both detached; always BCE
+        # (the generator side aims at 0.5) and never augmented
+        with self._autocast():
+            pred_a, pred_b = self.disContent(ca.detach()), self.disContent(cb.detach())
+        loss = 0.0
+        for out_a, out_b in zip(pred_a, pred_b):
+            loss = loss + _bce(out_b, 1.0) + _bce(out_a, 0.0)
+        return loss
 
     def update_D_content(self, image_a: torch.Tensor, image_b: torch.Tensor) -> None:
-        real_a, real_b = self._prep(image_a[:1]), self._prep(image_b[:1])
+        real_a, real_b = self._prep(image_a[:self.half]), self._prep(image_b[:self.half])
         with torch.no_grad(), self._autocast():  # contents are detached for this loss anyway
             ca, cb = self.enc_c(real_a, real_b)
         self.disContent_opt.zero_grad(set_to_none=True)
@@ -300,11 +345,22 @@ class DRIT:
     # ------------------------------------------------------------------ E / G update
     def _gan_g(self, fake, net) -> torch.Tensor:
         with self._autocast():
-            outs = net(fake)
+            outs = net(self._aug(fake))
         loss = 0.0
         for out in outs:
-            loss = loss + _bce(out, 1.0)
+            loss = loss + _adv(out, True, self.cfg.gan_loss, for_d=False)
         return loss
+
+    def ms_weight(self) -> float:
+        """lambda_ms, ramped linearly from 0 over ``ms_warmup`` iterations after ``ms_start``: at
+        initialisation G ignores z, 1/(r + 1e-5) is ~1e4 and its gradients would swamp Adam's
+        second moments (docs/training.md, "Short runs")."""
+        cfg = self.cfg
+        if self.total_it < cfg.ms_start:
+            return 0.0
+        if cfg.ms_warmup <= 0:
+            return cfg.lambda_ms
+        return cfg.lambda_ms * min(1.0, (self.total_it - cfg.ms_start + 1) / cfg.ms_warmup)
 
     @staticmethod
     def _l2(mu: torch.Tensor) -> torch.Tensor:
@@ -359,8 +415,9 @@ class DRIT:
             dz = self._l1(self.z_random2, self.z_random)
             lz_ab = self._l1(self.fake_B_random2, self.fake_B_random) / dz
             lz_ba = self._l1(self.fake_A_random2, self.fake_A_random) / dz
-            ms_ab = cfg.lambda_ms / (lz_ab + 1e-5)
-            ms_ba = cfg.lambda_ms / (lz_ba + 1e-5)
+            w = self.ms_weight()
+            ms_ab = w / (lz_ab + 1e-5)
+            ms_ba = w / (lz_ba + 1e-5)
             total = total + gan2_a2 + gan2_b2 + ms_ab + ms_ba
             L.update(gan2_A2=float(gan2_a2.detach()), gan2_B2=float(gan2_b2.detach()),
                      ms_AB=float(ms_ab.detach()), ms_BA=float(ms_ba.detach()))
@@ -389,6 +446,8 @@ class DRIT:
             self._step(name)
         for p in params1:
             p.grad = None
+        if self.ema is not None:
+            self.ema.update({n: getattr(self, n) for n in EMA_NETS})
 
     # ------------------------------------------------------------------ checkpoints
     def state_dict(self, ep: int, total_it: int) -> "OrderedDict[str, object]":

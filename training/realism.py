@@ -1,0 +1,192 @@
+"""A realism judge that colour blobs cannot fool (used by evaluate.py).
+
+The cat-vs-dog classifier of evaluate.py answers "which domain does this look more like?": a
+brown blob is "dog" to it. This judge answers "is this a real photo of a cat / of a dog?". It is a
+3-class CNN at the full crop size (128 px for our packs: blur, smearing and lost structure stay
+visible) trained on
+
+* class 0 / 1: real training-split photos of cats / dogs (random crop, flip);
+* class 2, "not a real animal": the same photos degraded in ways that keep the colours and the
+  layout but destroy what makes a photo an animal -- Gaussian blur, down-and-up-sampling,
+  posterisation, patch shuffles (coarse and fine), heavy blur with noise ("colour blobs"), two
+  photos blended, and block averages -- drawn at random strengths, one or two at a time.
+
+No generated image is ever in its training set, so it is not a discriminator tuned to one model's
+artefacts; the proof that it measures something is that real held-out photos score high, the
+shipped 578-iteration pack's blobs score low (docs/training.md, "Evaluation").
+
+Figures (per direction, on held-out inputs, next to the same figure on real held-out photos of the
+target domain at the same size):
+
+* ``realism``: share of images the judge assigns to the target class (not the other animal, not
+  "not an animal"); the baseline is the same share for real target photos;
+* ``kid``: kernel inception distance (unbiased, cubic polynomial kernel) between the judge's
+  penultimate features of the translations and of real held-out target photos, x1000; the baseline
+  is the KID between real training and real held-out photos of the target domain.
+"""
+from __future__ import annotations
+
+import math
+import random
+from typing import Callable, List, Sequence
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from trainer.data import crop_flip, to_tensor
+
+NOT_ANIMAL = 2
+
+
+class Judge(nn.Module):
+    """5 strided 3x3 conv blocks (BN + ReLU) -> global average pool -> 3 logits (cat, dog, not an
+    animal). ~0.1 GFLOP per 128 px image: trains in a few minutes on one CPU core."""
+
+    def __init__(self, widths: Sequence[int] = (32, 64, 128, 160, 192)):
+        super().__init__()
+        layers, cin = [], 3
+        for cout in widths:
+            layers += [nn.Conv2d(cin, cout, 3, 2, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+            cin = cout
+        self.features = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        self.fc = nn.Linear(cin, 3)
+
+    def forward(self, x):
+        return self.fc(self.features(x))
+
+
+# ---------------------------------------------------------------- degradations ([-1, 1] CHW tensors)
+def _blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
+    r = max(1, int(3 * sigma))
+    t = torch.arange(-r, r + 1, dtype=x.dtype)
+    k = torch.exp(-t ** 2 / (2 * sigma ** 2))
+    k = k / k.sum()
+    c = x.shape[0]
+    y = F.conv2d(F.pad(x[None], (r, r, 0, 0), mode="reflect"), k.view(1, 1, 1, -1).expand(c, 1, 1, -1), groups=c)
+    y = F.conv2d(F.pad(y, (0, 0, r, r), mode="reflect"), k.view(1, 1, -1, 1).expand(c, 1, -1, 1), groups=c)
+    return y[0]
+
+
+def _down_up(x: torch.Tensor, factor: int, mode: str) -> torch.Tensor:
+    h, w = x.shape[1:]
+    small = F.interpolate(x[None], size=(max(1, h // factor), max(1, w // factor)), mode="area")
+    kw = {} if mode == "nearest" else {"align_corners": False}
+    return F.interpolate(small, size=(h, w), mode=mode, **kw)[0]
+
+
+def _posterise(x: torch.Tensor, levels: int) -> torch.Tensor:
+    q = torch.round((x + 1) / 2 * (levels - 1)) / (levels - 1)
+    return q * 2 - 1
+
+
+def _shuffle(x: torch.Tensor, grid: int, rng: random.Random) -> torch.Tensor:
+    c, h, w = x.shape
+    ph, pw = h // grid, w // grid
+    tiles = [x[:, i * ph:(i + 1) * ph, j * pw:(j + 1) * pw] for i in range(grid) for j in range(grid)]
+    rng.shuffle(tiles)
+    rows = [torch.cat(tiles[i * grid:(i + 1) * grid], 2) for i in range(grid)]
+    out = x.clone()
+    out[:, :ph * grid, :pw * grid] = torch.cat(rows, 1)
+    return out
+
+
+def degrade(x: torch.Tensor, other: torch.Tensor, rng: random.Random) -> torch.Tensor:
+    """One or two random degradations that keep colours/layout and destroy the animal."""
+    def one(y):
+        kind = rng.randrange(8)
+        if kind == 0:
+            return _blur(y, rng.uniform(1.5, 4.0))
+        if kind == 1:
+            return _down_up(y, rng.choice([4, 6, 8, 12, 16]), rng.choice(["bilinear", "nearest"]))
+        if kind == 2:
+            return _blur(_posterise(y, rng.choice([2, 3, 4])), rng.uniform(0.0, 1.5) + 0.01)
+        if kind == 3:
+            return _shuffle(y, rng.choice([2, 3, 4]), rng)
+        if kind == 4:
+            return _shuffle(y, rng.choice([8, 16]), rng)
+        if kind == 5:  # colour blob: the layout's colours, no structure
+            g = torch.Generator().manual_seed(rng.randrange(2 ** 31))
+            return (_blur(y, rng.uniform(6.0, 12.0)) + torch.randn(y.shape, generator=g) * rng.uniform(0.0, 0.15)).clamp(-1, 1)
+        if kind == 6:
+            a = rng.uniform(0.35, 0.65)
+            return a * y + (1 - a) * other
+        return _down_up(_blur(y, 1.0), rng.choice([2, 3]), "nearest")  # blocky
+    y = one(x)
+    if rng.random() < 0.3:
+        y = one(y)
+    return y.clamp(-1, 1)
+
+
+# ---------------------------------------------------------------- training and scoring
+def train_judge(imgs_a: List[np.ndarray], imgs_b: List[np.ndarray], crop: int, epochs: int, seed: int,
+                log: Callable[[str], None] = print, batch: int = 32) -> Judge:
+    """Balanced classes per batch: 1/3 cats, 1/3 dogs, 1/3 degraded photos of either."""
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    judge = Judge()
+    per_epoch = 2 * max(len(imgs_a), len(imgs_b))
+    steps = epochs * math.ceil(per_epoch / batch)
+    opt = torch.optim.AdamW(judge.parameters(), lr=2e-3, weight_decay=1e-3)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps)
+    pool = imgs_a + imgs_b
+    judge.train()
+    step = 0
+    for ep in range(epochs):
+        tot, correct, n = 0.0, 0, 0
+        for _ in range(math.ceil(per_epoch / batch)):
+            xs, ys = [], []
+            for i in range(batch):
+                label = i % 3
+                if label == 0:
+                    im = imgs_a[rng.randrange(len(imgs_a))]
+                elif label == 1:
+                    im = imgs_b[rng.randrange(len(imgs_b))]
+                else:
+                    im = pool[rng.randrange(len(pool))]
+                x = to_tensor(crop_flip(im, crop, rng, True, True))
+                if label == NOT_ANIMAL:
+                    other = to_tensor(crop_flip(pool[rng.randrange(len(pool))], crop, rng, True, True))
+                    x = degrade(x, other, rng)
+                xs.append(x)
+                ys.append(label)
+            x, y = torch.stack(xs), torch.tensor(ys)
+            logits = judge(x)
+            loss = F.cross_entropy(logits, y, label_smoothing=0.05)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            step += 1
+            tot += loss.item() * len(ys)
+            correct += (logits.argmax(1) == y).sum().item()
+            n += len(ys)
+        log(f"  judge epoch {ep + 1}/{epochs}: loss {tot / n:.3f}, train acc {correct / n:.3f}")
+    judge.eval()
+    return judge
+
+
+@torch.no_grad()
+def judge_outputs(judge: Judge, x: torch.Tensor, chunk: int = 64):
+    """(predicted class, penultimate features) for a batch of [-1, 1] images."""
+    preds, feats = [], []
+    for s in range(0, x.shape[0], chunk):
+        f = judge.features(x[s:s + chunk].float())
+        feats.append(f)
+        preds.append(judge.fc(f).argmax(1))
+    return torch.cat(preds), torch.cat(feats)
+
+
+def kid(f1: torch.Tensor, f2: torch.Tensor) -> float:
+    """Unbiased squared MMD with the cubic polynomial kernel (Binkowski et al. 2018), features as rows."""
+    f1, f2 = f1.double(), f2.double()
+    d = f1.shape[1]
+    k = lambda a, b: (a @ b.T / d + 1.0) ** 3  # noqa: E731
+    m, n = f1.shape[0], f2.shape[0]
+    if m < 2 or n < 2:
+        return float("nan")
+    kxx, kyy, kxy = k(f1, f1), k(f2, f2), k(f1, f2)
+    sxx = (kxx.sum() - kxx.diagonal().sum()) / (m * (m - 1))
+    syy = (kyy.sum() - kyy.diagonal().sum()) / (n * (n - 1))
+    return float(sxx + syy - 2 * kxy.mean())

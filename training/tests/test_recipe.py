@@ -1,0 +1,240 @@
+"""The CPU recipe's pieces: DiffAugment, EMA, batch halves, mode-seeking ramp, GAN losses,
+sub-pixel transposed conv, compact resumable checkpoint, data-folder message."""
+from __future__ import annotations
+
+import copy
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn as nn
+
+from trainer import compact
+from trainer.augment import cutout, diff_augment, parse_policy, translation
+from trainer.config import PRESETS, TrainConfig
+from trainer.fastconv import PhaseConvTranspose2d, ZeroInsertConvTranspose2d, patch_pointwise_convs
+from trainer.model import DRIT, NET_NAMES, _adv
+from trainer.synthetic import make_dataset
+
+TRAINING = Path(__file__).resolve().parents[1]
+REPO = TRAINING.parent
+
+
+@pytest.fixture(scope="module")
+def synth(tmp_path_factory):
+    return make_dataset(tmp_path_factory.mktemp("synth"), n_a=12, n_b=8, seed=1)
+
+
+def tiny(**kw) -> TrainConfig:
+    cfg = TrainConfig()
+    for k, v in PRESETS["tiny"].items():
+        setattr(cfg, k, v)
+    for k, v in kw.items():
+        setattr(cfg, k, v)
+    return cfg
+
+
+# ---------------------------------------------------------------- DiffAugment
+def test_translation_moves_content_and_zero_fills():
+    torch.manual_seed(0)
+    x = torch.arange(2 * 1 * 16 * 16, dtype=torch.float64).view(2, 1, 16, 16) + 1.0
+    y = translation(x, ratio=0.125)
+    for i in range(2):
+        # find the shift: every non-zero output pixel is the input pixel at (r - dy, c - dx)
+        nz = (y[i, 0] != 0).nonzero()
+        r, c = nz[0].tolist()
+        src = (x[i, 0] == y[i, 0, r, c]).nonzero()[0].tolist()
+        dy, dx = r - src[0], c - src[1]
+        assert abs(dy) <= 2 and abs(dx) <= 2
+        shifted = torch.roll(x[i, 0], shifts=(dy, dx), dims=(0, 1))
+        mask = y[i, 0] != 0
+        assert torch.equal(y[i, 0][mask], shifted[mask])
+        assert int(mask.sum()) == (16 - abs(dy)) * (16 - abs(dx))
+
+
+def test_cutout_zeroes_one_half_size_square():
+    torch.manual_seed(1)
+    x = torch.ones(8, 3, 32, 32)
+    y = cutout(x, ratio=0.5)
+    for i in range(8):
+        holes = (y[i, 0] == 0).nonzero()
+        h = holes[:, 0].max() - holes[:, 0].min() + 1
+        w = holes[:, 1].max() - holes[:, 1].min() + 1
+        assert int(len(holes)) == int(h * w)  # one rectangle
+        assert h <= 16 and w <= 16 and len(holes) > 0
+        assert torch.equal(y[i, 0] == 0, y[i, 2] == 0)  # same hole in every channel
+
+
+def test_diff_augment_is_differentiable_and_random_per_sample():
+    x = torch.rand(4, 3, 16, 16, requires_grad=True)
+    y = diff_augment(x, parse_policy("color,translation,cutout"))
+    y.sum().backward()
+    assert x.grad is not None and torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
+    same = torch.cat([x.detach()[:1]] * 4)
+    y2 = diff_augment(same, parse_policy("color"))
+    assert not torch.allclose(y2[0], y2[1])
+    with pytest.raises(ValueError, match="unknown augmentation 'blur'"):
+        parse_policy("color,blur")
+
+
+# ---------------------------------------------------------------- losses, halves, MS ramp, EMA
+def test_gan_losses_match_their_definitions():
+    z = torch.tensor([-2.0, 0.5, 3.0])
+    assert torch.isclose(_adv(z, True, "hinge"), torch.relu(1 - z).mean())
+    assert torch.isclose(_adv(z, False, "hinge"), torch.relu(1 + z).mean())
+    assert torch.isclose(_adv(z, True, "hinge", for_d=False), -z.mean())
+    assert torch.isclose(_adv(z, True, "lsgan"), ((z - 1) ** 2).mean())
+    assert torch.isclose(_adv(z, False, "bce"), torch.nn.functional.softplus(z).mean())
+
+
+def test_batch_is_split_in_halves_and_every_image_feeds_G():
+    m = DRIT(tiny(batch_size=6), torch.device("cpu"))
+    m.initialize()
+    xa, xb = torch.rand(6, 3, 64, 64) * 2 - 1, torch.rand(6, 3, 64, 64) * 2 - 1
+    m.forward(xa, xb)
+    assert m.real_A_encoded.shape[0] == 3 and m.real_A_random.shape[0] == 3
+    assert m.fake_B_encoded.shape[0] == 3 and m.fake_A_random.shape[0] == 3 and m.fake_B_random2.shape[0] == 3
+    with pytest.raises(ValueError, match="even"):
+        DRIT(tiny(batch_size=5), torch.device("cpu"))
+
+
+def test_mode_seeking_weight_ramps():
+    m = DRIT(tiny(ms_start=10, ms_warmup=100, lambda_ms=2.0), torch.device("cpu"))
+    weights = []
+    for it in (0, 9, 10, 59, 109, 500):
+        m.total_it = it
+        weights.append(m.ms_weight())
+    assert weights == [0.0, 0.0, pytest.approx(0.02), pytest.approx(1.0), pytest.approx(2.0), 2.0]
+
+
+def test_ema_tracks_the_live_weights_with_warmup(synth):
+    m = DRIT(tiny(ema=0.9, dataroot=synth), torch.device("cpu"))
+    m.initialize()
+    start = copy.deepcopy(m.ema.nets["gen"].state_dict())
+    assert all(torch.equal(start[k], v) for k, v in m.gen.state_dict().items())
+    xa, xb = torch.rand(2, 3, 64, 64) * 2 - 1, torch.rand(2, 3, 64, 64) * 2 - 1
+    m.update_D(xa, xb)
+    m.update_EG()
+    live, avg = m.gen.state_dict(), m.ema.nets["gen"].state_dict()
+    # first update: decay = min(0.9, 2/11) -> avg = start + (1 - 2/11) (live - start)
+    k = next(k for k in live if live[k].is_floating_point() and not torch.equal(live[k], start[k]))
+    expect = start[k] + (1 - 2 / 11) * (live[k] - start[k])
+    assert torch.allclose(avg[k], expect, atol=1e-7)
+    assert not any(p.requires_grad for p in m.ema.nets["gen"].parameters())
+
+
+# ---------------------------------------------------------------- sub-pixel transposed conv
+@pytest.mark.parametrize("k,s,p,op", [(3, 2, 1, 1), (4, 2, 1, 0), (3, 3, 0, 0)])
+def test_phase_transposed_conv_equals_torch(k, s, p, op):
+    torch.manual_seed(k * 10 + s)
+    ref = nn.ConvTranspose2d(5, 7, k, s, p, op).double()
+    ph = copy.deepcopy(ref)
+    assert PhaseConvTranspose2d.eligible(ph)
+    ph.__class__ = PhaseConvTranspose2d
+    x = torch.randn(2, 5, 6, 9, dtype=torch.double, requires_grad=True)
+    y1, y2 = ref(x), ph(x)
+    assert y1.shape == y2.shape
+    assert torch.allclose(y1, y2, atol=1e-12)
+    g = torch.randn_like(y1)
+    for a, b in zip(torch.autograd.grad(y1, [x, ref.weight, ref.bias], g),
+                    torch.autograd.grad(y2, [x, ph.weight, ph.bias], g)):
+        assert torch.allclose(a, b, atol=1e-11)
+
+
+def test_generator_upsampling_uses_the_phase_form():
+    m = DRIT(tiny(), torch.device("cpu"))
+    kinds = {type(mod).__name__ for mod in m.gen.modules()}
+    assert "PhaseConvTranspose2d" in kinds and "ZeroInsertConvTranspose2d" not in kinds
+    odd = nn.ConvTranspose2d(3, 3, 3, 2, 1, 0)  # output 2H-1: not a pure sub-pixel layer
+    patch_pointwise_convs(odd)
+    assert type(odd) is ZeroInsertConvTranspose2d
+
+
+# ---------------------------------------------------------------- compact checkpoint
+def _trained_model(synth, its=3, **kw):
+    torch.manual_seed(0)
+    m = DRIT(tiny(ema=0.9, dataroot=synth, **kw), torch.device("cpu"))
+    m.initialize()
+    for _ in range(its):
+        xa, xb = torch.rand(2, 3, 64, 64) * 2 - 1, torch.rand(2, 3, 64, 64) * 2 - 1
+        m.update_D(xa, xb)
+        m.update_EG()
+    return m
+
+
+def test_compact_checkpoint_round_trip(synth, tmp_path):
+    m = _trained_model(synth)
+    nets = {n: getattr(m, n) for n in NET_NAMES}
+    opts = {n: getattr(m, n + "_opt") for n in NET_NAMES}
+    size = compact.save_resume(tmp_path / "r.pt", nets, opts, m.ema.state_dict(),
+                               {"ep": 4, "total_it": 3, "wall_s": 1.5, "cpu_s": 2.5, "images": 18, "ema_updates": 3}, "{}")
+    full = sum(t.numel() * 4 for n in NET_NAMES for t in getattr(m, n).state_dict().values()) * 3
+    # weights fp16 + 8-bit v + 8-bit EMA delta vs fp32 weights + 2 moments (tiny tensors: pickle
+    # overhead per entry keeps this ratio lower than at real widths, see docs/training.md)
+    assert size < full / 2
+    ck = compact.read_resume(tmp_path / "r.pt")
+    assert ck["counters"]["images"] == 18 and ck["counters"]["cpu_s"] == 2.5
+    m2 = DRIT(tiny(ema=0.9, dataroot=synth), torch.device("cpu"))
+    assert compact.apply_resume(ck, {n: getattr(m2, n) for n in NET_NAMES},
+                                {n: getattr(m2, n + "_opt") for n in NET_NAMES}, m2.ema.nets)
+    for n in NET_NAMES:
+        for (k, a), b in zip(getattr(m, n).state_dict().items(), getattr(m2, n).state_dict().values()):
+            assert torch.allclose(a, b, rtol=1e-3, atol=1e-4), (n, k)
+    for n in ("enc_c", "gen"):
+        for (k, a), b in zip(m.ema.nets[n].state_dict().items(), m2.ema.nets[n].state_dict().values()):
+            assert torch.allclose(a, b, rtol=2e-3, atol=1e-4), (n, k)
+    for n in NET_NAMES:
+        o1, o2 = getattr(m, n + "_opt"), getattr(m2, n + "_opt")
+        for p1, p2 in zip(o1.param_groups[0]["params"], o2.param_groups[0]["params"]):
+            v1, v2 = o1.state[p1]["exp_avg_sq"], o2.state[p2]["exp_avg_sq"]
+            assert torch.equal(v1 == 0, v2 == 0)
+            nz = v1 > compact.V_FLOOR
+            if nz.any():  # 8-bit code of log2(v) over the tensor's own range: half a step at most
+                lg = v1[nz].log2()
+                floored = bool(((v1 > 0) & ~nz).any())  # values under the floor are coded as the floor
+                lo = math.log2(compact.V_FLOOR) if floored else float(lg.min())
+                half_step = (float(lg.max()) - lo) / 254 / 2
+                assert float((v2[nz] / v1[nz]).log2().abs().max()) <= half_step + 1e-3, n  # + float32 log2/pow rounding
+            tiny_v = (v1 > 0) & ~nz  # below the floor: sqrt(v) stays far under Adam's eps
+            assert float(v2[tiny_v].sqrt().max()) < 1e-8 if tiny_v.any() else True
+            assert float(o2.state[p2]["step"]) == float(o1.state[p1]["step"])
+
+
+def test_compact_checkpoint_cannot_run_code(tmp_path):
+    class Evil:
+        def __reduce__(self):
+            return (Path.touch, (tmp_path / "ran",))
+    torch.save({"format": compact.FORMAT, "counters": "{}", "x": Evil()}, tmp_path / "evil.pt")
+    assert compact.read_resume(tmp_path / "evil.pt") is None
+    assert not (tmp_path / "ran").exists()
+
+
+def test_resume_from_compact_continues_the_run(synth, tmp_path):
+    common = ["--preset", "tiny", "--dataroot", synth, "--result-dir", tmp_path, "--progress", "off",
+              "--ema", "0.99", "--diffaug", "color,translation,cutout", "--batch-size", "4", "--threads", "1"]
+    run = lambda *a: subprocess.run([sys.executable, str(TRAINING / "train.py"), *map(str, common), *map(str, a)],
+                                    cwd=REPO, capture_output=True, text=True, timeout=300)
+    r = run("--name", "a", "--max-it", "6")
+    assert r.returncode == 0, r.stderr[-2000:]
+    info = json.loads((tmp_path / "a" / "run_info.json").read_text())
+    assert info["total_it"] == 6 and info["images_seen"] > 0 and info["cpu_time_s"] > 0
+    assert (tmp_path / "a" / "checkpoints" / "ema.pth").exists()
+    r = run("--name", "b", "--max-it", "9", "--resume", tmp_path / "a" / "checkpoints" / "resume.pt")
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "resumed from compact checkpoint" in r.stdout and "EMA restored" in r.stdout
+    info2 = json.loads((tmp_path / "b" / "run_info.json").read_text())
+    assert info2["total_it"] == 9
+    assert info2["images_seen"] > info["images_seen"] and info2["cpu_time_s"] > info["cpu_time_s"]
+
+
+def test_missing_dataroot_says_where_to_get_the_images(tmp_path):
+    r = subprocess.run([sys.executable, str(TRAINING / "train.py"), "--preset", "tiny", "--dataroot",
+                        str(tmp_path / "nowhere"), "--result-dir", str(tmp_path), "--max-it", "1"],
+                       cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0
+    assert "training images not found" in r.stderr and "HsinYingLee/DRIT" in r.stderr
+    assert "Traceback" not in r.stderr
