@@ -148,7 +148,7 @@ def load_model(path: str):
 
 
 def get_judge(args, imgs, split, log) -> Judge:
-    key = f"judge_h{split.holdout}_s{split.split_seed}_r{split.resize}_c{split.crop}_e{args.judge_epochs}_seed{args.seed}_v1.pt"
+    key = f"judge_h{split.holdout}_s{split.split_seed}_r{split.resize}_c{split.crop}_e{args.judge_epochs}_seed{args.seed}_v2.pt"
     cache = Path(args.judge_cache) / key if args.judge_cache else None
     judge = Judge()
     if cache is not None and cache.exists():

@@ -9,7 +9,9 @@ visible) trained on
 * class 2, "not a real animal": the same photos degraded in ways that keep the colours and the
   layout but destroy what makes a photo an animal -- Gaussian blur, down-and-up-sampling,
   posterisation, patch shuffles (coarse and fine), heavy blur with noise ("colour blobs"), two
-  photos blended, and block averages -- drawn at random strengths, one or two at a time.
+  photos blended, block averages, smooth elastic warps that melt the shapes, directional smears,
+  and periodic (checkerboard-like) patterns on a softened image -- drawn at random strengths,
+  one or two at a time.
 
 No generated image is ever in its training set, so it is not a discriminator tuned to one model's
 artefacts; the proof that it measures something is that real held-out photos score high, the
@@ -92,10 +94,45 @@ def _shuffle(x: torch.Tensor, grid: int, rng: random.Random) -> torch.Tensor:
     return out
 
 
+def _warp(x: torch.Tensor, cells: int, amount: float, rng: random.Random) -> torch.Tensor:
+    """Smooth random displacement (cells x cells control grid, bicubic), amount in image fractions."""
+    g = torch.Generator().manual_seed(rng.randrange(2 ** 31))
+    h, w = x.shape[1:]
+    flow = torch.randn(1, 2, cells, cells, generator=g) * amount
+    flow = F.interpolate(flow, size=(h, w), mode="bicubic", align_corners=True)[0].permute(1, 2, 0)
+    ys, xs = torch.meshgrid(torch.linspace(-1, 1, h), torch.linspace(-1, 1, w), indexing="ij")
+    grid = torch.stack([xs, ys], -1) + flow
+    return F.grid_sample(x[None], grid[None], mode="bilinear", padding_mode="reflection", align_corners=True)[0]
+
+
+def _smear(x: torch.Tensor, length: int, vertical: bool) -> torch.Tensor:
+    c = x.shape[0]
+    k = torch.full((length,), 1.0 / length, dtype=x.dtype)
+    r = length // 2
+    if vertical:
+        return F.conv2d(F.pad(x[None], (0, 0, r, length - 1 - r), mode="replicate"), k.view(1, 1, -1, 1).expand(c, 1, -1, 1), groups=c)[0]
+    return F.conv2d(F.pad(x[None], (r, length - 1 - r, 0, 0), mode="replicate"), k.view(1, 1, 1, -1).expand(c, 1, 1, -1), groups=c)[0]
+
+
+def _periodic(x: torch.Tensor, period: int, amp: float, rng: random.Random) -> torch.Tensor:
+    h, w = x.shape[1:]
+    ys = torch.arange(h).view(h, 1) % period
+    xs = torch.arange(w).view(1, w) % period
+    phase = torch.tensor([rng.uniform(-1, 1) for _ in range(period * period)]).view(period, period)
+    pattern = phase[ys, xs]
+    return _blur(x, rng.uniform(0.8, 2.0)) + amp * pattern
+
+
 def degrade(x: torch.Tensor, other: torch.Tensor, rng: random.Random) -> torch.Tensor:
     """One or two random degradations that keep colours/layout and destroy the animal."""
     def one(y):
-        kind = rng.randrange(8)
+        kind = rng.randrange(11)
+        if kind == 8:
+            return _warp(y, rng.choice([3, 4, 6, 8]), rng.uniform(0.12, 0.3), rng)
+        if kind == 9:
+            return _smear(y, rng.choice([7, 11, 15, 21]), rng.random() < 0.5)
+        if kind == 10:
+            return _periodic(y, rng.choice([2, 3, 4]), rng.uniform(0.04, 0.2), rng)
         if kind == 0:
             return _blur(y, rng.uniform(1.5, 4.0))
         if kind == 1:

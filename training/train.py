@@ -22,9 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-# OpenMP threads that spin-wait at every barrier collapse (~30x measured) when another job shares
-# the cores; passive waiting costs little when the machine is idle. Must be set before torch loads.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# libgomp's threads spin 300 000 rounds at every barrier before they sleep: beside another busy
+# process a 2-thread step then runs >13x slower (measured, docs/training.md); a passive wait costs
+# 40 % on an idle machine. A short spin keeps the idle speed and bounds the loss. Read when torch loads.
+os.environ.setdefault("GOMP_SPINCOUNT", "3000")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -79,19 +80,62 @@ def busy_cores() -> float:
 
 
 def choose_threads(cfg: TrainConfig, device: torch.device, log) -> int:
-    """--threads, or automatically: all cores on an idle machine, 1 when others are busy (a
-    busy machine gives each extra thread only scraps and slows every barrier)."""
+    """--threads, or automatically all cores (then ThreadGovernor adapts them while training)."""
     cores = os.cpu_count() or 1
     if device.type != "cpu":
         return cfg.threads if cfg.threads > 0 else torch.get_num_threads()
     load = busy_cores()
-    n = cfg.threads if cfg.threads > 0 else (1 if load >= 0.5 else cores)
-    if load >= 0.5 and n > 1:
-        log(f"warning: the machine is busy (load {load:.1f} on {cores} cores); {n} training threads will "
-            f"contend with it: consider --threads 1")
-    elif load >= 0.5:
-        log(f"note: the machine is busy (load {load:.1f} on {cores} cores): training with 1 thread")
+    n = cfg.threads if cfg.threads > 0 else cores
+    if cfg.threads > 1 and load >= 0.5:
+        log(f"warning: the machine is busy (load {load:.1f} on {cores} cores); {n} fixed training threads will "
+            f"contend with it: --threads 0 adapts the thread count to the other work")
     return n
+
+
+class ThreadGovernor:
+    """Adapts torch's CPU threads to what the rest of the machine uses, once per iteration.
+
+    Measured on 2 cores (docs/training.md): idle, 2 threads run 1.7x faster than 1; beside one busy
+    process, 2 threads run 1.5x *slower* than 1 (every barrier waits for the descheduled thread).
+    Other processes' CPU use = machine busy time (/proc/stat) - this process's CPU time, over the
+    last iteration; above half a core -> 1 thread, below a quarter -> all cores."""
+
+    def __init__(self, max_threads: int, log):
+        self.max, self.log = max_threads, log
+        self.hz = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        self.last = self._sample()
+        self.switches = 0
+
+    @staticmethod
+    def _machine_busy_jiffies() -> int:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v) - v[3] - (v[4] if len(v) > 4 else 0)  # all but idle and iowait
+
+    def _sample(self):
+        try:
+            return time.monotonic(), self._machine_busy_jiffies(), time.process_time()
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def others_cores(self) -> float:
+        now = self._sample()
+        if now is None or self.last is None:
+            return 0.0
+        (t0, b0, p0), (t1, b1, p1) = self.last, now
+        self.last = now
+        dt = t1 - t0
+        return max(0.0, ((b1 - b0) / self.hz - (p1 - p0)) / dt) if dt > 0 else 0.0
+
+    def tick(self) -> None:
+        others = self.others_cores()
+        cur = torch.get_num_threads()
+        want = 1 if others > 0.5 else self.max if others < 0.25 else cur
+        if want != cur:
+            torch.set_num_threads(want)
+            self.switches += 1
+            if self.switches <= 20 or self.switches % 100 == 0:
+                self.log(f"threads {cur} -> {want} (other processes use {others:.2f} cores)")
 
 
 def check_dataroot(root: Path, phase: str) -> None:
@@ -350,6 +394,8 @@ class Trainer:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, self._on_signal)
         self.images = 0  # images per domain drawn this session (every batch, content-only steps too)
+        self.governor = (ThreadGovernor(torch.get_num_threads(), self.log)
+                         if self.device.type == "cpu" and cfg.threads == 0 and torch.get_num_threads() > 1 else None)
         self.it_start = self.total_it
         last_save = time.time()
         ep_start = self.ep0 + 1
@@ -379,6 +425,8 @@ class Trainer:
                 m.update_EG()
                 self.total_it += 1
                 m.total_it = self.total_it
+                if self.governor is not None:
+                    self.governor.tick()
                 if self.main:
                     row = {"total_it": self.total_it, "ep": ep, "it": it,
                            "time_s": round(self.prev["wall_s"] + time.time() - self.t_start, 2),

@@ -238,3 +238,24 @@ def test_missing_dataroot_says_where_to_get_the_images(tmp_path):
     assert r.returncode != 0
     assert "training images not found" in r.stderr and "HsinYingLee/DRIT" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+# ---------------------------------------------------------------- thread governor
+def test_thread_governor_sees_another_busy_process_and_adapts(monkeypatch):
+    import train
+    gov = train.ThreadGovernor(2, log=lambda m: None)
+    busy = subprocess.Popen([sys.executable, "-c", "import time\nt=time.time()\nwhile time.time()-t<1.5: pass"])
+    try:
+        busy.wait(timeout=30)
+    finally:
+        busy.kill()
+    assert gov.others_cores() > 0.5  # the busy loop held about one core for the whole window
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        for others, want in ((0.9, 1), (0.3, 1), (0.1, 2), (0.4, 2), (0.6, 1)):  # hysteresis between 1/4 and 1/2
+            monkeypatch.setattr(gov, "others_cores", lambda o=others: o)
+            gov.tick()
+            assert torch.get_num_threads() == want, (others, want)
+    finally:
+        torch.set_num_threads(before)

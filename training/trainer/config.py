@@ -71,7 +71,7 @@ class TrainConfig:
     print_freq: int = 10                 # EG iterations between progress lines
     time_budget_min: float = 0.0         # stop (and checkpoint) after this many minutes; 0 = none
     seed: int = 0
-    threads: int = 0                     # CPU threads (0 = auto: 1 if the machine is busy, else all cores)
+    threads: int = 0                     # CPU threads (0 = auto: all cores, down to 1 while other processes are busy)
     device: str = "auto"                 # auto | cpu | cuda
     amp: str = "auto"                    # auto (bf16 on CUDA) | bf16 | off
     channels_last: str = "auto"          # auto (on CUDA) | on | off
