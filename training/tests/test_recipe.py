@@ -176,7 +176,8 @@ def test_compact_checkpoint_round_trip(synth, tmp_path):
     # weights fp16 + 8-bit v + 8-bit EMA delta vs fp32 weights + 2 moments (tiny tensors: pickle
     # overhead per entry keeps this ratio lower than at real widths, see docs/training.md)
     assert size < full / 2
-    ck = compact.read_resume(tmp_path / "r.pt")
+    assert compact.export_xz(tmp_path / "r.pt", tmp_path / "r.pt.xz") < size
+    ck = compact.read_resume(tmp_path / "r.pt.xz")  # the committed form; the plain one reads the same
     assert ck["counters"]["images"] == 18 and ck["counters"]["cpu_s"] == 2.5
     m2 = DRIT(tiny(ema=0.9, dataroot=synth), torch.device("cpu"))
     assert compact.apply_resume(ck, {n: getattr(m2, n) for n in NET_NAMES},

@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Keep a run in the repository so that the next session, on a fresh machine, resumes it.
+
+Copies from ``<run>/`` into ``training/resume/<name>/``: the compact checkpoint (xz-compressed,
+``resume.pt.xz``), ``config.json``, ``run_info.json``, ``losses.csv``, ``loss_curve.png`` and the
+newest sample grid (``samples_latest.png``). The files are replaced each time: one checkpoint per
+run in the history, not one per session.
+
+    scripts/py training/keep_run.py training/runs/cat2dog_cpu
+    # next session:
+    scripts/py training/train.py --preset cpu-recipe --name cat2dog_cpu \\
+        --resume training/resume/cat2dog_cpu/resume.pt.xz
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from trainer import compact  # noqa: E402
+
+KEEP = ("config.json", "run_info.json", "losses.csv", "loss_curve.png")
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("run", help="run folder (training/runs/<name>)")
+    p.add_argument("--dest", default=None, help="default: training/resume/<name>")
+    args = p.parse_args(argv)
+    run = Path(args.run)
+    src = run / "checkpoints" / "resume.pt"
+    if not src.exists():
+        raise SystemExit(f"error: {src} not found (the trainer writes it at every save)")
+    dest = Path(args.dest) if args.dest else Path(__file__).resolve().parent / "resume" / run.name
+    dest.mkdir(parents=True, exist_ok=True)
+    size = compact.export_xz(src, dest / "resume.pt.xz")
+    for f in KEEP:
+        if (run / f).exists():
+            shutil.copy(run / f, dest / f)
+    samples = sorted((run / "samples").glob("it*.png"))
+    if samples:
+        shutil.copy(samples[-1], dest / "samples_latest.png")
+    c = compact.read_resume(dest / "resume.pt.xz")["counters"]
+    print(f"kept {run} in {dest}: resume.pt.xz {size / 2 ** 20:.1f} MiB, total_it {c['total_it']}, "
+          f"images {c['images']}, CPU {c['cpu_s'] / 3600:.2f} h")
+    (dest / "counters.json").write_text(json.dumps(c, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
