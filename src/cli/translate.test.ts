@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImageFile } from '../image/node-io';
 import { craftPng, makeTempDir } from '../image/test-utils';
@@ -123,6 +123,26 @@ describe('translate rejects bad input with exit code 2', () => {
     const r = cli('translate', ['--model', tmp.path('nope'), '--input', tfix('input.png'), '--out', tmp.path('x.png')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/manifest\.json/);
+  });
+
+  it('an --out that is the input or the reference image', () => {
+    const photo = tmp.path('photo.png');
+    writeFileSync(photo, readFileSync(tfix('input.png')));
+    const before = readFileSync(photo);
+    const r1 = cli('translate', ['--model', pack, '--input', photo, '--out', photo]);
+    expect(r1.status).toBe(2);
+    expect(r1.stderr).toMatch(/is also an input image: refusing to overwrite it/);
+    // --samples 2 writes shot-0.png and shot-1.png: the second is the input, named through '..'
+    const shot = tmp.path('shot-1.png');
+    writeFileSync(shot, before);
+    const dir = tmp.path('.');
+    const out = join(dir, '..', basename(dir), 'shot.png');
+    const r2 = cli('translate', ['--model', pack, '--input', shot, '--out', out, '--seed', '1', '--samples', '2']);
+    expect(r2.status).toBe(2);
+    expect(r2.stderr).toMatch(/shot-1\.png is also an input image/);
+    expect(existsSync(tmp.path('shot-0.png'))).toBe(false);
+    expect(readFileSync(photo).equals(before)).toBe(true);
+    expect(readFileSync(shot).equals(before)).toBe(true);
   });
 
   it('a z of the wrong length and a bad direction', () => {

@@ -6,7 +6,7 @@
  * K samples write <out> with -0, -1, … before the extension.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, extname, join } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { createDritModel, sourceDomain, targetDomain, type Direction, type DritModel } from '../drit/model';
@@ -85,7 +85,18 @@ function parseOptions(argv: string[]): Options {
     opts.samples = integer(values.samples ?? '1', '--samples', 1, 64);
   }
   if (values.reference !== undefined) opts.reference = values.reference;
+  refuseOverwritingInputs(opts);
   return opts;
+}
+
+/** `--out cat.png --input cat.png` would replace the user's photo with the translation. */
+function refuseOverwritingInputs(o: Options): void {
+  const inputs = new Set([o.input, o.reference].filter((p): p is string => p !== undefined).map((p) => resolve(p)));
+  const k = o.samples ?? 1;
+  for (let i = 0; i < k; i++) {
+    const path = outputPath(o.out, i, o.samples !== undefined);
+    if (inputs.has(resolve(path))) throw new UsageError(`the output ${path} is also an input image: refusing to overwrite it (choose another --out)`);
+  }
 }
 
 function integer(s: string, flag: string, min: number, max: number): number {

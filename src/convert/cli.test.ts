@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { zipSync } from 'fflate';
+import { unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPack } from '../pack/read';
 import { REPO, hasTorch, runPy } from './testing/helpers';
@@ -134,6 +134,38 @@ describe('convert CLI', () => {
     writeFileSync(join(dir, 'evil-zip.pth'), zipSync({ 'archive/data.pkl': new Uint8Array(bytes), 'archive/version': new TextEncoder().encode('3\n') }));
     expectBadInput(run([join(dir, 'evil-zip.pth'), join(dir, 'out-evil')]), /Refusing pickle global 'os\.system'/);
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it.skipIf(!existsSync(FIXTURE) || !hasTorch())('NaN or infinite weights exit 2 naming the tensors', () => {
+    runPy(
+      `import sys, torch
+ck = torch.load(sys.argv[1], map_location='cpu')
+ck['gen'] = dict(ck['gen']); w = ck['gen']['decB2.conv1.0.1.weight'].clone(); w.view(-1)[:3] = float('nan'); ck['gen']['decB2.conv1.0.1.weight'] = w
+ck['enc_c'] = dict(ck['enc_c']); b = ck['enc_c']['convA.1.model.1.bias'].clone(); b[0] = float('inf'); ck['enc_c']['convA.1.model.1.bias'] = b
+torch.save(ck, sys.argv[2])`,
+      { args: [FIXTURE, join(dir, 'nan.pth')] },
+    );
+    const r = run([join(dir, 'nan.pth'), join(dir, 'out-nan')]);
+    expectBadInput(r, /NaN or infinite weights.*\[NON_FINITE\]/);
+    expect(r.stderr).toMatch(/gen\.decB2\.conv1\.0\.1\.weight \(3 of \d+ values\)/);
+    expect(r.stderr).toMatch(/enc_c\.convA\.1\.model\.1\.bias \(1 of \d+ values\)/);
+    expect(existsSync(join(dir, 'out-nan'))).toBe(false);
+  });
+
+  it.skipIf(!existsSync(FIXTURE))('a zip checkpoint with two entries of one name exits 2', () => {
+    // add a zeroed copy of a storage under a same-length name, then rename it to the storage's
+    // own name in the local header and the central directory: PyTorch would read the first copy
+    const files = unzipSync(new Uint8Array(readFileSync(FIXTURE)));
+    const storage = Object.keys(files).find((n) => /\/data\/\d+$/.test(n)) as string;
+    const alias = `${storage.slice(0, -1)}Q`;
+    const bytes = Buffer.from(zipSync({ ...files, [alias]: new Uint8Array((files[storage] as Uint8Array).length) }));
+    let n = 0;
+    for (let at = bytes.indexOf(alias, 0, 'latin1'); at >= 0; at = bytes.indexOf(alias, at + 1, 'latin1'), n++) {
+      bytes.write(storage, at, 'latin1');
+    }
+    expect(n).toBe(2);
+    writeFileSync(join(dir, 'dup.pth'), bytes);
+    expectBadInput(run([join(dir, 'dup.pth'), join(dir, 'out-dup')]), /two entries named .*data\/\d+.*\[CORRUPT\]/);
   });
 
   it.skipIf(!existsSync(FIXTURE) || !hasTorch())('a state_dict with a missing or a misshaped key exits 2 naming the key', () => {

@@ -62,6 +62,24 @@ function checkPreprocess(p: Preprocess): Preprocess {
   return { ...p, mean: [...p.mean], std: [...p.std] };
 }
 
+/** A diverged run's NaN/Inf weights convert fine and then paint every image one flat colour: refuse them. */
+function refuseNonFinite(weights: readonly { name: string; data: Float32Array }[]): void {
+  const bad: string[] = [];
+  let tensors = 0;
+  for (const w of weights) {
+    let n = 0;
+    for (let i = 0; i < w.data.length; i++) if (!Number.isFinite(w.data[i] as number)) n++;
+    if (n > 0) {
+      tensors++;
+      if (bad.length < 5) bad.push(`${w.name} (${n} of ${w.data.length} values)`);
+    }
+  }
+  if (tensors > 0) {
+    const more = tensors > bad.length ? `, and ${tensors - bad.length} more tensor(s)` : '';
+    throw new CheckpointError('NON_FINITE', `The checkpoint holds NaN or infinite weights (a diverged run?): ${bad.join(', ')}${more}`);
+  }
+}
+
 export async function convertCheckpoint(bytes: Uint8Array, opts: ConvertOptions = {}): Promise<ConvertResult> {
   const progress = (stage: string, f: number): void => opts.onProgress?.(stage, f);
   const [domainA, domainB] = opts.domains ?? ['A', 'B'];
@@ -82,6 +100,7 @@ export async function convertCheckpoint(bytes: Uint8Array, opts: ConvertOptions 
   progress('layout', 0);
   const layout = mapDritLayout(dicts, { strict: opts.strict });
   ckpt.stateDicts.clear();
+  refuseNonFinite(layout.weights);
   progress('layout', 1);
 
   const provenance: Provenance = {

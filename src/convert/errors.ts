@@ -16,6 +16,7 @@ export type CheckpointErrorCode =
   | 'UNSUPPORTED_DTYPE'
   | 'BAD_STRUCTURE' // unexpected Python objects where a checkpoint dict / state_dict is expected
   | 'MISSING_ENTRY' // e.g. no checkpoint['enc_a']
+  | 'NON_FINITE' // NaN or infinite weights: the pack would translate every image to a flat colour
   // pickle layer
   | 'PICKLE_TRUNCATED'
   | 'PICKLE_FORBIDDEN_GLOBAL'

@@ -417,7 +417,11 @@ function readZip(bytes: Uint8Array, opts: ReadPthOptions): PthCheckpoint {
   // Pass 1: list names, extract <archive>/data.pkl (and the tiny byteorder record).
   const names: string[] = [];
   let prefix: string | null = null;
+  const seen = new Set<string>();
   const meta = unzipFiltered(bytes, (f) => {
+    // two entries of one name are ambiguous: PyTorch reads the first, a naive unzip keeps the last
+    if (seen.has(f.name)) throw new CheckpointError('CORRUPT', `The zip archive holds two entries named ${f.name}: refusing an ambiguous checkpoint`);
+    seen.add(f.name);
     names.push(f.name);
     const m = /^([^/]+\/)data\.pkl$/.exec(f.name);
     if (m) {
