@@ -4,6 +4,7 @@
  */
 import { DEFAULT_PREPROCESS, type DritVariant, type PackManifest, type Preprocess, type Provenance, type StoredDtype } from '../pack/manifest';
 import { sha256Hex } from '../pack/sha256';
+import { MANIFEST_LIMITS } from '../pack/read';
 import { writePack } from '../pack/write';
 import { CheckpointError } from './errors';
 import { DRIT_MODULES, mapDritLayout, type DritStateDicts } from './layout';
@@ -53,12 +54,15 @@ function checkPreprocess(p: Preprocess): Preprocess {
   const bad = (msg: string): never => {
     throw new CheckpointError('BAD_OPTION', `Invalid preprocessing option: ${msg}`);
   };
-  if (!Number.isSafeInteger(p.resize) || p.resize < 1) bad(`resize must be a positive integer, got ${p.resize}`);
-  if (!Number.isSafeInteger(p.crop) || p.crop < 1) bad(`crop must be a positive integer, got ${p.crop}`);
+  const L = MANIFEST_LIMITS; // what readers accept: never write a pack that cannot be read
+  if (!Number.isSafeInteger(p.resize) || p.resize < 1 || p.resize > L.side) bad(`resize must be an integer in [1, ${L.side}], got ${p.resize}`);
+  if (!Number.isSafeInteger(p.crop) || p.crop < 1 || p.crop > L.side) bad(`crop must be an integer in [1, ${L.side}], got ${p.crop}`);
   if (p.crop > p.resize) bad(`crop (${p.crop}) is larger than resize (${p.resize})`);
   if (p.resizeMode !== 'square' && p.resizeMode !== 'shorter-side') bad(`unknown resizeMode '${String(p.resizeMode)}'`);
   if (p.resample !== 'bicubic') bad(`unknown resample '${String(p.resample)}'`);
-  if (p.mean.length !== 3 || p.std.length !== 3 || p.std.some((s) => !(s > 0))) bad('mean/std must be 3 numbers, std positive');
+  if (p.mean.length !== 3 || p.std.length !== 3 || !p.mean.every((m) => Math.abs(m) <= L.mean) || !p.std.every((s) => s >= L.stdMin && s <= L.stdMax)) {
+    bad(`mean must be 3 numbers in [-${L.mean}, ${L.mean}], std 3 numbers in [${L.stdMin}, ${L.stdMax}]`);
+  }
   return { ...p, mean: [...p.mean], std: [...p.std] };
 }
 

@@ -229,6 +229,24 @@ describe('validateManifest', () => {
     expectInvalid(await mutate((m) => (m.weights = [...(m.weights as unknown[]), (m.weights as unknown[])[0]])), 'INVALID_FIELD', /repeats/);
   });
 
+  it('bounds every number a manifest declares, naming the field', async () => {
+    type M = Record<string, unknown>;
+    const pre = (m: M): M => m.preprocess as M;
+    const shard0 = (m: M): M => (m.shards as M[])[0] as M;
+    const cases: Array<[(m: M) => void, RegExp]> = [
+      [(m) => (pre(m).resize = 30000), /'preprocess\.resize' must be an integer in \[1, 4096\]/],
+      [(m) => ((pre(m).resize = 100), (pre(m).crop = 200)), /'preprocess\.crop' \(200\) must not exceed preprocess\.resize \(100\)/],
+      [(m) => (pre(m).std = [0.5, 1e-6, 0.5]), /'preprocess\.std' must be 3 numbers in \[0\.01, 10\]/],
+      [(m) => (pre(m).mean = [0.5, 1e9, 0.5]), /'preprocess\.mean'/],
+      [(m) => (m.nz = 1e9), /'nz' must be an integer in \[1, 1024\]/],
+      [(m) => ((m.channels as M).a = 4), /'channels\.a' must be one of 1, 3/],
+      [(m) => ((m.widths as M).contentChannels = 1e7), /'widths\.contentChannels'/],
+      [(m) => (shard0(m).byteLength = 2 ** 40), /'shards\.0\.byteLength'/],
+      [(m) => (m.shards = Array.from({ length: 3 }, (_, i) => ({ ...shard0(m), path: `w${i}.bin`, byteLength: 512 * 1024 * 1024 }))), /'shards' declare \d+ bytes in all/],
+    ];
+    for (const [f, pattern] of cases) expectInvalid(await mutate(f), 'INVALID_FIELD', pattern);
+  });
+
   it('refuses shard paths that leave the pack folder', async () => {
     for (const bad of ['../x.bin', '/etc/passwd', 'a/../../b', 'C:\\x', '.hidden', 'manifest.json', '']) {
       expectInvalid(await mutate((m) => (((m.shards as Array<Record<string, unknown>>)[0] as Record<string, unknown>).path = bad)), 'INVALID_FIELD', /path/);

@@ -47,6 +47,23 @@ export interface LoadedPack {
 
 type Obj = Record<string, unknown>;
 
+/**
+ * Bounds on what a manifest may declare, checked before anything is allocated or fetched: a pack is
+ * a download from elsewhere, and its numbers size buffers (pre-processing, z, shards).
+ */
+export const MANIFEST_LIMITS = {
+  /** All shards together (the official float32 model at paper widths is 121 MB). */
+  packBytes: 1024 * 1024 * 1024,
+  /** Resize / crop side in pixels. */
+  side: 4096,
+  nz: 1024,
+  width: 16384,
+  /** mean / std of the input normalisation ([0, 1] pixel units; DRIT uses 0.5 / 0.5). */
+  mean: 10,
+  stdMin: 0.01,
+  stdMax: 10,
+} as const;
+
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const SAFE_PATH = /^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;
 
@@ -74,9 +91,11 @@ class Checker {
     if (typeof v !== 'string') this.invalid(path, 'must be a string');
     return v as string;
   }
-  int(path: string, min: number): number {
+  int(path: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
     const v = this.present(path);
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) this.invalid(path, `must be an integer >= ${min}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+      this.invalid(path, max === Number.MAX_SAFE_INTEGER ? `must be an integer >= ${min}` : `must be an integer in [${min}, ${max}]`);
+    }
     return v as number;
   }
   oneOf<T extends string | number>(path: string, values: readonly T[]): T {
@@ -94,10 +113,10 @@ class Checker {
     if (!Array.isArray(v)) this.invalid(path, 'must be an array');
     return v as unknown[];
   }
-  triple(path: string, positive: boolean): [number, number, number] {
+  triple(path: string, min: number, max: number): [number, number, number] {
     const v = this.arr(path);
-    if (v.length !== 3 || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && (!positive || x > 0))) {
-      this.invalid(path, `must be 3 ${positive ? 'positive ' : ''}numbers`);
+    if (v.length !== 3 || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= min && x <= max)) {
+      this.invalid(path, `must be 3 numbers in [${min}, ${max}]`);
     }
     return v as [number, number, number];
   }
@@ -134,11 +153,14 @@ export function validateManifest(json: unknown): PackManifest {
     if (!SAFE_PATH.test(path) || path.split('/').includes('..')) c.invalid(`${p}.path`, `is not a safe relative file name: ${JSON.stringify(path)}`);
     if (path === MANIFEST_FILE || paths.has(path)) c.invalid(`${p}.path`, `repeats the file name ${JSON.stringify(path)}`);
     paths.add(path);
-    const byteLength = c.int(`${p}.byteLength`, 0);
+    const byteLength = c.int(`${p}.byteLength`, 0, MANIFEST_LIMITS.packBytes);
     const sha256 = c.str(`${p}.sha256`);
     if (!/^[0-9a-f]{64}$/.test(sha256)) c.invalid(`${p}.sha256`, 'must be 64 lower-case hex digits');
     return { path, byteLength, sha256 };
   });
+
+  const packBytes = shards.reduce((a, s) => a + s.byteLength, 0);
+  if (packBytes > MANIFEST_LIMITS.packBytes) c.invalid('shards', `declare ${packBytes} bytes in all, more than the ${MANIFEST_LIMITS.packBytes} a model pack may hold`);
 
   const names = new Set<string>();
   const weights: WeightEntry[] = c.arr('weights').map((_, i) => {
@@ -162,18 +184,20 @@ export function validateManifest(json: unknown): PackManifest {
   });
 
   for (const group of ['preprocess', 'domains', 'variant', 'channels', 'postprocess']) c.obj(group);
+  const L = MANIFEST_LIMITS;
   const preprocess: Preprocess = {
-    resize: c.int('preprocess.resize', 1),
+    resize: c.int('preprocess.resize', 1, L.side),
     resizeMode: c.oneOf('preprocess.resizeMode', ['square', 'shorter-side'] as const),
-    crop: c.int('preprocess.crop', 1),
+    crop: c.int('preprocess.crop', 1, L.side),
     resample: c.oneOf('preprocess.resample', ['bicubic'] as const),
-    mean: c.triple('preprocess.mean', false),
-    std: c.triple('preprocess.std', true),
+    mean: c.triple('preprocess.mean', -L.mean, L.mean),
+    std: c.triple('preprocess.std', L.stdMin, L.stdMax),
   };
+  if (preprocess.crop > preprocess.resize) c.invalid('preprocess.crop', `(${preprocess.crop}) must not exceed preprocess.resize (${preprocess.resize})`);
   const widthsRaw = c.obj('widths');
   const widths: Record<string, number> = {};
   for (const [k, v] of Object.entries(widthsRaw)) {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) c.invalid(`widths.${k}`, 'must be a non-negative integer');
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > L.width) c.invalid(`widths.${k}`, `must be an integer in [0, ${L.width}]`);
     widths[k] = v as number;
   }
   const manifest: PackManifest = {
@@ -186,8 +210,8 @@ export function validateManifest(json: unknown): PackManifest {
       layerNorm: c.oneOf('variant.layerNorm', ['new', 'old'] as const),
       padding: c.oneOf('variant.padding', ['reflect', 'zero'] as const),
     },
-    nz: c.int('nz', 1),
-    channels: { a: c.int('channels.a', 1), b: c.int('channels.b', 1) },
+    nz: c.int('nz', 1, L.nz),
+    channels: { a: c.oneOf('channels.a', [1, 3] as const), b: c.oneOf('channels.b', [1, 3] as const) },
     widths,
     preprocess,
     postprocess: { mapping: c.oneOf('postprocess.mapping', ['truncate'] as const) },
