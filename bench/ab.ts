@@ -3,12 +3,12 @@
  * drifts hit both alike: npx tsx bench/ab.ts <srcA> <srcB> <packDir> [backend] [rounds]
  * (srcX = a checkout's src/ folder, e.g. a git worktree of an older commit).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { sampleNormal } from '../src/drit/random';
 import type { NamedWeight, PackManifest } from '../src/pack/manifest';
 import { readPack } from '../src/pack/read';
+import { folderSource } from '../src/pack/folder-source';
 import { useNodeBackend, type NodeBackend } from '../src/node/backend';
 
 interface Model {
@@ -21,7 +21,7 @@ type Factory = (m: PackManifest, w: NamedWeight[]) => Model;
 const [srcA, srcB, packDir, backend = 'wasm', rounds = '5'] = process.argv.slice(2);
 if (!srcA || !srcB || !packDir) throw new Error('usage: bench/ab.ts <srcA> <srcB> <packDir> [backend] [rounds]');
 await useNodeBackend(backend as NodeBackend);
-const { manifest, weights } = await readPack({ readFile: async (p) => new Uint8Array(readFileSync(join(packDir, p))) });
+const { manifest, weights } = await readPack(folderSource(packDir));
 const size = manifest.preprocess.crop;
 const x = tf.tensor4d(sampleNormal(size, size * size, 3).map(Math.tanh), [1, size, size, 3]);
 const z = tf.tensor2d(sampleNormal(1, 1, manifest.nz), [1, manifest.nz]);

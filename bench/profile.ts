@@ -6,7 +6,6 @@
  * (GPU timestamp queries on webgpu when the adapter offers them, else wall time) summed by kernel
  * name, largest first. Guides the WebGPU optimisations recorded in docs/benchmarks.md.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -14,6 +13,7 @@ import { createDritModel } from '../src/drit/model';
 import type { KernelChoice } from '../src/drit/weights';
 import { sampleNormal } from '../src/drit/random';
 import { readPack } from '../src/pack/read';
+import { folderSource } from '../src/pack/folder-source';
 import { useNodeBackend, type NodeBackend } from '../src/node/backend';
 
 const { values: args } = parseArgs({
@@ -28,7 +28,7 @@ const { values: args } = parseArgs({
 
 const info = await useNodeBackend(args.backend as NodeBackend);
 const dir = args.pack!;
-const { manifest, weights } = await readPack({ readFile: async (p) => new Uint8Array(readFileSync(join(dir, p))) });
+const { manifest, weights } = await readPack(folderSource(dir));
 const model = createDritModel(manifest, weights, { kernels: args.kernels as KernelChoice });
 const size = Number(args.size ?? manifest.preprocess.crop);
 const x = tf.tensor4d(sampleNormal(size, size * size, 3).map(Math.tanh), [1, size, size, 3]);

@@ -28,6 +28,7 @@ import type { KernelChoice } from '../src/drit/weights';
 import { sampleNormal } from '../src/drit/random';
 import type { PackManifest } from '../src/pack/manifest';
 import { readPack } from '../src/pack/read';
+import { folderSource } from '../src/pack/folder-source';
 import { useNodeBackend, type NodeBackend } from '../src/node/backend';
 
 const REPO = join(import.meta.dirname, '..');
@@ -119,7 +120,7 @@ async function ensurePack(m: ModelSpec): Promise<void> {
 }
 
 async function loadPack(dir: string, kernels: KernelChoice): Promise<{ manifest: PackManifest; model: DritModel }> {
-  const { manifest, weights } = await readPack({ readFile: async (p) => new Uint8Array(readFileSync(join(dir, p))) });
+  const { manifest, weights } = await readPack(folderSource(dir));
   return { manifest, model: createDritModel(manifest, weights, { kernels }) };
 }
 

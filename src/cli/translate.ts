@@ -6,7 +6,7 @@
  * K samples write <out> with -0, -1, … before the extension.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { createDritModel, sourceDomain, targetDomain, type Direction, type DritModel } from '../drit/model';
@@ -16,6 +16,7 @@ import { toUint8Image } from '../image/postprocess';
 import { preprocessForModel } from '../image/preprocess';
 import type { Domain } from '../pack/manifest';
 import { readPack } from '../pack/read';
+import { folderSource } from '../pack/folder-source';
 import { NODE_BACKENDS, useNodeBackend, type NodeBackend } from '../node/backend';
 import { UsageError, runCli } from './run';
 
@@ -140,7 +141,7 @@ function outputPath(out: string, i: number, suffixed: boolean): string {
 async function main(argv: string[]): Promise<void> {
   const o = parseOptions(argv);
   const info = await useNodeBackend(o.backend);
-  const { manifest, weights } = await readPack({ readFile: async (p) => new Uint8Array(await readFile(join(o.model, p))) });
+  const { manifest, weights } = await readPack(folderSource(o.model));
   const model = createDritModel(manifest, weights);
   try {
     const src = sourceDomain(o.direction);
