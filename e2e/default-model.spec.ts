@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { ROOT, asset } from './assets';
+import { ROOT } from './assets';
 import { afterRender, canvasSpread, logErrors, readmeShot, waitForModel, watchOrigin } from './helpers';
 
 const MANIFEST = join(ROOT, 'public/models/cat2dog/manifest.json');
@@ -22,7 +22,12 @@ test('default model (cat2dog) translates a photo on wasm', async ({ page, contex
   // Six more full-size images on wasm would only add minutes here; the grid has its own tests.
   await page.getByRole('button', { name: 'Close grid' }).click();
   await expect(page.getByTestId('direction')).toContainText('→');
-  await afterRender(page, () => page.getByTestId('content-input').setInputFiles(asset('cat.jpg')));
+  // "Try an example" loads Chelsea the cat (public/examples, CC0) and turns the direction to cat -> dog
+  await page.getByTestId('direction').click();
+  await expect(page.getByTestId('direction')).toContainText('dog → cat');
+  await afterRender(page, () => page.getByTestId('example').click());
+  await expect(page.getByTestId('content-drop')).toContainText('chelsea.png · 451×300');
+  await expect(page.getByTestId('direction')).toContainText('cat → dog');
   expect(await canvasSpread(page, 'output')).toBeGreaterThan(1);
   await expect(page.getByTestId('error')).toBeHidden();
   await readmeShot(page, 'default-model');

@@ -246,6 +246,25 @@ export async function setContentFile(file: Blob, name = (file as File).name || '
   }
 }
 
+/** The example photo shipped with the app (public/examples, CC0): a first visit needs no photo of its own. */
+export const EXAMPLE = { path: 'examples/chelsea.png', name: 'chelsea.png', domain: 'cat' } as const;
+
+/** "Try an example": loads Chelsea the cat as the content image, turning the direction so a cat is the source. */
+export async function loadExample(): Promise<void> {
+  clearError();
+  try {
+    const res = await fetch(`${import.meta.env.BASE_URL}${EXAMPLE.path}`);
+    if (!res.ok) throw new Error(`The example photo could not be loaded (${EXAMPLE.path}: HTTP ${res.status})`);
+    const blob = await res.blob();
+    const domains = getState().model?.domains;
+    if (domains?.a === EXAMPLE.domain && getState().direction !== 'a2b') setDirection('a2b');
+    else if (domains?.b === EXAMPLE.domain && getState().direction !== 'b2a') setDirection('b2a');
+    await setContentFile(blob, EXAMPLE.name);
+  } catch (e) {
+    showError(e);
+  }
+}
+
 export async function setReferenceFile(file: Blob, name = (file as File).name || 'pasted image'): Promise<void> {
   clearError();
   try {

@@ -1,5 +1,5 @@
 import { useStore } from '../store';
-import { handleFiles, setCrop } from '../controller';
+import { handleFiles, loadExample, setCrop } from '../controller';
 import { CropEditor } from './CropEditor';
 import { DropZone } from './DropZone';
 import { FrameCanvas } from './FrameCanvas';
@@ -43,6 +43,9 @@ export function ContentPanel() {
               }}
             />
           </label>
+          <button type="button" data-testid="example" onClick={() => void loadExample()} title="Chelsea the cat (CC0), shipped with the app">
+            Try an example
+          </button>
           {content && <span className="hint">{content.name} · {content.originalWidth}×{content.originalHeight}</span>}
         </div>
       </DropZone>
