@@ -74,6 +74,17 @@ describe('translate reproduces PyTorch images', () => {
     expectSameImage(out, tfix('out_ref.png'));
   });
 
+  it('explicit z with tfjs stock kernels (--kernels stock)', () => {
+    const out = tmp.path('z-stock.png');
+    const r = translate(['--out', out, '--z', spec.z.join(','), '--kernels', 'stock']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expectSameImage(out, tfix('out_z.png'));
+    const bad = translate(['--out', out, '--kernels', 'fast']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--kernels must be auto or stock, got 'fast'/);
+  });
+
   it('explicit z on webgpu (Node + Dawn)', () => {
     const out = tmp.path('z-webgpu.png');
     const r = translate(['--out', out, '--z', spec.z.join(','), '--backend', 'webgpu']);

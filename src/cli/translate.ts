@@ -10,6 +10,7 @@ import { dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { createDritModel, sourceDomain, targetDomain, type Direction, type DritModel } from '../drit/model';
+import type { KernelChoice } from '../drit/weights';
 import { sampleNormal } from '../drit/random';
 import { decodeImageFile, encodePng } from '../image/node-io';
 import { toUint8Image } from '../image/postprocess';
@@ -21,7 +22,8 @@ import { NODE_BACKENDS, useNodeBackend, type NodeBackend } from '../node/backend
 import { UsageError, runCli } from './run';
 
 const USAGE = `usage: npm run translate -- --model <packDir> --input <image> --direction a2b|b2a --out <file.png>
-       [--z v1,...,vN | --seed S --samples K | --reference <image>] [--backend cpu|wasm|webgpu]`;
+       [--z v1,...,vN | --seed S --samples K | --reference <image>] [--backend cpu|wasm|webgpu]
+       [--kernels auto|stock]   (stock: tfjs's own kernels, e.g. to compare with PyTorch without Winograd's rounding)`;
 
 interface Options {
   model: string;
@@ -29,6 +31,7 @@ interface Options {
   out: string;
   direction: Direction;
   backend: NodeBackend;
+  kernels: KernelChoice;
   z?: number[];
   seed?: number;
   samples?: number;
@@ -57,6 +60,7 @@ function parseOptions(argv: string[]): Options {
       out: { type: 'string' },
       direction: { type: 'string', default: 'a2b' },
       backend: { type: 'string', default: 'cpu' },
+      kernels: { type: 'string', default: 'auto' },
       z: { type: 'string' },
       seed: { type: 'string' },
       samples: { type: 'string' },
@@ -73,7 +77,9 @@ function parseOptions(argv: string[]): Options {
   if (!NODE_BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${NODE_BACKENDS.join(', ')}`);
   const modes = [values.z !== undefined, values.seed !== undefined || values.samples !== undefined, values.reference !== undefined];
   if (modes.filter(Boolean).length > 1) throw new UsageError('use only one of --z, --seed/--samples, --reference');
-  const opts: Options = { model, input, out, direction, backend };
+  const kernels = values.kernels as KernelChoice;
+  if (kernels !== 'auto' && kernels !== 'stock') throw new UsageError(`--kernels must be auto or stock, got '${kernels}'`);
+  const opts: Options = { model, input, out, direction, backend, kernels };
   if (values.z !== undefined) {
     opts.z = values.z.split(',').map((s) => {
       const v = Number(s);
@@ -142,7 +148,7 @@ async function main(argv: string[]): Promise<void> {
   const o = parseOptions(argv);
   const info = await useNodeBackend(o.backend);
   const { manifest, weights } = await readPack(folderSource(o.model));
-  const model = createDritModel(manifest, weights);
+  const model = createDritModel(manifest, weights, { kernels: o.kernels });
   try {
     const src = sourceDomain(o.direction);
     const dst = targetDomain(o.direction);
