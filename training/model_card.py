@@ -49,6 +49,8 @@ def main(argv=None) -> int:
     p.add_argument("--notes", default=None, help="markdown file inserted after the summary")
     p.add_argument("--convert-command", default=None)
     p.add_argument("--no-owed", action="store_true")
+    p.add_argument("--checkpoint", default=None, help="the checkpoint converted (default <run>/checkpoints/ema.pth "
+                   "when the run keeps an EMA, else latest.pth)")
     args = p.parse_args(argv)
     run, pack = Path(args.run), Path(args.pack)
     cfg = json.loads((run / "config.json").read_text())
@@ -64,9 +66,11 @@ def main(argv=None) -> int:
     manifest_bytes = (pack / "manifest.json").stat().st_size
     n_params = sum(int(np.prod(w["shape"])) for w in man["weights"])
     hours = info["wall_time_s"] / 3600
+    cpu_hours = info.get("cpu_hours")
     pre = man["preprocess"]
+    ck_name = args.checkpoint or f"{run}/checkpoints/{'ema.pth' if cfg.get('ema', 0) > 0 else 'latest.pth'}"
     conv = args.convert_command or (
-        f"npm run convert -- {run}/checkpoints/latest.pth {pack} --name {man['name']} "
+        f"npm run convert -- {ck_name} {pack} --name {man['name']} "
         f"--domains {man['domains']['a']},{man['domains']['b']} --dtype {man['dtype']} "
         f"--resize {pre['resize']} --crop {pre['crop']}")
     d = ev["directions"]
@@ -76,7 +80,10 @@ def main(argv=None) -> int:
         f"DRIT (concat = {man['variant']['concat']}) trained from scratch on the authors' cat2dog training images with "
         f"this repository's PyTorch trainer (`training/train.py`), converted with `npm run convert`. "
         f"**This is a small CPU-trained model**: {info['total_it']:,} full iterations "
-        f"(epochs 0–{int(losses['ep'][-1])}, the last one partial), {hours:.2f} h on {info['hardware']}. "
+        f"(epochs 0–{int(losses['ep'][-1])}, the last one partial), {hours:.2f} h wall"
+        + (f", {cpu_hours:.2f} CPU hours, {info['images_seen']:,} images per domain drawn" if cpu_hours is not None else "")
+        + f" on {info['hardware']}"
+        + (" (thread count adapted to the other work on the machine)" if cfg.get("threads", 1) == 0 else "") + ". "
         f"It is far from the paper's model (~150 000 iterations at 216 px with 4× wider networks); a GPU run is "
         f"still owed (last section). Expect blurry, low-detail translations.\n")
     if args.notes:
@@ -103,11 +110,20 @@ def main(argv=None) -> int:
                       "latent regression 10" + ("" if cfg["no_ms"] else ", mode seeking 1")
                       + (" — **mode seeking off** (see notes)" if cfg["no_ms"] else "")),
         ("optimiser", f"Adam β = (0.5, 0.999), weight decay 1e-4; lr {cfg['lr']:g} (E, G, image D), "
-                      f"{cfg['lr_dis_content']:g} (content D; official 1e-4 / 4e-5); linear decay from epoch "
-                      f"{cfg['n_ep_decay']} to {cfg['n_ep']}; batch 2, d_iter {cfg['d_iter']}"),
+                      f"{cfg['lr_dis_content']:g} (content D; official 1e-4 / 4e-5); "
+                      + (f"linear decay from epoch {cfg['n_ep_decay']} to {cfg['n_ep']}" if cfg["n_ep_decay"] > -1 else "constant")
+                      + f"; batch {cfg['batch_size']} ({cfg['batch_size'] // 2} encoded + {cfg['batch_size'] // 2} random), "
+                      f"d_iter {cfg['d_iter']}"),
+        ("recipe", ", ".join(x for x in (
+            f"DiffAugment {cfg['diffaug']} on the image discriminators' inputs" if cfg.get("diffaug") else "no augmentation",
+            f"EMA {cfg['ema']:g} of E_c, E_a, G (the pack holds the EMA weights)" if cfg.get("ema", 0) > 0 else "no EMA",
+            (f"mode seeking ramped in over {cfg['ms_warmup']} iterations" if cfg.get("ms_warmup", 0) > 0 else None)
+            if not cfg["no_ms"] else None,
+            f"{cfg.get('gan_loss', 'bce')} adversarial loss",
+            "spectral norm in the image discriminators" if cfg.get("dis_spectral_norm") else None) if x)),
         ("iterations", f"{info['total_it']:,} full (E/G) iterations + 2 content-D steps each; final lr {info['lr']:.3g}"),
         ("wall time", f"{info['wall_time_s'] / 60:.1f} min ({info['session_it_per_s']:.2f} it/s)"),
-        ("hardware", f"{info['hardware']}; torch {info['torch']}; shared with other jobs (load average 4–10 on 2 cores)"),
+        ("hardware", f"{info['hardware']}; torch {info['torch']}; in the background of working sessions (nice 19)"),
         ("checkpoint", f"epoch field {info['ep']}, total_it {info['total_it']} (official 18-key layout)"),
         ("pack", f"{man['dtype']}, {len(man['shards'])} shard(s) {fmt_bytes(shard_bytes)} + manifest "
                  f"{manifest_bytes / 1024:.0f} KiB"),
@@ -128,13 +144,20 @@ def main(argv=None) -> int:
     L.append("\n![loss curves](loss_curve.png)\n")
     L.append("## Evaluation (held-out images)\n")
     L.append(
-        f"`scripts/py training/evaluate.py --checkpoint {run}/checkpoints/latest.pth` (PyTorch, float32 weights "
-        f"of the same checkpoint). A small CNN trained on the real training-split images decides cat vs dog; "
-        f"diversity is the mean pairwise distance between {ev['config']['samples_per_input']} samples of the same "
+        f"`scripts/py training/evaluate.py --checkpoint {ck_name}` (PyTorch, float32 weights "
+        f"of the same checkpoint); the measures are described in `docs/training.md` (\"Evaluation\"). "
+        f"Realism: a judge trained on real training-split photos and degraded copies of them (never on generated "
+        f"images) decides cat / dog / not a real animal. Direction: a small cat-vs-dog CNN; diversity is the mean "
+        f"pairwise distance between {ev['config']['samples_per_input']} samples of the same "
         f"input (pixel L1 on [0,1]; L2 between normalised classifier features, range [0,2]).\n")
     L.append(ev_md)
+    realism = ""
+    if "realism" in d["cat2dog"]:
+        realism = (f"the realism judge calls {d['cat2dog']['realism']:.0%} of cat→dog translations real dogs "
+                   f"(real dog photos: {d['cat2dog']['baseline_real_realism']:.0%}) and {d['dog2cat']['realism']:.0%} "
+                   f"of dog→cat translations real cats (real cat photos: {d['dog2cat']['baseline_real_realism']:.0%}); ")
     L.append(
-        f"In words: {d['cat2dog']['success']:.0%} of cat→dog and {d['dog2cat']['success']:.0%} of dog→cat "
+        f"In words: {realism}{d['cat2dog']['success']:.0%} of cat→dog and {d['dog2cat']['success']:.0%} of dog→cat "
         f"translations are classified as the target species; the samples of one input differ by "
         f"{d['cat2dog']['diversity_l1']:.3f} / {d['dog2cat']['diversity_l1']:.3f} in pixel L1 "
         f"(random pairs of real photos: {d['cat2dog']['baseline_real_pairs_l1']:.3f} / "

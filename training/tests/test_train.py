@@ -261,6 +261,11 @@ def test_cli_presets_and_overrides():
     assert cfg.enc_c_base == 16 and cfg.crop_size == 112 and cfg.concat == 1 and cfg.resize_size == 144
     cfg = parse_config(["--enc_c_base", "32", "--no_ms"])
     assert cfg.enc_c_base == 32 and cfg.no_ms is True and cfg.crop_size == 216
+    # an abbreviated flag is an explicit flag too: it wins over the preset (tiny sets print_freq 5)
+    assert parse_config(["--preset", "tiny", "--print_fr", "7"]).print_freq == 7
+    assert parse_config(["--preset", "tiny", "--print_freq", "7"]).print_freq == 7
+    assert parse_config(["--preset", "tiny"]).print_freq == 5
+    assert parse_config(["--print-freq", "3", "--preset", "cpu-recipe"]).print_freq == 3
 
 
 def test_cpu_fast_convs_are_exact():

@@ -145,29 +145,11 @@ PRESETS = {
 
 
 def parse_config(argv=None) -> TrainConfig:
+    """Flags over the preset over the dataclass defaults: the preset only changes argparse's own
+    defaults, so any flag argparse accepts (also an abbreviation such as --print_fr) wins over it."""
     p = build_parser()
+    known, _ = p.parse_known_args(argv)
+    if known.preset:
+        p.set_defaults(**PRESETS[known.preset])
     args = p.parse_args(argv)
-    cfg = TrainConfig()
-    if args.preset:
-        # preset values first, then any flag the user typed explicitly
-        for k, v in PRESETS[args.preset].items():
-            setattr(cfg, k, v)
-    explicit = _explicit_dests(p, argv)
-    for f in dataclasses.fields(TrainConfig):
-        if args.preset is None or f.name in explicit:
-            setattr(cfg, f.name, getattr(args, f.name))
-    return cfg
-
-
-def _explicit_dests(parser: argparse.ArgumentParser, argv) -> set:
-    import sys
-    argv = sys.argv[1:] if argv is None else list(argv)
-    seen = set()
-    opt_to_dest = {}
-    for a in parser._actions:  # noqa: SLF001
-        for o in a.option_strings:
-            opt_to_dest[o] = a.dest
-    for tok in argv:
-        if tok.startswith("--"):
-            seen.add(opt_to_dest.get(tok.split("=", 1)[0], ""))
-    return seen
+    return TrainConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)})
