@@ -10,6 +10,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CheckpointError, convertCheckpoint, type ConvertOptions } from '../convert/index';
+import { MAX_CHECKPOINT_BYTES } from '../convert/pth';
 import { PackError } from '../pack/errors';
 import type { Preprocess, StoredDtype } from '../pack/manifest';
 
@@ -149,9 +150,17 @@ async function main(argv: string[]): Promise<number> {
 
   let bytes: Uint8Array;
   try {
+    // a device (/dev/zero), FIFO or socket has no end, and no checkpoint is larger than the limit
+    const st = statSync(checkpoint);
+    if (st.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+    if (!st.isFile()) throw new UsageError(`cannot read checkpoint '${checkpoint}': not a regular file`);
+    if (st.size > MAX_CHECKPOINT_BYTES) {
+      throw new UsageError(`cannot read checkpoint '${checkpoint}': ${st.size} bytes, more than the ${MAX_CHECKPOINT_BYTES} any DRIT checkpoint needs`);
+    }
     const buf = readFileSync(checkpoint);
     bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot read checkpoint '${checkpoint}': ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : e instanceof Error ? e.message : String(e)}`);
   }

@@ -168,6 +168,37 @@ torch.save(ck, sys.argv[2])`,
     expectBadInput(run([join(dir, 'dup.pth'), join(dir, 'out-dup')]), /two entries named .*data\/\d+.*\[CORRUPT\]/);
   });
 
+  it.skipIf(!existsSync(FIXTURE) || !hasTorch())('memory stays bounded by the file: stride-0 tensors and zip bombs are refused', () => {
+    runPy(
+      `import sys, io, zipfile, torch
+ck = torch.load(sys.argv[1], map_location='cpu')
+# one stored float repeated over 2^28 elements (1 GiB as float32) through stride 0, both formats
+ck['gen'] = dict(ck['gen']); ck['gen']['decB2.conv1.0.1.weight'] = torch.zeros(1).expand(16384, 16384)
+torch.save(ck, sys.argv[2])
+torch.save(ck, sys.argv[3], _use_new_zipfile_serialization=False)
+# a 68 MB storage of zeros, deflated to a few kB (torch itself stores entries uncompressed)
+ck = torch.load(sys.argv[1], map_location='cpu')
+ck['gen'] = dict(ck['gen']); ck['gen']['decB2.conv1.0.1.weight'] = torch.zeros(17_000_000)
+buf = io.BytesIO(); torch.save(ck, buf)
+src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+with zipfile.ZipFile(sys.argv[4], 'w', compression=zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+    for info in src.infolist():
+        out.writestr(info.filename, src.read(info.filename))`,
+      { args: [FIXTURE, join(dir, 'stride0.pth'), join(dir, 'stride0-legacy.pth'), join(dir, 'bomb.pth')] },
+    );
+    for (const f of ['stride0.pth', 'stride0-legacy.pth']) {
+      expectBadInput(run([join(dir, f), join(dir, 'out-s0')]), /decB2\.conv1\.0\.1\.weight.*repeats storage elements/);
+    }
+    expect(readFileSync(join(dir, 'bomb.pth')).length).toBeLessThan(2 * 1024 * 1024);
+    expectBadInput(run([join(dir, 'bomb.pth'), join(dir, 'out-bomb')]), /would inflate from \d+ to 68\d{6} bytes .*zip bomb/);
+    expect(existsSync(join(dir, 'out-s0')) || existsSync(join(dir, 'out-bomb'))).toBe(false);
+  });
+
+  it('a device or other non-regular file is refused without reading it', () => {
+    expectBadInput(run(['/dev/zero', join(dir, 'out-dev')]), /cannot read checkpoint '\/dev\/zero': not a regular file/);
+    expect(existsSync(join(dir, 'out-dev'))).toBe(false);
+  });
+
   it.skipIf(!existsSync(FIXTURE) || !hasTorch())('a state_dict with a missing or a misshaped key exits 2 naming the key', () => {
     runPy(
       `import sys, torch

@@ -61,6 +61,15 @@ export interface PthCheckpoint {
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 const LEGACY_PROTOCOL_VERSION = 1001;
 const MAX_DATA_PKL_BYTES = 256 * 1024 * 1024;
+/** Largest checkpoint file accepted (official DRIT training checkpoints with optimiser states are a few hundred MB). */
+export const MAX_CHECKPOINT_BYTES = 1024 * 1024 * 1024;
+/**
+ * A zip entry may inflate to at most this many times its stored size once it is over 16 MiB.
+ * torch.save stores entries uncompressed (ratio 1) and deflated float data compresses ~1.1x; a
+ * tiny entry that claims a gigabyte is a zip bomb, refused before it is inflated.
+ */
+const MAX_INFLATE_RATIO = 64;
+const INFLATE_FREE_BYTES = 16 * 1024 * 1024;
 /** 2^28 float32 values = 1 GiB; the largest DRIT tensor has 627k elements. */
 const MAX_TENSOR_ELEMENTS = 2 ** 28;
 
@@ -77,6 +86,9 @@ export function detectFormat(bytes: Uint8Array): CheckpointFormat | null {
 
 export function readPth(bytes: Uint8Array, opts: ReadPthOptions = {}): PthCheckpoint {
   if (bytes.length === 0) throw new CheckpointError('EMPTY_FILE', 'The checkpoint file is empty (0 bytes)');
+  if (bytes.length > MAX_CHECKPOINT_BYTES) {
+    throw new CheckpointError('SIZE_MISMATCH', `The file has ${bytes.length} bytes, more than the ${MAX_CHECKPOINT_BYTES} any DRIT checkpoint needs`);
+  }
   const format = detectFormat(bytes);
   if (format === 'zip') return readZip(bytes, opts);
   if (format === 'legacy') return readLegacy(bytes, opts);
@@ -250,6 +262,14 @@ function materialize(name: string, ref: TensorRef, root: RootStorage, raw: Uint8
       `Tensor '${name}' (size (${size.join(',')}), stride (${stride.join(',')}), offset ${ref.offset}) reaches element ${base + span} of storage '${ref.storage.key}', which has only ${limit} elements`,
     );
   }
+  // More elements than the storage range they span means strides that repeat elements (stride 0,
+  // overlaps): no saved weight has them, and a tiny storage could then claim gigabytes.
+  if (numel > span + 1) {
+    throw new CheckpointError(
+      'SIZE_MISMATCH',
+      `Tensor '${name}' (size (${size.join(',')}), stride (${stride.join(',')})) repeats storage elements: ${numel} elements over a range of ${span + 1}`,
+    );
+  }
   const dense = decodeRange(raw, rawOffset, dtype, base, span + 1);
   // contiguous row-major?
   let contiguous = true;
@@ -400,6 +420,15 @@ function hasEndOfCentralDirectory(bytes: Uint8Array): boolean {
   return false;
 }
 
+function refuseBomb(f: UnzipFileInfo): void {
+  if (f.originalSize > INFLATE_FREE_BYTES && f.originalSize > f.size * MAX_INFLATE_RATIO) {
+    throw new CheckpointError(
+      'CORRUPT',
+      `${f.name} would inflate from ${f.size} to ${f.originalSize} bytes (more than ${MAX_INFLATE_RATIO}x): refusing a zip bomb`,
+    );
+  }
+}
+
 function unzipFiltered(bytes: Uint8Array, filter: (f: UnzipFileInfo) => boolean): Record<string, Uint8Array> {
   try {
     return unzipSync(bytes, { filter });
@@ -427,6 +456,7 @@ function readZip(bytes: Uint8Array, opts: ReadPthOptions): PthCheckpoint {
     if (m) {
       if (prefix !== null) throw new CheckpointError('CORRUPT', `The zip archive holds more than one data.pkl (${prefix}data.pkl, ${f.name})`);
       if (f.originalSize > MAX_DATA_PKL_BYTES) throw new CheckpointError('CORRUPT', `${f.name} claims ${f.originalSize} bytes, more than any checkpoint needs`);
+      refuseBomb(f);
       prefix = m[1] as string;
       return true;
     }
@@ -460,6 +490,7 @@ function readZip(bytes: Uint8Array, opts: ReadPthOptions): PthCheckpoint {
   const files = needed.size === 0 ? {} : unzipFiltered(bytes, (f) => {
     const r = wantedNames.get(f.name);
     if (!r) return false;
+    refuseBomb(f);
     const expect = r.numel * DTYPE_ITEM_SIZE[r.dtype];
     if (f.originalSize !== expect) {
       sizeErrors.push(`storage '${r.key}' (${f.name}) has ${f.originalSize} bytes, expected ${expect} (${r.numel} × ${r.dtype})`);
