@@ -72,6 +72,8 @@ const MAX_INFLATE_RATIO = 64;
 const INFLATE_FREE_BYTES = 16 * 1024 * 1024;
 /** 2^28 float32 values = 1 GiB; the largest DRIT tensor has 627k elements. */
 const MAX_TENSOR_ELEMENTS = 2 ** 28;
+/** Largest tensor materialised from repeated storage elements (expand(), stride 0): 4 MB as float32. */
+const MAX_REPEATED_ELEMENTS = 2 ** 20;
 
 export function detectFormat(bytes: Uint8Array): CheckpointFormat | null {
   // zip local-file header (PK\x03\x04) or empty-archive record (PK\x05\x06); a shorter prefix of
@@ -262,12 +264,13 @@ function materialize(name: string, ref: TensorRef, root: RootStorage, raw: Uint8
       `Tensor '${name}' (size (${size.join(',')}), stride (${stride.join(',')}), offset ${ref.offset}) reaches element ${base + span} of storage '${ref.storage.key}', which has only ${limit} elements`,
     );
   }
-  // More elements than the storage range they span means strides that repeat elements (stride 0,
-  // overlaps): no saved weight has them, and a tiny storage could then claim gigabytes.
-  if (numel > span + 1) {
+  // More elements than the storage range they span means strides that repeat elements (stride 0
+  // from expand(), overlaps). Small ones are materialised as PyTorch would; a large one would let a
+  // tiny storage claim gigabytes, and no DRIT weight is stored that way.
+  if (numel > span + 1 && numel > MAX_REPEATED_ELEMENTS) {
     throw new CheckpointError(
       'SIZE_MISMATCH',
-      `Tensor '${name}' (size (${size.join(',')}), stride (${stride.join(',')})) repeats storage elements: ${numel} elements over a range of ${span + 1}`,
+      `Tensor '${name}' (size (${size.join(',')}), stride (${stride.join(',')})) repeats storage elements: ${numel} elements over a range of ${span + 1} (at most ${MAX_REPEATED_ELEMENTS} are expanded)`,
     );
   }
   const dense = decodeRange(raw, rawOffset, dtype, base, span + 1);
