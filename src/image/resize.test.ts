@@ -136,6 +136,14 @@ describe('resizeBicubic basics', () => {
     expect(() => resizeBicubic({ width: 4, height: 4, data: new Uint8Array(10) }, 2, 2)).toThrow(/RGB bytes/);
   });
 
+  it('an extreme aspect ratio is refused before the intermediate is allocated', () => {
+    expect(() => modelResizeSize(1, 40000, { resize: 144, resizeMode: 'shorter-side' })).toThrow(
+      /1x40000 image resized so its shorter side is 144 would be 144x5760000 pixels/,
+    );
+    expect(modelResizeSize(1, 40000, { resize: 144, resizeMode: 'square' })).toEqual({ width: 144, height: 144 });
+    expect(modelResizeSize(300, 40000, { resize: 144, resizeMode: 'shorter-side' })).toEqual({ width: 144, height: 19200 });
+  });
+
   it('square mode ignores the aspect ratio, shorter-side keeps it', () => {
     expect(modelResizeSize(300, 240, DEFAULT_PREPROCESS)).toEqual({ width: 256, height: 256 });
     expect(modelResizeSize(300, 240, { resize: 256, resizeMode: 'shorter-side' })).toEqual({ width: 320, height: 256 });

@@ -203,9 +203,19 @@ export function modelResizeSize(
     throw new ImageError('INVALID_ARGUMENT', `unknown preprocess.resizeMode ${String(p.resizeMode)}`);
   }
   // Python: int(size * long / short); size * long is an exact integer, '/' is IEEE division.
-  if (width <= height) return { width: size, height: Math.floor((size * height) / width) };
-  return { width: Math.floor((size * width) / height), height: size };
+  const out = width <= height ? { width: size, height: Math.floor((size * height) / width) } : { width: Math.floor((size * width) / height), height: size };
+  // a legal but extreme aspect ratio (1x40000) would need a gigapixel intermediate: refuse it up front
+  if (out.width * out.height > MAX_RESIZED_PIXELS) {
+    throw new ImageError(
+      'TOO_LARGE',
+      `a ${width}x${height} image resized so its shorter side is ${size} would be ${out.width}x${out.height} pixels (more than ${MAX_RESIZED_PIXELS / 1e6} MP): crop it to a less extreme aspect ratio first`,
+    );
+  }
+  return out;
 }
+
+/** Largest intermediate image the model's resize may produce (the same 50 MP as the input limit). */
+export const MAX_RESIZED_PIXELS = 50_000_000;
 
 /** The model's resize step (see `modelResizeSize`), always PIL bicubic. */
 export function resizeForModel(
