@@ -243,6 +243,16 @@ describe('decodeJpeg errors', () => {
     expectError(p12, 'UNSUPPORTED_FORMAT', /12-bit/);
   });
 
+  it('a file of many scans is refused before it costs minutes (bounded passes over the image)', () => {
+    const sos = dcOnly.findIndex((b, k) => b === 0xff && dcOnly[k + 1] === 0xda);
+    const scan = dcOnly.subarray(sos, dcOnly.length - 2); // SOS header + entropy data, without EOI
+    const withScans = (n: number): Uint8Array =>
+      concatBytes([dcOnly.subarray(0, sos), ...Array.from({ length: n }, () => scan), new Uint8Array([0xff, 0xd9])]);
+    expect(decodeJpeg(withScans(10)).width).toBe(16);
+    expectError(withScans(65), 'CORRUPT', /too many scans \(65: more than 64 passes over the image/);
+    expectError(withScans(5000), 'CORRUPT', /too many scans \(65:/);
+  });
+
   it('refuses frames above maxPixels before allocating', () => {
     expect(() => decodeJpeg(dcOnly, { maxPixels: 100 })).toThrow(/16x16/);
   });

@@ -182,6 +182,13 @@ function extend(v: number, s: number): number {
   return v < 1 << (s - 1) ? v - (1 << s) + 1 : v;
 }
 
+/**
+ * A progressive JPEG can hold any number of scans, each a pass over its components' blocks; a small
+ * file of thousands of empty refinement scans would cost minutes. Encoders write ~10 passes (every
+ * scan of a standard progressive script counted with its components): 64 is far above any real file.
+ */
+const MAX_SCAN_PASSES = 64;
+
 // ---------------------------------------------------------------- frame / components
 
 interface Component {
@@ -422,6 +429,8 @@ export function decodeJpeg(data: Uint8Array, opts: JpegDecodeOptions = {}): RgbI
   let jfif = false;
   let adobeTransform = -1;
   let scans = 0;
+  /** Blocks visited by all scans so far: bounds the work a small file can ask for (see MAX_SCAN_PASSES). */
+  let blockVisits = 0;
   let sawEoi = false;
   let firstScanAllComponents = false;
   let pos = 2;
@@ -564,6 +573,11 @@ export function decodeJpeg(data: Uint8Array, opts: JpegDecodeOptions = {}): RgbI
         const al = data[sp + 2]! & 15;
         if (scans === 0) firstScanAllComponents = ns === frame.components.length;
         scans++;
+        blockVisits += comps.reduce((a, c) => a + c.bw * c.bh, 0);
+        const frameBlocks = frame.components.reduce((a, c) => a + c.bw * c.bh, 0);
+        if (blockVisits > MAX_SCAN_PASSES * frameBlocks) {
+          throw corrupt(`too many scans (${scans}: more than ${MAX_SCAN_PASSES} passes over the image; real progressive files use about 10)`);
+        }
         pos = decodeScan(data, end, frame, comps, restartInterval, ss, se, ah, al);
         continue markers;
       }
