@@ -1,6 +1,7 @@
 /** decodeImageFile / encodePng vs PIL `Image.open(...).convert('RGB')`, and decode errors. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { encode as encodeJpeg } from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_PIXELS, ImageError, decodeImageFile, encodePng, readImageHeader } from './node-io';
@@ -266,6 +267,23 @@ describe('decodeImageFile errors', () => {
     expect(performance.now() - t0).toBeLessThan(200);
     expect(readImageHeader(huge)).toEqual({ format: 'png', width: 20000, height: 20000 });
     expect(DEFAULT_MAX_PIXELS).toBe(50_000_000);
+  });
+
+  it('an interlaced PNG whose data inflates far past its size is refused, small and fast', () => {
+    const interlacedIhdr = (w: number, h: number): Uint8Array => {
+      const d = ihdr(w, h, 8, 2).slice(8, 8 + 13); // IHDR data of an 8-bit RGB image
+      d[12] = 1; // Adam7
+      return pngChunk('IHDR', d);
+    };
+    const png = (w: number, h: number, raw: Uint8Array): Uint8Array =>
+      concatBytes([PNG_SIG, interlacedIhdr(w, h), pngChunk('IDAT', new Uint8Array(deflateSync(raw))), pngChunk('IEND', new Uint8Array(0))]);
+    // a real 1x1 interlaced image: pass 1 holds the pixel (filter byte + RGB)
+    const ok = decodeImageFile(png(1, 1, new Uint8Array([0, 10, 200, 30])));
+    expect(Array.from(ok.data)).toEqual([10, 200, 30]);
+    // the same header with 64 MiB of (highly compressible) image data
+    const bomb = png(1, 1, new Uint8Array(64 * 1024 * 1024));
+    expect(bomb.length).toBeLessThan(200_000);
+    expectImageError(() => decodeImageFile(bomb), 'CORRUPT', /inflates past the 4 bytes a 1x1 interlaced image needs/);
   });
 
   it('a 20000x20000 JPEG is refused from its SOF header', () => {

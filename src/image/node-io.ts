@@ -23,6 +23,7 @@
  * fancy upsampling, integer YCbCr tables) that is bit-identical with Pillow 9.4 on Debian (checked
  * in jpeg.test.ts). EXIF orientation is ignored, as by PIL's open + convert.
  */
+import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { decodeJpeg } from './jpeg';
 import { ImageError, type RgbImage } from './types';
@@ -198,8 +199,45 @@ function pngChunkWalk(b: Uint8Array): { complete: boolean; hasIend: boolean; has
   return { complete: o === b.length, hasIend: false, hasIdat };
 }
 
+const ADAM7: ReadonlyArray<readonly [number, number, number, number]> = [
+  [0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2],
+];
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * pngjs inflates an interlaced image's data without a bound: a tiny file could claim gigabytes.
+ * Inflate it here first, capped at what the header implies (filter byte + packed row per row of
+ * each Adam7 pass) plus 1 MiB, so it fails fast and small before pngjs sees it.
+ */
+function checkInterlacedSize(b: Uint8Array, header: PngHeader): void {
+  if (b.length < 29 || b[28] !== 1) return; // IHDR interlace method 1 = Adam7
+  const bits = (PNG_CHANNELS[header.colorType] ?? 4) * header.bitDepth;
+  let expected = 0;
+  for (const [x0, y0, dx, dy] of ADAM7) {
+    const w = Math.ceil((header.width - x0) / dx);
+    const h = Math.ceil((header.height - y0) / dy);
+    if (w > 0 && h > 0) expected += h * (1 + Math.ceil((w * bits) / 8));
+  }
+  const idat: Uint8Array[] = [];
+  for (let o = 8; o + 12 <= b.length; ) {
+    const len = u32be(b, o);
+    if (chunkType(b, o + 4) === 'IDAT') idat.push(b.subarray(o + 8, Math.min(b.length, o + 8 + len)));
+    o += 12 + len;
+  }
+  const data = Buffer.concat(idat);
+  try {
+    inflateSync(data, { maxOutputLength: expected + 1024 * 1024, finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
+      throw new ImageError('CORRUPT', `corrupt PNG: the image data inflates past the ${expected} bytes a ${header.width}x${header.height} interlaced image needs`);
+    }
+    // other inflate errors: left to the decoder, which reports them in its own words
+  }
+}
+
 function decodePng(bytes: Uint8Array, header: PngHeader): RgbImage {
   const { colorType, bitDepth } = header;
+  checkInterlacedSize(bytes, header);
   let src = colorType === 0 || colorType === 2 ? stripTrns(bytes) : bytes;
   const walk = pngChunkWalk(src);
   if (walk.complete && !walk.hasIdat) {
