@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defineConfig, type Plugin } from 'vite';
@@ -61,20 +62,53 @@ function e2ePacks(): Plugin {
   };
 }
 
-/** Lists every emitted file in precache.json, which the app-shell service worker (public/sw.js) caches on install. */
-function precacheList(): Plugin {
+/**
+ * Emits the app-shell service worker (src/app/service-worker.js) as sw.js with BUILD_ID (a hash of
+ * every emitted file's content and of the shipped example photos) and PRECACHE (those files) in
+ * front: each deploy that changes anything changes sw.js, so browsers install it and drop the old
+ * cache (see the worker's header).
+ */
+/**
+ * DRIT_BUILD_SALT (tests: two deploys of the same code) marks a build as different: it goes into
+ * BUILD_ID and into index.html as <meta name="drit-build-salt">. Unset in real builds.
+ */
+const BUILD_SALT = process.env.DRIT_BUILD_SALT ?? '';
+
+function serviceWorker(): Plugin {
+  const examples = resolve(import.meta.dirname, 'public/examples');
   return {
-    name: 'drit-precache-list',
+    name: 'drit-service-worker',
     apply: 'build',
+    transformIndexHtml(html) {
+      return BUILD_SALT ? html.replace('</head>', `  <meta name="drit-build-salt" content="${BUILD_SALT.replace(/[^\w.-]/g, '')}">\n  </head>`) : html;
+    },
     generateBundle(_options, bundle) {
-      const files = Object.keys(bundle).filter((f) => !f.endsWith('.map'));
-      this.emitFile({ type: 'asset', fileName: 'precache.json', source: JSON.stringify(files) });
+      const hash = createHash('sha256');
+      const files: string[] = [];
+      for (const name of Object.keys(bundle).sort()) {
+        if (name.endsWith('.map')) continue;
+        const item = bundle[name]!;
+        files.push(name);
+        hash.update(name).update(item.type === 'chunk' ? item.code : item.source);
+      }
+      if (existsSync(examples)) {
+        for (const f of readdirSync(examples).sort()) {
+          if (!/\.(png|jpe?g|webp)$/i.test(f)) continue;
+          files.push(`examples/${f}`);
+          hash.update(f).update(readFileSync(join(examples, f)));
+        }
+      }
+      const template = readFileSync(resolve(import.meta.dirname, 'src/app/service-worker.js'), 'utf8');
+      hash.update(template).update(BUILD_SALT);
+      const id = hash.digest('hex').slice(0, 16);
+      const head = `const BUILD_ID = ${JSON.stringify(id)};\nconst PRECACHE = ${JSON.stringify(files)};\n`;
+      this.emitFile({ type: 'asset', fileName: 'sw.js', source: head + template });
     },
   };
 }
 
 export default defineConfig(({ mode }) => ({
-  plugins: [react(), precacheList(), ...(mode === 'e2e' ? [e2ePacks()] : [])],
+  plugins: [react(), serviceWorker(), ...(mode === 'e2e' ? [e2ePacks()] : [])],
   // In test mode no hot reload: other people's edits must not reload a page in the middle of a test.
   server: { headers: ISOLATION_HEADERS, ...(mode === 'e2e' ? { hmr: false, watch: { ignored: ['**/*'] } } : {}) },
   preview: { headers: ISOLATION_HEADERS },

@@ -2,8 +2,9 @@
  * The production build (`vite build` + `vite preview`, COOP/COEP headers) with the tiny pack:
  * bundling must not break the worker, WebGPU, or the wasm backend's threads.
  */
+import { execFileSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
-import { asset } from './assets';
+import { ROOT, asset } from './assets';
 import { PROD_BASE, afterRender, canvasSpread, logErrors, waitForModel, watchOrigin } from './helpers';
 
 for (const backend of ['webgpu', 'wasm'] as const) {
@@ -46,6 +47,38 @@ test('second visit works offline (service worker + cached weights)', async ({ pa
     expect(await canvasSpread(page, 'output')).toBeGreaterThan(1);
     // Only the network-first manifest fetch fails (the worker then uses the cached one).
     expect(failed.filter((u) => !u.endsWith('/manifest.json'))).toEqual([]);
+  } finally {
+    await context.setOffline(false);
+  }
+});
+
+test('a new deploy replaces the cached app and deletes the old cache', async ({ page, context }) => {
+  test.setTimeout(300_000);
+  logErrors(page);
+  const shellCaches = (): Promise<string[]> => page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('drit-app-shell-')));
+  await page.goto('/?model=tiny');
+  await waitForModel(page, 'tiny');
+  await page.waitForFunction(async () => !!(await navigator.serviceWorker.getRegistration())?.active && !!navigator.serviceWorker.controller);
+  const before = await shellCaches();
+  expect(before).toHaveLength(1);
+  expect(await page.locator('meta[name="drit-build-salt"]').count()).toBe(0);
+
+  // Deploy a second build over the folder the server serves (same code, marked as another build).
+  execFileSync('npx', ['vite', 'build', '--mode', 'e2e', '--outDir', 'e2e/.packs/dist', '--emptyOutDir', '--logLevel', 'warn'], {
+    cwd: ROOT,
+    env: { ...process.env, DRIT_BUILD_SALT: 'second-deploy' },
+    stdio: 'pipe',
+  });
+  await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+  // The new worker precaches the new build into its own cache and, once active, deletes the old one.
+  await expect.poll(shellCaches, { timeout: 120_000 }).toEqual([expect.not.stringMatching(before[0]!)]);
+
+  // Offline, the page now comes from the second build.
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    await expect(page.locator('meta[name="drit-build-salt"]')).toHaveAttribute('content', 'second-deploy');
+    await expect(page.getByTestId('model-select')).toBeVisible();
   } finally {
     await context.setOffline(false);
   }

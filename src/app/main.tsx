@@ -2,7 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { crashWorkerForTesting, loseDeviceForTesting, start, workerMemory } from './controller';
-import { getState } from './store';
+import { getState, setState } from './store';
 import './styles.css';
 
 declare global {
@@ -30,6 +30,12 @@ void start();
 
 // Production only: the app shell is kept by a service worker so that a second visit works offline.
 if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  // A failed precache keeps the previous version (or none): say that offline use is not ready.
+  navigator.serviceWorker.addEventListener('message', (e: MessageEvent<{ type?: string; reason?: string }>) => {
+    if (e.data?.type === 'sw-precache-failed') {
+      setState({ notice: `Offline use could not be set up (${e.data.reason ?? 'a file failed to download'}); the app works online as usual.` });
+    }
+  });
   void navigator.serviceWorker.register(new URL('sw.js', document.baseURI)).catch((e: unknown) => {
     console.warn('[drit] service worker not registered:', e);
   });
