@@ -11,10 +11,11 @@ export class UsageError extends Error {
 /** Errors that describe bad input (files, checkpoints, images) rather than a bug. */
 const INPUT_ERRORS = new Set(['UsageError', 'CheckpointError', 'PackError', 'ImageError']);
 
-export async function runCli(tool: string, usage: string, main: () => Promise<void>): Promise<void> {
+/** Runs `main`; its numeric result (if any) is the exit status, 0 otherwise. */
+export async function runCli(tool: string, usage: string, main: () => Promise<void | number>): Promise<void> {
   try {
-    await main();
-    process.exit(0);
+    const status = await main();
+    process.exit(typeof status === 'number' ? status : 0);
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     const code = String((err as NodeJS.ErrnoException).code ?? '');

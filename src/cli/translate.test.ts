@@ -5,7 +5,7 @@
  * specific message.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImageFile } from '../image/node-io';
@@ -102,6 +102,39 @@ describe('translate reproduces PyTorch images', () => {
     const again = tmp.path('again.png');
     expect(translate(['--out', again, '--seed', '5', '--samples', '1']).status).toBe(0);
     expect(Buffer.from(readPng(tmp.path('again-0.png')).data).equals(Buffer.from(imgs[0]!))).toBe(true);
+  });
+});
+
+describe('translate a folder (batch)', () => {
+  it('loads the model once, writes one PNG per input and sample, skips unreadable files with a report', () => {
+    const dir = tmp.path('batch-in');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a.png'), readFileSync(tfix('input.png')));
+    writeFileSync(join(dir, 'b.png'), readFileSync(tfix('reference.png')));
+    writeFileSync(join(dir, 'broken.jpg'), 'not a jpeg');
+    writeFileSync(join(dir, 'notes.txt'), 'ignored: not an image name');
+    const out = tmp.path('batch-out');
+    const r = cli('translate', ['--model', pack, '--input', dir, '--out', out, '--z', spec.z.join(',')]);
+    expect(r.status, r.stderr).toBe(1); // partial: one input skipped
+    expect(r.stdout).toMatch(/\[1\/3\] .*a\.png -> .*a\.png/);
+    expect(r.stdout).toMatch(/2 image\(s\) from 2 input\(s\)/);
+    expect(r.stderr).toMatch(/skipped 1 unreadable input\(s\): .*broken\.jpg \(not a PNG or JPEG/);
+    expect(readdirSync(out).sort()).toEqual(['a.png', 'b.png']);
+    // the same result as translating the file alone (the PyTorch reference for this z)
+    expectSameImage(join(out, 'a.png'), tfix('out_z.png'));
+    // several --input files and samples: <stem>-<i>.png; all unreadable -> exit 2
+    const out2 = tmp.path('batch-out2');
+    const r2 = cli('translate', ['--model', pack, '--input', join(dir, 'a.png'), '--input', join(dir, 'b.png'), '--out', out2, '--seed', '3', '--samples', '2']);
+    expect(r2.status, r2.stderr).toBe(0);
+    expect(readdirSync(out2).sort()).toEqual(['a-0.png', 'a-1.png', 'b-0.png', 'b-1.png']);
+    const r3 = cli('translate', ['--model', pack, '--input', join(dir, 'broken.jpg'), '--input', tmp.path('missing.png'), '--out', tmp.path('o3')]);
+    expect(r3.status).toBe(2);
+    // two inputs that would write the same file are refused before any work
+    mkdirSync(tmp.path('other'));
+    writeFileSync(tmp.path('other/a.png'), readFileSync(tfix('input.png')));
+    const r4 = cli('translate', ['--model', pack, '--input', join(dir, 'a.png'), '--input', tmp.path('other/a.png'), '--out', tmp.path('o4')]);
+    expect(r4.status).toBe(2);
+    expect(r4.stderr).toMatch(/would both write .*a\.png/);
   });
 });
 

@@ -1,18 +1,23 @@
 /**
  * npm run translate -- --model <packDir> --input <image> --direction a2b|b2a --out <file.png>
  *   [--z v1,...,v8 | --seed S --samples K | --reference <image>] [--backend cpu|wasm|webgpu]
+ * npm run translate -- --model <packDir> --input <folder or image> [--input ...] --out <folder>
  *
  * Official pre-processing (from the pack's manifest) and post-processing; PNG/JPEG in, PNG out.
- * K samples write <out> with -0, -1, … before the extension.
+ * K samples write <out> with -0, -1, … before the extension. Several inputs (or a folder, as the
+ * official test.py translates a test folder) load the model once and write <out>/<name>.png per
+ * input with the same attribute(s); unreadable images are skipped and reported at the end (exit 1
+ * when some were skipped, 2 when none could be translated).
  */
+import { readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, extname, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { createDritModel, sourceDomain, targetDomain, type Direction, type DritModel } from '../drit/model';
 import type { KernelChoice } from '../drit/weights';
 import { sampleNormal } from '../drit/random';
-import { decodeImageFile, encodePng } from '../image/node-io';
+import { ImageError, decodeImageFile, encodePng } from '../image/node-io';
 import { toUint8Image } from '../image/postprocess';
 import { preprocessForModel } from '../image/preprocess';
 import type { Domain } from '../pack/manifest';
@@ -22,12 +27,16 @@ import { NODE_BACKENDS, useNodeBackend, type NodeBackend } from '../node/backend
 import { UsageError, runCli } from './run';
 
 const USAGE = `usage: npm run translate -- --model <packDir> --input <image> --direction a2b|b2a --out <file.png>
+       npm run translate -- --model <packDir> --input <folder|image> [--input ...] --out <folder>
        [--z v1,...,vN | --seed S --samples K | --reference <image>] [--backend cpu|wasm|webgpu]
        [--kernels auto|stock]   (stock: tfjs's own kernels, e.g. to compare with PyTorch without Winograd's rounding)`;
 
 interface Options {
   model: string;
-  input: string;
+  /** One or more image files (folders expanded). */
+  inputs: string[];
+  /** True when --out is a folder (several inputs, or a folder given). */
+  batch: boolean;
   out: string;
   direction: Direction;
   backend: NodeBackend;
@@ -56,7 +65,7 @@ function parseOptions(argv: string[]): Options {
     args: glueNegativeValues(argv),
     options: {
       model: { type: 'string' },
-      input: { type: 'string' },
+      input: { type: 'string', multiple: true },
       out: { type: 'string' },
       direction: { type: 'string', default: 'a2b' },
       backend: { type: 'string', default: 'cpu' },
@@ -69,8 +78,9 @@ function parseOptions(argv: string[]): Options {
     strict: true,
     allowPositionals: false,
   });
-  const { model, input, out } = values;
-  if (!model || !input || !out) throw new UsageError('--model, --input and --out are required');
+  const { model, out } = values;
+  if (!model || !values.input?.length || !out) throw new UsageError('--model, --input and --out are required');
+  const { inputs, batch } = expandInputs(values.input);
   const direction = values.direction;
   if (direction !== 'a2b' && direction !== 'b2a') throw new UsageError(`--direction must be a2b or b2a, got '${direction}'`);
   const backend = values.backend as NodeBackend;
@@ -79,7 +89,7 @@ function parseOptions(argv: string[]): Options {
   if (modes.filter(Boolean).length > 1) throw new UsageError('use only one of --z, --seed/--samples, --reference');
   const kernels = values.kernels as KernelChoice;
   if (kernels !== 'auto' && kernels !== 'stock') throw new UsageError(`--kernels must be auto or stock, got '${kernels}'`);
-  const opts: Options = { model, input, out, direction, backend, kernels };
+  const opts: Options = { model, inputs, batch, out, direction, backend, kernels };
   if (values.z !== undefined) {
     opts.z = values.z.split(',').map((s) => {
       const v = Number(s);
@@ -96,13 +106,49 @@ function parseOptions(argv: string[]): Options {
   return opts;
 }
 
+const IMAGE_FILE = /\.(png|jpe?g)$/i;
+
+/** --input values -> image files; a folder contributes its PNG/JPEG files (sorted, not recursive). */
+function expandInputs(values: string[]): { inputs: string[]; batch: boolean } {
+  const inputs: string[] = [];
+  let folder = false;
+  for (const v of values) {
+    let st;
+    try {
+      st = statSync(v);
+    } catch {
+      inputs.push(v); // reported as unreadable when it is read
+      continue;
+    }
+    if (st.isDirectory()) {
+      folder = true;
+      const files = readdirSync(v).filter((f) => IMAGE_FILE.test(f)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+      if (!files.length) throw new UsageError(`--input ${v}: the folder holds no PNG or JPEG images`);
+      inputs.push(...files.map((f) => join(v, f)));
+    } else inputs.push(v);
+  }
+  return { inputs, batch: folder || inputs.length > 1 };
+}
+
+/** Every file one input writes: <out> (single input) or <out>/<stem>.png, with -i per sample. */
+function outputPaths(o: Options, input: string, k: number, suffixed: boolean): string[] {
+  const base = o.batch ? join(o.out, `${basename(input, extname(input))}.png`) : o.out;
+  return Array.from({ length: k }, (_, i) => outputPath(base, i, suffixed));
+}
+
 /** `--out cat.png --input cat.png` would replace the user's photo with the translation. */
 function refuseOverwritingInputs(o: Options): void {
-  const inputs = new Set([o.input, o.reference].filter((p): p is string => p !== undefined).map((p) => resolve(p)));
+  const inputs = new Set([...o.inputs, o.reference].filter((p): p is string => p !== undefined).map((p) => resolve(p)));
   const k = o.samples ?? 1;
-  for (let i = 0; i < k; i++) {
-    const path = outputPath(o.out, i, o.samples !== undefined);
-    if (inputs.has(resolve(path))) throw new UsageError(`the output ${path} is also an input image: refusing to overwrite it (choose another --out)`);
+  const seen = new Map<string, string>();
+  for (const input of o.inputs) {
+    for (const path of outputPaths(o, input, k, o.samples !== undefined)) {
+      const key = resolve(path);
+      if (inputs.has(key)) throw new UsageError(`the output ${path} is also an input image: refusing to overwrite it (choose another --out)`);
+      const other = seen.get(key);
+      if (other !== undefined && other !== input) throw new UsageError(`${other} and ${input} would both write ${path}: give them different names`);
+      seen.set(key, input);
+    }
   }
 }
 
@@ -144,7 +190,25 @@ function outputPath(out: string, i: number, suffixed: boolean): string {
   return `${out.slice(0, out.length - ext.length)}-${i}${ext || '.png'}`;
 }
 
-async function main(argv: string[]): Promise<void> {
+/** Translates one input with the attribute(s) `z` and writes its PNG(s); returns the paths. */
+async function translateOne(model: DritModel, o: Options, input: string, z: tf.Tensor2D, suffixed: boolean): Promise<string[]> {
+  const src = sourceDomain(o.direction);
+  const dst = targetDomain(o.direction);
+  const x = await imageTensor(model, input, src);
+  const content = model.encodeContent(x, src);
+  x.dispose();
+  const images = model.generate(content, z, dst);
+  const data = (await images.data()) as Float32Array;
+  const [n, h, w, c] = images.shape;
+  tf.dispose([content, images]);
+  const paths = outputPaths(o, input, n, suffixed);
+  await mkdir(dirname(paths[0]!) || '.', { recursive: true });
+  const per = h * w * c;
+  for (let i = 0; i < n; i++) await writeFile(paths[i]!, encodePng(toUint8Image(data.subarray(i * per, (i + 1) * per), h, w, c)));
+  return paths;
+}
+
+async function main(argv: string[]): Promise<number> {
   const o = parseOptions(argv);
   const info = await useNodeBackend(o.backend);
   const { manifest, weights } = await readPack(folderSource(o.model));
@@ -153,26 +217,34 @@ async function main(argv: string[]): Promise<void> {
     const src = sourceDomain(o.direction);
     const dst = targetDomain(o.direction);
     const t0 = performance.now();
-    const x = await imageTensor(model, o.input, src);
-    const content = model.encodeContent(x, src);
-    x.dispose();
     const { z, suffixed } = await attributes(model, o, dst);
-    const images = model.generate(content, z, dst);
-    const data = (await images.data()) as Float32Array;
-    const [n, h, w, c] = images.shape;
-    tf.dispose([content, z, images]);
-    const ms = performance.now() - t0;
-    await mkdir(dirname(o.out) || '.', { recursive: true });
-    const per = h * w * c;
-    for (let i = 0; i < n; i++) {
-      const path = outputPath(o.out, i, suffixed);
-      await writeFile(path, encodePng(toUint8Image(data.subarray(i * per, (i + 1) * per), h, w, c)));
-      console.log(`wrote ${path}`);
+    const skipped: string[] = [];
+    let written = 0;
+    try {
+      for (const [i, input] of o.inputs.entries()) {
+        try {
+          const paths = await translateOne(model, o, input, z, suffixed);
+          written += paths.length;
+          console.log(`${o.batch ? `[${i + 1}/${o.inputs.length}] ${input} -> ` : 'wrote '}${paths.join(', ')}`);
+        } catch (e) {
+          // one bad file must not cost the whole folder; a single input fails as before
+          if (!o.batch || !(e instanceof ImageError || (e as NodeJS.ErrnoException).code === 'ENOENT')) throw e;
+          skipped.push(`${input} (${e instanceof Error ? e.message : String(e)})`);
+        }
+      }
+    } finally {
+      z.dispose();
     }
+    const ms = performance.now() - t0;
     const adapter = info.adapter ? ` (${info.adapter})` : '';
     console.log(
-      `${manifest.name}: ${manifest.domains[src]} -> ${manifest.domains[dst]}, ${n} image(s) ${w}x${h}, backend ${info.backend}${adapter}, ${ms.toFixed(0)} ms`,
+      `${manifest.name}: ${manifest.domains[src]} -> ${manifest.domains[dst]}, ${written} image(s) from ${o.inputs.length - skipped.length} input(s), backend ${info.backend}${adapter}, ${ms.toFixed(0)} ms`,
     );
+    if (skipped.length) {
+      console.error(`translate: skipped ${skipped.length} unreadable input(s): ${skipped.join('; ')}`);
+      return skipped.length === o.inputs.length ? 2 : 1;
+    }
+    return 0;
   } finally {
     model.dispose();
   }
