@@ -9,7 +9,7 @@ import { sampleNormal } from '../src/drit/random';
 import type { NamedWeight, PackManifest } from '../src/pack/manifest';
 import { readPack } from '../src/pack/read';
 import { folderSource } from '../src/pack/folder-source';
-import { useNodeBackend, type NodeBackend } from '../src/node/backend';
+import { initNodeBackend, type NodeBackend } from '../src/node/backend';
 
 interface Model {
   encodeContent(x: tf.Tensor4D, d: 'a' | 'b'): tf.Tensor4D;
@@ -20,7 +20,7 @@ type Factory = (m: PackManifest, w: NamedWeight[]) => Model;
 
 const [srcA, srcB, packDir, backend = 'wasm', rounds = '5'] = process.argv.slice(2);
 if (!srcA || !srcB || !packDir) throw new Error('usage: bench/ab.ts <srcA> <srcB> <packDir> [backend] [rounds]');
-await useNodeBackend(backend as NodeBackend);
+await initNodeBackend(backend as NodeBackend);
 const { manifest, weights } = await readPack(folderSource(packDir));
 const size = manifest.preprocess.crop;
 const x = tf.tensor4d(sampleNormal(size, size * size, 3).map(Math.tanh), [1, size, size, 3]);

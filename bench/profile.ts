@@ -14,7 +14,7 @@ import type { KernelChoice } from '../src/drit/weights';
 import { sampleNormal } from '../src/drit/random';
 import { readPack } from '../src/pack/read';
 import { folderSource } from '../src/pack/folder-source';
-import { useNodeBackend, type NodeBackend } from '../src/node/backend';
+import { initNodeBackend, type NodeBackend } from '../src/node/backend';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,7 +26,7 @@ const { values: args } = parseArgs({
   },
 });
 
-const info = await useNodeBackend(args.backend as NodeBackend);
+const info = await initNodeBackend(args.backend as NodeBackend);
 const dir = args.pack!;
 const { manifest, weights } = await readPack(folderSource(dir));
 const model = createDritModel(manifest, weights, { kernels: args.kernels as KernelChoice });

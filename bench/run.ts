@@ -29,7 +29,7 @@ import { sampleNormal } from '../src/drit/random';
 import type { PackManifest } from '../src/pack/manifest';
 import { readPack } from '../src/pack/read';
 import { folderSource } from '../src/pack/folder-source';
-import { useNodeBackend, type NodeBackend } from '../src/node/backend';
+import { initNodeBackend, type NodeBackend } from '../src/node/backend';
 
 const REPO = join(import.meta.dirname, '..');
 const CACHE = join(REPO, '.cache', 'bench');
@@ -230,7 +230,7 @@ async function main(): Promise<void> {
     for (const b of backends) {
       let info;
       try {
-        info = await useNodeBackend(b);
+        info = await initNodeBackend(b);
       } catch (e) {
         rows.push({ model: m.id, size, engine: b, timings: {}, note: `unavailable: ${(e as Error).message}` });
         continue;

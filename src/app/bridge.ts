@@ -47,12 +47,15 @@ export function createDritWorker(): Worker {
   return new Worker(new URL('../worker/worker.ts', import.meta.url), { type: 'module', name: 'drit-inference' });
 }
 
+/** The kinds of work that supersede each other: one latest-wins channel each. */
+export type ChannelName = 'model' | 'reference' | 'content' | 'render' | 'grid' | 'interp';
+
 export class WorkerBridge {
   private worker!: Worker;
   private api!: Remote;
   private epoch = 0;
   private readonly pending = new Set<(e: Error) => void>();
-  private readonly channels = new Map<string, Channel>();
+  private readonly channels = new Map<ChannelName, Channel>();
   /** Times of recent crashes: a worker that keeps dying is not restarted forever. */
   private readonly crashes: number[] = [];
   private dead = false;
@@ -142,7 +145,7 @@ export class WorkerBridge {
    * Latest-wins: runs `fn` when the channel is free; a newer call on the same channel replaces
    * this one while it still waits.
    */
-  latest<T>(channel: string, fn: (api: Remote) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  latest<T>(channel: ChannelName, fn: (api: Remote) => Promise<T>, signal?: AbortSignal): Promise<T> {
     let ch = this.channels.get(channel);
     if (!ch) {
       ch = { busy: false, waiting: null };
@@ -167,7 +170,7 @@ export class WorkerBridge {
   }
 
   /** Drops the waiting call of a channel (the running one finishes but its result is ignored by callers that check). */
-  cancel(channel: string): void {
+  cancel(channel: ChannelName): void {
     const ch = this.channels.get(channel);
     if (ch?.waiting) {
       ch.waiting.reject(new CancelledError('cancelled'));
@@ -193,7 +196,7 @@ export class WorkerBridge {
   }
 
   /** Whether a channel has work running or waiting. */
-  busy(channel: string): boolean {
+  busy(channel: ChannelName): boolean {
     const ch = this.channels.get(channel);
     return !!ch && (ch.busy || ch.waiting !== null);
   }

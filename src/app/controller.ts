@@ -329,7 +329,7 @@ export function resampleAroundReference(): void {
   setState({ reference: next, z, baseZ: z, mode: 'reference' });
 }
 
-export function useReference(): void {
+export function applyReference(): void {
   const r = getState().reference;
   if (!r || r.mu.length === 0) return;
   const z = referenceZ(r);
@@ -368,7 +368,7 @@ export function setMode(mode: AppState['mode']): void {
   const s = getState();
   if (mode === 'reference') {
     setState({ mode });
-    useReference();
+    applyReference();
   } else if (s.mode !== 'sample' && s.sampleZ.length === s.z.length) {
     setState({ mode, z: s.sampleZ.slice(), baseZ: s.sampleZ.slice() });
   } else {

@@ -23,7 +23,7 @@ import { preprocessForModel } from '../image/preprocess';
 import type { Domain } from '../pack/manifest';
 import { readPack } from '../pack/read';
 import { folderSource } from '../pack/folder-source';
-import { NODE_BACKENDS, useNodeBackend, type NodeBackend } from '../node/backend';
+import { NODE_BACKENDS, initNodeBackend, type NodeBackend } from '../node/backend';
 import { UsageError, runCli } from './run';
 
 const USAGE = `usage: npm run translate -- --model <packDir> --input <image> --direction a2b|b2a --out <file.png>
@@ -210,7 +210,7 @@ async function translateOne(model: DritModel, o: Options, input: string, z: tf.T
 
 async function main(argv: string[]): Promise<number> {
   const o = parseOptions(argv);
-  const info = await useNodeBackend(o.backend);
+  const info = await initNodeBackend(o.backend);
   const { manifest, weights } = await readPack(folderSource(o.model));
   const model = createDritModel(manifest, weights, { kernels: o.kernels });
   try {

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useNodeBackend, type NodeBackend } from '../node/backend';
+import { initNodeBackend, type NodeBackend } from '../node/backend';
 import { fixturePack, loadIo } from '../testing/fixtures';
 import { checkFixture } from '../testing/parity';
 import { createDritModel } from './model';
@@ -25,11 +25,11 @@ const RUNS: Array<{ backend: NodeBackend; kernels: KernelChoice }> = [
 for (const { backend, kernels } of RUNS) {
   describe(`PyTorch parity on ${backend} (${kernels} kernels)`, () => {
     beforeAll(async () => {
-      await useNodeBackend(backend);
+      await initNodeBackend(backend);
     });
     for (const name of FIXTURE_NAMES) {
       it(`${name}: every network, both directions`, async () => {
-        await useNodeBackend(backend);
+        await initNodeBackend(backend);
         const io = loadIo(name);
         const { manifest, weights } = await fixturePack(name);
         const before = tf.memory().numTensors;

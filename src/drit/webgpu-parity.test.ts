@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { useNodeBackend } from '../node/backend';
+import { initNodeBackend } from '../node/backend';
 import { fixturePack, loadIo } from '../testing/fixtures';
 import { createDritModel } from './model';
 import type { KernelChoice } from './weights';
@@ -20,7 +20,7 @@ const RUNS: Array<{ name: 'c0' | 'c1_oldln'; kernels: KernelChoice }> = [
 describe('PyTorch parity on webgpu (Node + Dawn)', () => {
   for (const { name, kernels } of RUNS) {
     it(`${name} (${kernels} kernels): every network, both directions`, async () => {
-      const info = await useNodeBackend('webgpu');
+      const info = await initNodeBackend('webgpu');
       expect(tf.getBackend()).toBe('webgpu');
       const { manifest, weights } = await fixturePack(name);
       const model = createDritModel(manifest, weights, { kernels });

@@ -46,7 +46,7 @@ async function registerWasm(): Promise<void> {
   wasm.setWasmPaths(join(dist, '/'));
 }
 
-export async function useNodeBackend(name: NodeBackend): Promise<BackendInfo> {
+export async function initNodeBackend(name: NodeBackend): Promise<BackendInfo> {
   if (!NODE_BACKENDS.includes(name)) throw new Error(`unknown backend '${name}' (use ${NODE_BACKENDS.join(', ')})`);
   // PROD silences tfjs's console advice to install tfjs-node (which cannot be installed here).
   tf.env().set('PROD', true);

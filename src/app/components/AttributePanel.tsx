@@ -11,7 +11,7 @@ import {
   setSampleAround,
   setZ,
   showGrid,
-  useReference,
+  applyReference,
   zeroZ,
 } from '../controller';
 import { DropZone } from './DropZone';
@@ -111,7 +111,7 @@ function ReferenceControls() {
             />
           </label>
           {reference && reference.mu.length > 0 && (
-            <button type="button" className="secondary" onClick={useReference}>
+            <button type="button" className="secondary" onClick={applyReference}>
               Use its attribute
             </button>
           )}

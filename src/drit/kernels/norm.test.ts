@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { useNodeBackend, type NodeBackend } from '../../node/backend';
+import { initNodeBackend, type NodeBackend } from '../../node/backend';
 import { fusedInstanceNorm } from './norm';
 import { expectClose, seeded } from './test-utils';
 
@@ -53,7 +53,7 @@ for (const backend of ['cpu', 'wasm', 'webgpu'] as NodeBackend[]) {
         for (const withResidual of [false, true]) {
           const label = `[${shape}] relu=${relu} residual=${withResidual}`;
           it(`InstanceNorm ${label}`, async () => {
-            await useNodeBackend(backend);
+            await initNodeBackend(backend);
             const before = tf.memory().numTensors;
             const x = seeded(shape, 1, 3, 40) as tf.Tensor4D; // mean 40, std 3: tests the shifted sums
             const r = withResidual ? (seeded(shape, 2) as tf.Tensor4D) : undefined;
@@ -68,7 +68,7 @@ for (const backend of ['cpu', 'wasm', 'webgpu'] as NodeBackend[]) {
     }
 
     it('a constant image normalises to zeros (variance 0, no NaN)', async () => {
-      await useNodeBackend(backend);
+      await initNodeBackend(backend);
       const x = tf.fill([1, 4, 4, 2], 3.5) as tf.Tensor4D;
       const y = fusedInstanceNorm(x, EPS);
       expect(Array.from(await y.data()).every((v) => v === 0)).toBe(true);
@@ -76,7 +76,7 @@ for (const backend of ['cpu', 'wasm', 'webgpu'] as NodeBackend[]) {
     });
 
     it('rejects a residual of the wrong shape', async () => {
-      await useNodeBackend(backend);
+      await initNodeBackend(backend);
       const x = tf.zeros([1, 4, 4, 2]) as tf.Tensor4D;
       const r = tf.zeros([1, 4, 4, 3]) as tf.Tensor4D;
       expect(() => fusedInstanceNorm(x, EPS, { residual: r })).toThrow(/residual shape/);

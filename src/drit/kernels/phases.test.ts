@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { useNodeBackend, type NodeBackend } from '../../node/backend';
+import { initNodeBackend, type NodeBackend } from '../../node/backend';
 import { phaseConvTranspose, phaseKernels } from './phases';
 import { expectClose, seeded } from './test-utils';
 
@@ -28,7 +28,7 @@ for (const backend of ['cpu', 'wasm'] as NodeBackend[]) {
   describe(`phase transposed conv on ${backend}`, () => {
     for (const c of CASES) {
       it(`${c.n}x${c.h}x${c.w}x${c.cin} -> ${c.cout}`, async () => {
-        await useNodeBackend(backend);
+        await initNodeBackend(backend);
         const before = tf.memory().numTensors;
         const x = seeded([c.n, c.h, c.w, c.cin], 1) as tf.Tensor4D;
         const filter = seeded([3, 3, c.cout, c.cin], 2, 0.3) as tf.Tensor4D; // [kh, kw, out, in]

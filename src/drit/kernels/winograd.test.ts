@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { useNodeBackend, type NodeBackend } from '../../node/backend';
+import { initNodeBackend, type NodeBackend } from '../../node/backend';
 import { pad2d } from '../layers';
 import { expectClose, seeded } from './test-utils';
 import { winogradConv3x3, winogradKernel } from './winograd';
@@ -29,7 +29,7 @@ for (const backend of ['cpu', 'wasm'] as NodeBackend[]) {
   describe(`Winograd F(4x4,3x3) on ${backend}`, () => {
     for (const c of CASES) {
       it(`${c.n}x${c.h}x${c.w}x${c.cin} -> ${c.cout}, ${c.mode}`, async () => {
-        await useNodeBackend(backend);
+        await initNodeBackend(backend);
         const before = tf.memory().numTensors;
         const x = seeded([c.n, c.h, c.w, c.cin], 1) as tf.Tensor4D;
         const filter = seeded([3, 3, c.cin, c.cout], 2, 1 / Math.sqrt(9 * c.cin)) as tf.Tensor4D;
@@ -44,7 +44,7 @@ for (const backend of ['cpu', 'wasm'] as NodeBackend[]) {
     }
 
     it('refuses reflection padding of a 1-pixel image, and non-3x3 filters', async () => {
-      await useNodeBackend(backend);
+      await initNodeBackend(backend);
       const x = tf.zeros([1, 1, 4, 2]) as tf.Tensor4D;
       const kernel = winogradKernel(tf.zeros([3, 3, 2, 2]) as tf.Tensor4D);
       expect(() => winogradConv3x3(x, kernel, 'reflect')).toThrow(/at least 2x2/);
