@@ -5,6 +5,7 @@ import { deflateSync } from 'node:zlib';
 import { encode as encodeJpeg } from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_PIXELS, ImageError, decodeImageFile, encodePng, readImageHeader } from './node-io';
+import { exifOrientation } from './orientation';
 import {
   PNG_SIG,
   REPO_ROOT,
@@ -207,6 +208,46 @@ describe.skipIf(SKIP_PIL)(`decodeImageFile vs PIL open().convert('RGB') ${SKIP_P
     jpegStats.push(`${name}: max |diff| ${max}`);
     worstJpeg = Math.max(worstJpeg, max);
     expect(max).toBe(0);
+  });
+});
+
+describe('EXIF orientation (the browsers\' policy; reference: Pillow\'s ImageOps.exif_transpose)', () => {
+  const tmp = makeTempDir('exif');
+  let results: PilResults = {};
+  const cases = [1, 2, 3, 4, 5, 6, 7, 8].flatMap((o) => [
+    { id: `jpeg-o${o}`, format: 'JPEG', ext: 'jpg', o, options: { quality: 95 } },
+    { id: `png-o${o}`, format: 'PNG', ext: 'png', o, options: {} },
+  ]);
+  beforeAll(() => {
+    const raw = rawInput(tmp.path('src.raw'), makeTestImage(13, 7, 5));
+    const jobs: PilJob[] = [];
+    for (const c of cases) {
+      const file = tmp.path(`${c.id}.${c.ext}`);
+      jobs.push({ id: `enc-${c.id}`, op: 'encode', ...raw, format: c.format, options: c.options, orientation: c.o, out: file });
+      jobs.push({ id: c.id, op: 'decode', src: file, exif_transpose: true, out: tmp.path(`${c.id}.rgb`) });
+      jobs.push({ id: `${c.id}-raw`, op: 'decode', src: file, out: tmp.path(`${c.id}-raw.rgb`) });
+    }
+    results = runPil(jobs, tmp.dir);
+  });
+  afterAll(() => tmp.cleanup());
+
+  it.skipIf(SKIP_PIL)('every orientation 1-8, JPEG and PNG, is upright and bit-exact; "ignore" gives the raw pixels', () => {
+    for (const c of cases) {
+      const bytes = readBytes(tmp.path(`${c.id}.${c.ext}`));
+      expect(exifOrientation(bytes), c.id).toBe(c.o);
+      const img = decodeImageFile(bytes);
+      expect([img.width, img.height], c.id).toEqual(results[c.id]!.size);
+      expect(firstDiff(img.data, readBytes(tmp.path(`${c.id}.rgb`))), c.id).toBe(-1);
+      const raw = decodeImageFile(bytes, { orientation: 'ignore' });
+      expect([raw.width, raw.height], c.id).toEqual([13, 7]);
+      expect(firstDiff(raw.data, readBytes(tmp.path(`${c.id}-raw.rgb`))), c.id).toBe(-1);
+    }
+  });
+
+  it('a malformed EXIF block means "as is"', () => {
+    const jpeg = concatBytes([new Uint8Array([0xff, 0xd8, 0xff, 0xe1, 0x00, 0x0c]), new TextEncoder().encode('Exif\0\0'), new Uint8Array([0x49, 0x49, 0x2a, 0x00])]);
+    expect(exifOrientation(jpeg)).toBe(1);
+    expect(exifOrientation(new Uint8Array([0xff, 0xd8, 0xff, 0xe1, 0xff, 0xff]))).toBe(1);
   });
 });
 

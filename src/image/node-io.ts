@@ -26,6 +26,7 @@
 import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { decodeJpeg } from './jpeg';
+import { applyOrientation, exifOrientation, type OrientationPolicy } from './orientation';
 import { ImageError, type RgbImage } from './types';
 
 export { ImageError } from './types';
@@ -36,6 +37,8 @@ export const DEFAULT_MAX_PIXELS = 50_000_000;
 export interface DecodeOptions {
   /** Refuse images with more pixels than this (default 50 MP), checked on the header. */
   maxPixels?: number;
+  /** 'exif' (default, as browsers): apply the file's EXIF orientation; 'ignore': raw pixels, as PIL's open(). */
+  orientation?: OrientationPolicy;
 }
 
 export interface ImageHeader {
@@ -286,22 +289,24 @@ function decodePng(bytes: Uint8Array, header: PngHeader): RgbImage {
 }
 
 /**
- * Decodes a PNG or JPEG file to RGB (PIL `open(...).convert('RGB')` semantics, see above).
+ * Decodes a PNG or JPEG file to RGB (PIL `open(...).convert('RGB')` semantics, see above), then
+ * turns it upright by its EXIF orientation unless `orientation: 'ignore'` (src/image/orientation.ts).
  * Throws `ImageError` (EMPTY, UNSUPPORTED_FORMAT, TOO_LARGE, CORRUPT).
  */
 export function decodeImageFile(bytes: Uint8Array, opts: DecodeOptions = {}): RgbImage {
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (!(maxPixels > 0)) throw new ImageError('INVALID_ARGUMENT', `maxPixels must be positive (got ${maxPixels})`);
   if (bytes.length === 0) throw new ImageError('EMPTY', 'empty file');
+  const upright = (img: RgbImage): RgbImage => ((opts.orientation ?? 'exif') === 'exif' ? applyOrientation(img, exifOrientation(bytes)) : img);
   if (isPng(bytes)) {
     const header = readPngHeader(bytes);
     checkSize(header, maxPixels);
-    return decodePng(bytes, header);
+    return upright(decodePng(bytes, header));
   }
   if (isJpeg(bytes)) {
     const header = readJpegHeader(bytes);
     checkSize(header, maxPixels);
-    return decodeJpeg(bytes, { maxPixels });
+    return upright(decodeJpeg(bytes, { maxPixels }));
   }
   throw new ImageError('UNSUPPORTED_FORMAT', `not a PNG or JPEG image (starts with ${describeStart(bytes)})`);
 }

@@ -11,7 +11,7 @@ import json
 import sys
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 
 def load_raw(job):
@@ -56,7 +56,8 @@ def run(job):
         try:
             with Image.open(job["src"]) as im:
                 mode = im.mode
-                rgb = im.convert("RGB")
+                # exif_transpose: the browsers' EXIF orientation policy (src/image/orientation.ts)
+                rgb = (ImageOps.exif_transpose(im) if job.get("exif_transpose") else im).convert("RGB")
         except Exception as e:  # noqa: BLE001 - reported to the test
             return {"error": repr(e)}
         open(job["out"], "wb").write(rgb.tobytes())
@@ -68,7 +69,11 @@ def run(job):
             img = img.quantize(colors=job.get("colors", 64))
         elif mode != "RGB":
             img = img.convert(mode)
-        kw = job.get("options", {})
+        kw = dict(job.get("options", {}))
+        if "orientation" in job:
+            exif = Image.Exif()
+            exif[0x0112] = job["orientation"]
+            kw["exif"] = exif.tobytes()
         img.save(job["out"], job["format"], **kw)
         return {"mode": img.mode}
     if op == "preprocess":

@@ -74,3 +74,16 @@ def test_holdout_split_is_deterministic_and_disjoint(tmp_path):
     b = D.UnpairedDataset(root / "trainA", root / "trainB", resize=40, crop=32, holdout=0.3, use_holdout=True)
     assert not {p.name for p in a.files_a} & {p.name for p in b.files_a}
     assert len(a.files_a) + len(b.files_a) == 20
+
+
+def test_load_rgb_honours_exif_orientation(tmp_path):
+    from PIL import Image
+    from trainer.data import load_rgb
+    im = Image.new("RGB", (13, 7), (200, 10, 10))
+    im.putpixel((0, 0), (0, 255, 0))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored sideways: shown rotated 90 degrees clockwise
+    im.save(tmp_path / "r.png", exif=exif.tobytes())
+    up = load_rgb(tmp_path / "r.png")
+    assert up.size == (7, 13)
+    assert up.getpixel((6, 0)) == (0, 255, 0)  # the top-left pixel moved to the top-right

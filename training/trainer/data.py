@@ -29,7 +29,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
-from PIL import Image
+from PIL import Image, ImageOps
 
 IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 
@@ -83,10 +83,12 @@ def run_split(args, cfg: dict, default_holdout: float) -> RunSplit:
 
 
 def load_rgb(path: os.PathLike) -> Image.Image:
-    """Open and fully decode an image as RGB (raises on truncated/corrupt files)."""
+    """Open and fully decode an image as RGB, upright by its EXIF orientation (the policy of the
+    browsers and of `npm run translate`, src/image/orientation.ts; cat2dog has no such tags).
+    Raises on truncated/corrupt files."""
     with Image.open(path) as im:
         im.load()
-        return im.convert("RGB")
+        return ImageOps.exif_transpose(im).convert("RGB")
 
 
 def report_unreadable(bad: List[Tuple[Path, str]], log=None) -> None:
