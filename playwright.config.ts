@@ -13,11 +13,19 @@ const PROD_PORT = Number(process.env.E2E_PROD_PORT ?? 5198);
 const QUIET = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const executablePath = existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined;
 
+/**
+ * How long one piece of work may take: a model load with its shader warm-up, a conversion, a render.
+ * On SwiftShader with other work on the 2 cores (the background training run, a second test
+ * suite) a warm-up alone has taken minutes, so every wait (expect, action, waitForFunction) gets
+ * this budget rather than an idle machine's timing; a test may take several pieces of work.
+ */
+const WORK_MS = Number(process.env.E2E_WORK_TIMEOUT_MS ?? 240_000);
+
 export default defineConfig({
   testDir: 'e2e',
   outputDir: 'test-results',
-  timeout: 180_000,
-  expect: { timeout: 60_000 },
+  timeout: 3 * WORK_MS,
+  expect: { timeout: WORK_MS },
   workers: 1,
   fullyParallel: false,
   retries: 0,
@@ -29,7 +37,7 @@ export default defineConfig({
     ...devices['Desktop Chrome'],
     viewport: { width: 1280, height: 900 },
     trace: 'off',
-    actionTimeout: 30_000,
+    actionTimeout: WORK_MS,
     screenshot: 'only-on-failure',
   },
   projects: [

@@ -13,7 +13,6 @@ const shipped = existsSync(MANIFEST);
 
 test('default model (cat2dog) translates a photo on wasm', async ({ page, context }) => {
   test.skip(!shipped, 'public/models/cat2dog/manifest.json is absent: the trained pack has not been published yet');
-  test.setTimeout(600_000);
   const watch = watchOrigin(context);
   logErrors(page);
   await page.goto('/?backend=wasm');

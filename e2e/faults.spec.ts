@@ -95,7 +95,7 @@ test('a worker crash: the app restarts the worker and restores its state', async
   await page.evaluate(() => window.__drit!.crashWorker());
   await expect(page.getByTestId('notice')).toContainText('worker crashed');
   // The model is reloaded in the new worker and the output rendered again, same z.
-  await page.waitForFunction((n) => window.__drit!.state().perf.renders > n, before, { timeout: 120_000 });
+  await page.waitForFunction((n) => window.__drit!.state().perf.renders > n, before);
   await waitIdle(page);
   await expect(page.getByTestId('backend')).toHaveText('webgpu');
   expect(await page.evaluate(() => window.__drit!.state().z)).toEqual(z);
@@ -110,7 +110,7 @@ test('WebGPU device lost: falls back to the next backend and says why', async ()
   await expect(page.getByTestId('backend')).not.toHaveText('webgpu');
   await expect(page.getByTestId('backend-notice')).toContainText('WebGPU');
   await expect(page.getByTestId('backend-notice')).toContainText('lost');
-  await page.waitForFunction((n) => window.__drit!.state().perf.renders > n, before, { timeout: 120_000 });
+  await page.waitForFunction((n) => window.__drit!.state().perf.renders > n, before);
   await waitIdle(page);
   await stillWorks();
 });

@@ -36,7 +36,6 @@ export async function waitForModel(page: Page, id: string): Promise<void> {
       return !!s && s.model?.id === want && s.loading === null;
     },
     id,
-    { timeout: 120_000 },
   );
 }
 
@@ -51,8 +50,6 @@ export async function waitIdle(page: Page): Promise<void> {
       const s = window.__drit!.state();
       return !s.rendering && !s.grid?.busy && !s.interp.busy && s.loading === null;
     },
-    undefined,
-    { timeout: 120_000 },
   );
 }
 
@@ -60,7 +57,7 @@ export async function waitIdle(page: Page): Promise<void> {
 export async function afterRender(page: Page, action: () => Promise<unknown>): Promise<void> {
   const before = await renders(page);
   await action();
-  await page.waitForFunction((n) => window.__drit!.state().perf.renders > n, before, { timeout: 120_000 });
+  await page.waitForFunction((n) => window.__drit!.state().perf.renders > n, before);
   await waitIdle(page);
 }
 

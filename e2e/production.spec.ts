@@ -53,7 +53,6 @@ test('second visit works offline (service worker + cached weights)', async ({ pa
 });
 
 test('a new deploy replaces the cached app and deletes the old cache', async ({ page, context }) => {
-  test.setTimeout(300_000);
   logErrors(page);
   const shellCaches = (): Promise<string[]> => page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('drit-app-shell-')));
   await page.goto('/?model=tiny');
@@ -71,7 +70,7 @@ test('a new deploy replaces the cached app and deletes the old cache', async ({ 
   });
   await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
   // The new worker precaches the new build into its own cache and, once active, deletes the old one.
-  await expect.poll(shellCaches, { timeout: 120_000 }).toEqual([expect.not.stringMatching(before[0]!)]);
+  await expect.poll(shellCaches).toEqual([expect.not.stringMatching(before[0]!)]);
 
   // Offline, the page now comes from the second build.
   await context.setOffline(true);
