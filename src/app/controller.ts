@@ -16,6 +16,7 @@ import {
   type ModelSpec,
   type WorkerEvent,
 } from '../worker/protocol';
+import * as attr from './attributes';
 import { Comlink, WorkerBridge, WorkerCrashedError, createDritWorker, isCancelled } from './bridge';
 import { copyFrameToClipboard, downloadBlob, frameToPngBlob, joinFrames } from './frames';
 import { getState, setState, useStore, type AppState, type ImageSlot, type ModelEntry } from './store';
@@ -55,10 +56,6 @@ function randomSeed(): number {
   const a = new Uint32Array(1);
   crypto.getRandomValues(a);
   return a[0]! >>> 0;
-}
-
-function normalRow(seed: number, nz: number): number[] {
-  return Array.from(sampleNormal(seed, 1, nz));
 }
 
 function rows(seed: number, n: number, nz: number): number[][] {
@@ -180,16 +177,12 @@ export async function selectModel(id: string, opts: { keepError?: boolean } = {}
     if (getState().modelId !== id) return;
     const s = getState();
     const nz = info.nz;
-    let z = s.z.length === nz ? s.z : normalRow(s.seed, nz);
-    if (pendingShareZ && pendingShareZ.length === nz) z = pendingShareZ;
+    const attrs = attr.onModel(s, nz, pendingShareZ);
     pendingShareZ = null;
     setState({
       model: info,
       loading: null,
-      z,
-      baseZ: z,
-      sampleZ: s.sampleZ.length === nz ? s.sampleZ : z,
-      locked: s.locked.length === nz ? s.locked : new Array<boolean>(nz).fill(false),
+      ...attrs,
       grid: s.grid
         ? { ...s.grid, zs: rows(s.grid.seed, s.grid.size, nz), frames: [], busy: false }
         : gridClosed
@@ -285,7 +278,7 @@ export async function setReferenceFile(file: Blob, name = (file as File).name ||
 
 function referenceZ(r: NonNullable<AppState['reference']>): number[] {
   if (!r.sampleAround || !r.sigma) return r.mu.slice();
-  const eps = normalRow(r.seed, r.mu.length);
+  const eps = attr.normalRow(r.seed, r.mu.length);
   return r.mu.map((m, i) => m + r.sigma![i]! * eps[i]!);
 }
 
@@ -303,8 +296,7 @@ async function encodeReference(): Promise<void> {
     // The reference sets z only while it is the source of z (a direction change re-encodes it
     // in sample mode too, without touching the sampled z).
     if (getState().mode === 'reference') {
-      const z = referenceZ(next);
-      setState({ reference: next, z, baseZ: z, perf });
+      setState({ reference: next, ...attr.fromReference(referenceZ(next)), perf });
     } else {
       setState({ reference: next, perf });
     }
@@ -317,23 +309,20 @@ export function setSampleAround(on: boolean): void {
   const r = getState().reference;
   if (!r) return;
   const next = { ...r, sampleAround: on };
-  const z = referenceZ(next);
-  setState({ reference: next, z, baseZ: z, mode: 'reference' });
+  setState({ reference: next, ...attr.fromReference(referenceZ(next)) });
 }
 
 export function resampleAroundReference(): void {
   const r = getState().reference;
   if (!r) return;
   const next = { ...r, sampleAround: true, seed: randomSeed() };
-  const z = referenceZ(next);
-  setState({ reference: next, z, baseZ: z, mode: 'reference' });
+  setState({ reference: next, ...attr.fromReference(referenceZ(next)) });
 }
 
 export function applyReference(): void {
   const r = getState().reference;
   if (!r || r.mu.length === 0) return;
-  const z = referenceZ(r);
-  setState({ mode: 'reference', z, baseZ: z });
+  setState(attr.fromReference(referenceZ(r)));
 }
 
 export function clearReference(): void {
@@ -365,47 +354,40 @@ export function setDirection(direction: AppState['direction']): void {
 
 /** Switches where z comes from: the last sample, or the reference image (if one was dropped). */
 export function setMode(mode: AppState['mode']): void {
-  const s = getState();
   if (mode === 'reference') {
     setState({ mode });
     applyReference();
-  } else if (s.mode !== 'sample' && s.sampleZ.length === s.z.length) {
-    setState({ mode, z: s.sampleZ.slice(), baseZ: s.sampleZ.slice() });
   } else {
-    setState({ mode });
+    setState(attr.toSampleMode(getState()));
   }
 }
 
+/** Writes a transition's changes (the store's setter ignores an empty change for subscribers' sake). */
+function applyAttr(change: attr.AttributeChange): void {
+  if (Object.keys(change).length) setState(change);
+}
+
 export function setZ(i: number, value: number): void {
-  const z = getState().z.slice();
-  if (i < 0 || i >= z.length || !Number.isFinite(value)) return;
-  z[i] = value;
-  setState({ z });
+  applyAttr(attr.setDimension(getState(), i, value));
 }
 
 export function setLocked(i: number, locked: boolean): void {
-  const l = getState().locked.slice();
-  l[i] = locked;
-  setState({ locked: l });
+  applyAttr(attr.setLock(getState(), i, locked));
 }
 
 /** New seed; locked dimensions keep their value. */
 export function reroll(): void {
   const s = getState();
   if (!s.model) return;
-  const seed = randomSeed();
-  const fresh = normalRow(seed, s.model.nz);
-  const z = fresh.map((v, i) => (s.locked[i] ? (s.z[i] ?? v) : v));
-  setState({ seed, z, baseZ: z, sampleZ: z, mode: 'sample' });
+  setState(attr.reroll(s, randomSeed(), s.model.nz));
 }
 
 export function resetZ(): void {
-  setState({ z: getState().baseZ.slice() });
+  setState(attr.reset(getState()));
 }
 
 export function zeroZ(): void {
-  const n = getState().z.length;
-  setState({ z: new Array<number>(n).fill(0) });
+  setState(attr.zero(getState()));
 }
 
 // ------------------------------------------------------------------------------------- grid
@@ -436,7 +418,7 @@ export function pickGridTile(i: number): void {
   const g = getState().grid;
   const z = g?.zs[i];
   if (!g || !z) return;
-  setState({ z: z.slice(), baseZ: z.slice(), sampleZ: z.slice(), mode: 'sample' });
+  setState(attr.pickTile(z));
 }
 
 async function renderGrid(): Promise<void> {
