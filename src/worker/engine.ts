@@ -13,7 +13,7 @@ import { convertCheckpoint } from '../convert';
 import { currentGpuDevice, dropBackend, selectBackend, backendLabel } from './backend';
 import { decodeImageBytes } from './decode';
 import { deleteLocalPack, listLocalPacks, loadPack, storeLocalPack, type LoadedPack } from './packs';
-import { framesFromOutput, prepareInput } from './preprocess';
+import { framesFromOutput, prepareInput } from './crop-input';
 import {
   codedError,
   type BackendName,

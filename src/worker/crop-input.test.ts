@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PREPROCESS } from '../pack/manifest';
-import { clampCrop, cropRegion, framesFromOutput, prepareInput } from './preprocess';
+import { clampCrop, cropRegion, framesFromOutput, prepareInput } from './crop-input';
 
 function gradient(w: number, h: number) {
   const data = new Uint8Array(w * h * 3);
