@@ -249,6 +249,52 @@ test('reset returns to the z that was sampled; keyboard moves a slider', async (
   expect((await zValues(page))[1]).toBeCloseTo(Math.min(3, Math.round((v + 0.01) * 100) / 100), 2);
 });
 
+test('history: every step is an entry with a thumbnail; Ctrl+Z / Ctrl+Shift+Z; a star is kept for the next visit', async () => {
+  const history = page.getByTestId('history');
+  const count = async (): Promise<number> => Number(await history.getAttribute('data-count'));
+  const index = async (): Promise<number> => Number(await history.getAttribute('data-index'));
+  await afterRender(page, () => page.getByTestId('reroll').click()); // a known last entry to start from
+  const n0 = await count();
+  const z0 = await zValues(page);
+  await afterRender(page, () => page.getByTestId('reroll').click());
+  const z1 = await zValues(page);
+  await afterRender(page, () => page.getByTestId('reroll').click());
+  const z2 = await zValues(page);
+  expect(await count()).toBe(n0 + 2);
+  expect(await index()).toBe(n0 + 1);
+  // a thumbnail of the output is drawn for the current entry
+  expect(await canvasSpread(page, `history-thumb-${n0 + 1}`)).toBeGreaterThan(0);
+  // a slider drag ends in one entry (release), not one per move
+  const slider = page.getByTestId('slider-0');
+  await slider.focus();
+  await afterRender(page, () => page.keyboard.press('ArrowRight'));
+  expect(await count()).toBe(n0 + 3);
+  const z3 = await zValues(page);
+  expect(z3[0]).toBeCloseTo(Math.min(3, Math.round((z2[0]! + 0.01) * 100) / 100), 2);
+  // undo twice, redo once, with the keyboard (focus on the page body)
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await afterRender(page, () => page.keyboard.press('Control+z'));
+  expect(await zValues(page)).toEqual(z2);
+  await afterRender(page, () => page.keyboard.press('Control+z'));
+  expect(await zValues(page)).toEqual(z1);
+  await afterRender(page, () => page.keyboard.press('Control+Shift+z'));
+  expect(await zValues(page)).toEqual(z2);
+  // clicking an entry shows its z; a new step then drops the undone future
+  await afterRender(page, () => page.getByTestId(`history-entry-${n0 - 1}`).click());
+  expect(await zValues(page)).toEqual(z0);
+  await page.getByTestId('history-star').click();
+  await expect(page.getByTestId('history-star')).toHaveAttribute('aria-pressed', 'true');
+  await afterRender(page, () => page.getByTestId('reroll').click());
+  expect(await count()).toBe(n0 + 1);
+  // the starred z is offered again on the next visit (per model, browser storage)
+  const next = await context.newPage();
+  await next.goto('/?model=tiny');
+  await waitForModel(next, 'tiny');
+  const starred = await next.evaluate(() => window.__drit!.state().history.entries.filter((e) => e.starred).map((e) => e.z));
+  await next.close();
+  expect(starred).toEqual([z0]);
+});
+
 test('reference mode: the thumbnail stays and z = E_a(reference)', async () => {
   await page.getByTestId('mode-reference').click();
   const z0 = await zValues(page);

@@ -17,6 +17,7 @@ import {
   type WorkerEvent,
 } from '../worker/protocol';
 import * as attr from './attributes';
+import * as hist from './history';
 import { Comlink, WorkerBridge, WorkerCrashedError, createDritWorker, isCancelled } from './bridge';
 import { copyFrameToClipboard, downloadBlob, frameToPngBlob, joinFrames } from './frames';
 import { getState, setState, useStore, type AppState, type ImageSlot, type ModelEntry } from './store';
@@ -183,6 +184,7 @@ export async function selectModel(id: string, opts: { keepError?: boolean } = {}
       model: info,
       loading: null,
       ...attrs,
+      history: hist.withStarred(hist.record(hist.EMPTY_HISTORY, attrs.z ?? s.z, 'model'), loadStarred(id), nz),
       grid: s.grid
         ? { ...s.grid, zs: rows(s.grid.seed, s.grid.size, nz), frames: [], busy: false }
         : gridClosed
@@ -297,6 +299,7 @@ async function encodeReference(): Promise<void> {
     // in sample mode too, without touching the sampled z).
     if (getState().mode === 'reference') {
       setState({ reference: next, ...attr.fromReference(referenceZ(next)), perf });
+      remember('reference');
     } else {
       setState({ reference: next, perf });
     }
@@ -310,6 +313,7 @@ export function setSampleAround(on: boolean): void {
   if (!r) return;
   const next = { ...r, sampleAround: on };
   setState({ reference: next, ...attr.fromReference(referenceZ(next)) });
+  remember('reference');
 }
 
 export function resampleAroundReference(): void {
@@ -317,12 +321,14 @@ export function resampleAroundReference(): void {
   if (!r) return;
   const next = { ...r, sampleAround: true, seed: randomSeed() };
   setState({ reference: next, ...attr.fromReference(referenceZ(next)) });
+  remember('reference');
 }
 
 export function applyReference(): void {
   const r = getState().reference;
   if (!r || r.mu.length === 0) return;
   setState(attr.fromReference(referenceZ(r)));
+  remember('reference');
 }
 
 export function clearReference(): void {
@@ -359,6 +365,7 @@ export function setMode(mode: AppState['mode']): void {
     applyReference();
   } else {
     setState(attr.toSampleMode(getState()));
+    remember('sample');
   }
 }
 
@@ -380,14 +387,72 @@ export function reroll(): void {
   const s = getState();
   if (!s.model) return;
   setState(attr.reroll(s, randomSeed(), s.model.nz));
+  remember('re-roll');
 }
 
 export function resetZ(): void {
   setState(attr.reset(getState()));
+  remember('reset');
 }
 
 export function zeroZ(): void {
   setState(attr.zero(getState()));
+  remember('zero');
+}
+
+// ------------------------------------------------------------------------------------- history
+
+const STAR_KEY = (modelId: string): string => `drit-starred:${modelId}`;
+
+function loadStarred(modelId: string): number[][] {
+  try {
+    const v: unknown = JSON.parse(localStorage.getItem(STAR_KEY(modelId)) ?? '[]');
+    return Array.isArray(v) ? v.filter((z): z is number[] => Array.isArray(z) && z.every((x) => typeof x === 'number')) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The current z becomes a history entry (a deliberate step: not every slider move). */
+function remember(source: string): void {
+  const s = getState();
+  if (s.model && s.z.length === s.model.nz) setState({ history: hist.record(s.history, s.z, source) });
+}
+
+/** A slider was released (pointer up, key up): its final value is one step. */
+export function commitSlider(): void {
+  remember('slider');
+}
+
+function showEntry(h: hist.HistoryState | null): void {
+  const e = h?.entries[h.index];
+  if (!h || !e) return;
+  setState({ history: h, z: e.z.slice(), baseZ: e.z.slice() });
+}
+
+export function undo(): void {
+  showEntry(hist.move(getState().history, -1));
+}
+
+export function redo(): void {
+  showEntry(hist.move(getState().history, 1));
+}
+
+export function showHistoryEntry(i: number): void {
+  showEntry(hist.jump(getState().history, i));
+}
+
+/** Stars (or un-stars) an entry; starred z are kept for this model across visits. */
+export function toggleHistoryStar(i: number): void {
+  const s = getState();
+  const history = hist.toggleStar(s.history, i);
+  setState({ history });
+  if (!s.modelId) return;
+  try {
+    localStorage.setItem(STAR_KEY(s.modelId), JSON.stringify(hist.starredZs(history)));
+  } catch {
+    setState({ notice: 'The star could not be saved for the next visit (browser storage is unavailable).' });
+  }
 }
 
 // ------------------------------------------------------------------------------------- grid
@@ -419,6 +484,7 @@ export function pickGridTile(i: number): void {
   const z = g?.zs[i];
   if (!g || !z) return;
   setState(attr.pickTile(z));
+  remember('grid');
 }
 
 async function renderGrid(): Promise<void> {
@@ -585,6 +651,7 @@ async function renderOutput(): Promise<void> {
     const frame = r.frames[0];
     const perf = getState().perf;
     setState({
+      ...(frame ? { history: hist.withThumb(getState().history, s.z, hist.thumbnail(frame)) } : {}),
       output: frame ?? null,
       rendering: worker().busy('render'),
       perf: { ...perf, generateMs: r.generateMs, ...(r.encodeMs > 0 ? { encodeMs: r.encodeMs } : {}), renders: perf.renders + 1 },

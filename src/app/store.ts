@@ -3,6 +3,7 @@
  * `controller.ts`, React components read slices of this store and call controller actions.
  */
 import { create } from 'zustand';
+import { EMPTY_HISTORY, type HistoryState } from './history';
 import type { Direction } from '../drit/model';
 import type {
   BackendStatus,
@@ -92,6 +93,8 @@ export interface AppState {
   sampleZ: number[];
   seed: number;
   locked: boolean[];
+  /** Every z the output showed by a deliberate step; undo / redo move through it (history.ts). */
+  history: HistoryState;
 
   reference: ReferenceState | null;
   grid: GridState | null;
@@ -123,6 +126,7 @@ export const initialState: AppState = {
   sampleZ: [],
   seed: 1,
   locked: [],
+  history: EMPTY_HISTORY,
   reference: null,
   grid: null,
   interp: { from: null, to: null, frames: 8, strip: [], busy: false },

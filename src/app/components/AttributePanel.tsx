@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { useStore } from '../store';
 import {
+  commitSlider,
   handleFiles,
   reroll,
   resampleAroundReference,
@@ -16,6 +17,7 @@ import {
 } from '../controller';
 import { DropZone } from './DropZone';
 import { FrameCanvas } from './FrameCanvas';
+import { HistoryPanel } from './HistoryPanel';
 
 export const SLIDER_RANGE = 3;
 
@@ -161,6 +163,8 @@ function Sliders() {
             data-testid={`slider-${i}`}
             aria-valuetext={v.toFixed(2)}
             onChange={(e) => setZ(i, Number(e.target.value))}
+            onPointerUp={commitSlider}
+            onKeyUp={commitSlider}
           />
           <output htmlFor={`slider-${i}`} data-testid={`slider-value-${i}`}>
             {v.toFixed(2)}
@@ -204,6 +208,7 @@ export function AttributePanel() {
         <ReferenceControls />
       </div>
       <Sliders />
+      <HistoryPanel />
     </section>
   );
 }
