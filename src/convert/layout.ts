@@ -343,22 +343,42 @@ function transpose2d(src: Float32Array, rows: number, cols: number): Float32Arra
   return out;
 }
 
-/** Converts one PyTorch array to its pack layout: returns [shape, data]. */
-export function toPackLayout(kind: WeightKind, shape: number[], data: Float32Array): { shape: number[]; data: Float32Array } {
+/** The pack-layout shape of a PyTorch array of this kind and shape. */
+function packShape(kind: WeightKind, shape: readonly number[]): number[] {
   const [d0 = 0, d1 = 0, d2 = 0, d3 = 0] = shape;
   switch (kind) {
     case 'conv':
     case 'convT':
-      return { shape: [d2, d3, d1, d0], data: permute2310(data, d0, d1, d2, d3) };
+      return [d2, d3, d1, d0];
     case 'convT1x1':
-      // (in, out, 1, 1) is already [in, out] in row-major order
-      return { shape: [1, 1, d0, d1], data: data.slice() };
+      return [1, 1, d0, d1];
     case 'linear':
-      return { shape: [d1, d0], data: transpose2d(data, d0, d1) };
+      return [d1, d0];
     case 'ln':
     case 'bias':
-      return { shape: [d0], data: data.slice() };
+      return [d0];
   }
+}
+
+/** Converts one PyTorch array to its pack layout: returns [shape, data]. */
+export function toPackLayout(kind: WeightKind, shape: number[], data: Float32Array): { shape: number[]; data: Float32Array } {
+  const [d0 = 0, d1 = 0, d2 = 0, d3 = 0] = shape;
+  const out = packShape(kind, shape);
+  switch (kind) {
+    case 'conv':
+    case 'convT':
+      return { shape: out, data: permute2310(data, d0, d1, d2, d3) };
+    case 'linear':
+      return { shape: out, data: transpose2d(data, d0, d1) };
+    default:
+      // (in, out, 1, 1) transposed 1x1 convs are already [in, out] in row-major order
+      return { shape: out, data: data.slice() };
+  }
+}
+
+/** Every weight (pack name and pack-layout shape) a pack of this architecture holds. */
+export function expectedPackWeights(arch: ArchitectureShape): Array<{ name: string; shape: number[] }> {
+  return expectedKeys(arch).map((s) => ({ name: `${s.module}.${s.key}`, shape: packShape(s.kind, s.shape) }));
 }
 
 // ---------------------------------------------------------------------------------------------

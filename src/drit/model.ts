@@ -6,6 +6,8 @@
  * from N(0, I) or encodeAttribute(yB, 'b').mu (spec §4.1).
  */
 import * as tf from '@tensorflow/tfjs';
+import { expectedPackWeights } from '../convert/layout';
+import { PackError } from '../pack/errors';
 import type { Domain, NamedWeight, PackManifest } from '../pack/manifest';
 import { encodeAttributeConcat, encodeAttributeMlp, type AttributeCode } from './attribute-encoder';
 import { encodeContent } from './content-encoder';
@@ -117,6 +119,34 @@ class TfjsDritModel implements DritModel {
  * Builds a model from a pack's manifest and decoded float32 weights (tfjs layout). Options: which
  * kernels to use (default 'auto': our custom kernels on wasm/cpu, stock tfjs ops on GPUs).
  */
+/**
+ * The weights must be exactly those the manifest's variant, widths, channels and nz imply (names and
+ * shapes), checked before any tensor is built: a pack is a download from elsewhere.
+ */
+export function checkPackLayout(manifest: PackManifest, weights: readonly Pick<NamedWeight, 'name' | 'shape'>[]): void {
+  const bad = (msg: string): never => {
+    throw new PackError('INVALID_FIELD', `Invalid model pack: ${msg}`, 'manifest.json');
+  };
+  let expected: Array<{ name: string; shape: number[] }> = [];
+  try {
+    expected = expectedPackWeights({ variant: manifest.variant, widths: manifest.widths, channels: manifest.channels, nz: manifest.nz });
+  } catch (e) {
+    bad(`its widths do not describe a DRIT network (${e instanceof Error ? e.message.replace(/^internal: /, '') : String(e)})`);
+  }
+  const want = new Map(expected.map((e) => [e.name, e.shape]));
+  for (const w of weights) {
+    const shape = want.get(w.name);
+    if (!shape) bad(`weight '${w.name}' is not part of a concat=${manifest.variant.concat} DRIT model`);
+    else if (shape.length !== w.shape.length || shape.some((d, i) => d !== w.shape[i])) {
+      bad(`weight '${w.name}' has shape [${w.shape.join(', ')}], the declared widths imply [${shape.join(', ')}]`);
+    }
+    want.delete(w.name);
+  }
+  const missing = [...want.keys()];
+  if (missing.length) bad(`${missing.length} weight(s) missing, e.g. '${missing[0]}'`);
+}
+
 export function createDritModel(manifest: PackManifest, weights: readonly NamedWeight[], options: WeightStoreOptions = {}): DritModel {
+  checkPackLayout(manifest, weights);
   return new TfjsDritModel(manifest, weights, options);
 }
