@@ -19,6 +19,7 @@ import { readPth } from '../convert/pth';
 import { ImageError, decodeImageFile, encodePng } from '../image/node-io';
 import { PackError } from '../pack/errors';
 import { validateManifest } from '../pack/read';
+import { TINY_META } from '../pack/test-meta';
 import { writePack } from '../pack/write';
 import { REPO } from '../testing/fixtures';
 
@@ -151,16 +152,7 @@ describe('fuzz: image decoders (CLI)', () => {
 
 describe('fuzz: pack manifest validator', () => {
   it('mutated manifests end in a PackError or a manifest', async () => {
-    const { manifest } = await writePack([{ name: 'enc_c.w', shape: [2, 3], data: new Float32Array(6) }], {
-      name: 't',
-      domains: { a: 'a', b: 'b' },
-      variant: { concat: 0, layerNorm: 'new', padding: 'reflect' },
-      nz: 8,
-      channels: { a: 3, b: 3 },
-      widths: { contentChannels: 8 },
-      preprocess: { resize: 16, resizeMode: 'square', crop: 16, resample: 'bicubic', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
-      postprocess: { mapping: 'truncate' },
-    });
+    const { manifest } = await writePack([{ name: 'enc_c.w', shape: [2, 3], data: new Float32Array(6) }], TINY_META);
     const good = JSON.parse(JSON.stringify(manifest)) as Record<string, unknown>;
     const paths: string[][] = [];
     const walk = (v: unknown, p: string[]): void => {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../image/test-utils';
 import { folderSource } from './folder-source';
 import { readPack } from './read';
+import { TINY_META } from './test-meta';
 import { writePack } from './write';
 
 const tmp = makeTempDir('folder-source');
@@ -14,16 +15,7 @@ describe('folderSource', () => {
   it('reads a pack, follows links inside the folder, refuses links out of it and devices', async () => {
     const dir = tmp.path('pack');
     mkdirSync(dir);
-    const { files } = await writePack([{ name: 'enc_c.w', shape: [2, 3], data: new Float32Array([1, 2, 3, 4, 5, 6]) }], {
-      name: 't',
-      domains: { a: 'a', b: 'b' },
-      variant: { concat: 0, layerNorm: 'new', padding: 'reflect' },
-      nz: 8,
-      channels: { a: 3, b: 3 },
-      widths: {},
-      preprocess: { resize: 16, resizeMode: 'square', crop: 16, resample: 'bicubic', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
-      postprocess: { mapping: 'truncate' },
-    });
+    const { files } = await writePack([{ name: 'enc_c.w', shape: [2, 3], data: new Float32Array([1, 2, 3, 4, 5, 6]) }], TINY_META);
     for (const [name, bytes] of files) writeFileSync(join(dir, name), bytes);
     const pack = await readPack(folderSource(dir));
     expect(Array.from(pack.weights[0]!.data)).toEqual([1, 2, 3, 4, 5, 6]);
