@@ -651,7 +651,8 @@ async function renderOutput(): Promise<void> {
     const frame = r.frames[0];
     const perf = getState().perf;
     setState({
-      ...(frame ? { history: hist.withThumb(getState().history, s.z, hist.thumbnail(frame)) } : {}),
+      // a thumbnail only for a history entry that lacks one, not on every slider move
+      ...(frame && hist.needsThumb(getState().history, s.z) ? { history: hist.withThumb(getState().history, s.z, hist.thumbnail(frame)) } : {}),
       output: frame ?? null,
       rendering: worker().busy('render'),
       perf: { ...perf, generateMs: r.generateMs, ...(r.encodeMs > 0 ? { encodeMs: r.encodeMs } : {}), renders: perf.renders + 1 },

@@ -59,9 +59,14 @@ export function toggleStar(h: HistoryState, index: number): HistoryState {
   return { ...h, entries: h.entries.map((e, i) => (i === index ? { ...e, starred: !e.starred } : e)) };
 }
 
+/** Whether an entry with this z still lacks its thumbnail (so a render need not make one). */
+export function needsThumb(h: HistoryState, z: readonly number[]): boolean {
+  return h.entries.some((e) => !e.thumb && same(e.z, z));
+}
+
 /** Attaches the output thumbnail to every entry with this z that has none. */
 export function withThumb(h: HistoryState, z: readonly number[], thumb: RgbaFrame): HistoryState {
-  if (!h.entries.some((e) => !e.thumb && same(e.z, z))) return h;
+  if (!needsThumb(h, z)) return h;
   return { ...h, entries: h.entries.map((e) => (!e.thumb && same(e.z, z) ? { ...e, thumb } : e)) };
 }
 
