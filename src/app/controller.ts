@@ -18,36 +18,19 @@ import {
 } from '../worker/protocol';
 import * as attr from './attributes';
 import * as hist from './history';
-import { Comlink, WorkerBridge, WorkerCrashedError, createDritWorker, isCancelled } from './bridge';
+import { Comlink, WorkerBridge, createDritWorker, isCancelled } from './bridge';
+import { clearError, showError, setWorker, worker } from './session';
+export { clearError };
 import { copyFrameToClipboard, downloadBlob, frameToPngBlob, joinFrames } from './frames';
 import { getState, setState, useStore, type AppState, type ImageSlot, type ModelEntry } from './store';
 import { decodeShare, readQuery, setModelInQuery, shareUrl } from './url';
 
 const GRID_DEFAULT = 6;
 
-let bridge: WorkerBridge | null = null;
 /** True while a crashed worker is being restored: state changes then must not trigger renders. */
 let recovering = false;
 let requestedBackend: BackendName | undefined;
 let started = false;
-
-function worker(): WorkerBridge {
-  if (!bridge) throw new Error('the app was not started');
-  return bridge;
-}
-
-function showError(e: unknown): void {
-  if (isCancelled(e)) return;
-  // Calls cut short by a worker crash: the crash handler reports it (notice or error) itself.
-  if (e instanceof WorkerCrashedError) return;
-  const text = errorText(e);
-  console.warn('[drit]', text);
-  setState({ error: text });
-}
-
-export function clearError(): void {
-  setState({ error: null });
-}
 
 export function dismissNotice(): void {
   setState({ notice: null });
@@ -77,10 +60,10 @@ export async function start(): Promise<void> {
   const share = decodeShare();
   if (share.direction) setState({ direction: share.direction });
   if (share.seed !== undefined) setState({ seed: share.seed });
-  bridge = new WorkerBridge(createDritWorker, (reason, restarted) => {
+  setWorker(new WorkerBridge(createDritWorker, (reason, restarted) => {
     if (restarted) void recoverFromCrash(reason);
     else setState({ error: `The inference worker crashed: ${reason}.`, rendering: false });
-  });
+  }));
   subscribeRenders();
   try {
     await initBackend();
