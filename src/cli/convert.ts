@@ -1,6 +1,7 @@
 /**
  * npm run convert -- <checkpoint.pth> <outDir> [--name N] [--domains cat,dog] [--dtype float32|float16]
  *                    [--resize N] [--crop N] [--shard-size BYTES]
+ *                    [--attr-stats <datasetRoot>] [--attr-stats-a DIR] [--attr-stats-b DIR] [--attr-stats-limit N]
  *
  * Converts an official (or compatible) DRIT PyTorch checkpoint into a model pack folder.
  * Exit codes: 0 success, 2 bad input (arguments, unreadable or invalid checkpoint), 1 other failures.
@@ -13,6 +14,7 @@ import { CheckpointError, convertCheckpoint, type ConvertOptions } from '../conv
 import { MAX_CHECKPOINT_BYTES } from '../convert/pth';
 import { PackError } from '../pack/errors';
 import type { Preprocess, StoredDtype } from '../pack/manifest';
+import type { StatsFolders } from '../attrstats/run';
 
 const USAGE = `Usage: npm run convert -- <checkpoint.pth> <outDir> [options]
 
@@ -26,6 +28,12 @@ Options:
   --resize N           pre-processing resize size (default 256)
   --crop N             pre-processing centre-crop size (default 216, or the --resize size if smaller)
   --shard-size BYTES   maximum shard size (default 4194304 = 4 MiB)
+  --attr-stats ROOT    store the principal directions of each domain's E_a codes (PCA) for the
+                       app's principal-direction sliders: ROOT/trainA = domain A photos,
+                       ROOT/trainB = domain B photos (a DRIT dataset root)
+  --attr-stats-a DIR, --attr-stats-b DIR
+                       a folder of photos of that domain (instead of, or on top of, ROOT's)
+  --attr-stats-limit N encode at most N photos per domain (first in name order; default all)
   -h, --help           show this help
 
 Exit codes: 0 success, 2 bad input (arguments or checkpoint), 1 other errors.`;
@@ -36,6 +44,8 @@ interface CliArgs {
   checkpoint: string;
   outDir: string;
   options: ConvertOptions;
+  /** --attr-stats*: the photo folders per domain (resolved by main) and the per-domain limit. */
+  attrStats?: { root?: string; folders: StatsFolders; limit?: number };
 }
 
 function parseIntArg(flag: string, v: string): number {
@@ -47,6 +57,7 @@ function parseArgs(argv: string[]): CliArgs | 'help' {
   const positional: string[] = [];
   const options: ConvertOptions = {};
   const pre: Partial<Preprocess> = {};
+  let attrStats: CliArgs['attrStats'];
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i] as string;
     if (arg === '-h' || arg === '--help') return 'help';
@@ -64,7 +75,7 @@ function parseArgs(argv: string[]): CliArgs | 'help' {
       value = arg.slice(eq + 1);
       arg = arg.slice(0, eq);
     }
-    const known = ['--name', '--domains', '--dtype', '--resize', '--crop', '--shard-size'];
+    const known = ['--name', '--domains', '--dtype', '--resize', '--crop', '--shard-size', '--attr-stats', '--attr-stats-a', '--attr-stats-b', '--attr-stats-limit'];
     if (!known.includes(arg)) throw new UsageError(`unknown option '${arg}'`);
     if (value === undefined) {
       value = argv[++i];
@@ -94,6 +105,16 @@ function parseArgs(argv: string[]): CliArgs | 'help' {
       case '--shard-size':
         options.maxShardBytes = parseIntArg(arg, value);
         break;
+      case '--attr-stats':
+        attrStats = { ...attrStats, folders: attrStats?.folders ?? {}, root: value };
+        break;
+      case '--attr-stats-a':
+      case '--attr-stats-b':
+        attrStats = { ...attrStats, folders: { ...attrStats?.folders, [arg === '--attr-stats-a' ? 'a' : 'b']: value } };
+        break;
+      case '--attr-stats-limit':
+        attrStats = { ...attrStats, folders: attrStats?.folders ?? {}, limit: parseIntArg(arg, value) };
+        break;
     }
   }
   if (positional.length !== 2) {
@@ -103,7 +124,10 @@ function parseArgs(argv: string[]): CliArgs | 'help' {
   const crop = pre.crop ?? (pre.resize !== undefined && pre.resize < 216 ? pre.resize : 216);
   if (crop > resize) throw new UsageError(`--crop (${crop}) must not exceed --resize (${resize})`);
   if (pre.resize !== undefined || pre.crop !== undefined) options.preprocess = { resize, crop };
-  return { checkpoint: positional[0] as string, outDir: positional[1] as string, options };
+  if (attrStats && attrStats.root === undefined && !attrStats.folders.a && !attrStats.folders.b) {
+    throw new UsageError('--attr-stats-limit needs --attr-stats, --attr-stats-a or --attr-stats-b');
+  }
+  return { checkpoint: positional[0] as string, outDir: positional[1] as string, options, ...(attrStats ? { attrStats } : {}) };
 }
 
 const PACK_FILE = /^(manifest\.json|weights-\d+\.bin)$/;
@@ -147,6 +171,16 @@ async function main(argv: string[]): Promise<number> {
   const { checkpoint, options } = parsed;
   const outDir = resolve(parsed.outDir);
   const replace = checkReplaceable(outDir);
+  // Loaded only when asked for: the statistics need tfjs, a plain conversion does not.
+  const stats = parsed.attrStats ? await import('../attrstats/run') : null;
+  let statsFolders: StatsFolders = {};
+  if (stats && parsed.attrStats) {
+    try {
+      statsFolders = stats.statsFolders(parsed.attrStats.root, parsed.attrStats.folders);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
 
   let bytes: Uint8Array;
   try {
@@ -167,6 +201,10 @@ async function main(argv: string[]): Promise<number> {
   options.name ??= basename(checkpoint).replace(/\.(pth|pkl|pt|tar)$/i, '') || 'drit';
   options.provenance = { source: basename(checkpoint) };
   const result = await convertCheckpoint(bytes, options);
+  const statsLines =
+    stats && parsed.attrStats
+      ? await stats.addStatsToConversion(result, statsFolders, parsed.attrStats.limit !== undefined ? { limit: parsed.attrStats.limit } : {})
+      : [];
 
   // Write to a temporary sibling folder, then move it into place.
   const parent = dirname(outDir);
@@ -204,6 +242,7 @@ async function main(argv: string[]): Promise<number> {
   if (manifest.provenance?.epoch !== undefined) lines.push(`  training  epoch ${manifest.provenance.epoch}, ${manifest.provenance.totalIterations ?? '?'} iterations`);
   if (report.ignoredEntries.length) lines.push(`  ignored   ${report.ignoredEntries.join(', ')}`);
   if (report.unexpectedKeys.length) lines.push(`  unused    ${report.unexpectedKeys.join(', ')}`);
+  lines.push(...statsLines);
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

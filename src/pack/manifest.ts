@@ -72,6 +72,25 @@ export interface PackManifest {
   weights: WeightEntry[];
   shards: ShardEntry[];
   provenance?: Provenance;
+  /**
+   * Optional: PCA of the attribute codes E_a gives a domain's training photos, per domain (the
+   * codes of domain b serve a -> b translation). Packs without it keep the raw axes only.
+   */
+  attributeStats?: Partial<Record<Domain, AttributeStats>>;
+}
+
+/** Principal directions and spread of one domain's attribute codes (docs/model-pack.md). */
+export interface AttributeStats {
+  /** Number of photos encoded (>= 2). */
+  count: number;
+  /** Mean code [nz]. */
+  mean: number[];
+  /** k unit vectors [nz], orthonormal, largest variance first (k <= nz). */
+  components: number[][];
+  /** Standard deviation of the codes along each component (sqrt of the eigenvalue) [k], > 0, non-increasing. */
+  std: number[];
+  /** Each component's share of the total variance (trace of the covariance) [k], in [0, 1], sum <= 1. */
+  varianceShare: number[];
 }
 
 export interface Provenance {

@@ -10,6 +10,8 @@ import {
   type NamedWeight,
   type PackManifest,
   type Preprocess,
+  type AttributeStats,
+  type Domain,
   type Provenance,
   type ShardEntry,
   type StoredDtype,
@@ -62,7 +64,14 @@ export const MANIFEST_LIMITS = {
   mean: 10,
   stdMin: 0.01,
   stdMax: 10,
+  /** Principal directions stored per domain in `attributeStats` (DRIT has nz = 8). */
+  attrComponents: 64,
+  /** |mean| and std of attribute codes: far beyond anything a trained E_a gives (|z| of a few units). */
+  attrValue: 1e6,
 } as const;
+
+/** How far stored principal directions may be from orthonormal (they are rounded to 8 digits). */
+export const ORTHONORMAL_TOLERANCE = 1e-4;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const SAFE_PATH = /^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;
@@ -112,6 +121,13 @@ class Checker {
     const v = this.present(path);
     if (!Array.isArray(v)) this.invalid(path, 'must be an array');
     return v as unknown[];
+  }
+  /** Exactly `length` finite numbers in [min, max]. */
+  vector(path: string, length: number, min: number, max: number): number[] {
+    const v = this.arr(path);
+    if (v.length !== length) this.invalid(path, `must hold ${length} numbers, got ${v.length}`);
+    if (!v.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= min && x <= max)) this.invalid(path, `must be finite numbers in [${min}, ${max}]`);
+    return (v as number[]).slice();
   }
   triple(path: string, min: number, max: number): [number, number, number] {
     const v = this.arr(path);
@@ -232,7 +248,44 @@ export function validateManifest(json: unknown): PackManifest {
     if (prov.training !== undefined) out.training = c.obj('provenance.training');
     manifest.provenance = out;
   }
+  if (json.attributeStats !== undefined) manifest.attributeStats = validateAttributeStats(c, manifest.nz);
   return manifest;
+}
+
+/** `attributeStats` (optional): per domain, a PCA of E_a codes whose sizes fit `nz` (docs/model-pack.md). */
+function validateAttributeStats(c: Checker, nz: number): Partial<Record<Domain, AttributeStats>> {
+  const root = c.obj('attributeStats');
+  const out: Partial<Record<Domain, AttributeStats>> = {};
+  const L = MANIFEST_LIMITS;
+  for (const d of ['a', 'b'] as const) {
+    if (root[d] === undefined) continue;
+    const p = `attributeStats.${d}`;
+    c.obj(p);
+    const count = c.int(`${p}.count`, 2);
+    const mean = c.vector(`${p}.mean`, nz, -L.attrValue, L.attrValue);
+    const componentsRaw = c.arr(`${p}.components`);
+    const k = componentsRaw.length;
+    const maxK = Math.min(nz, L.attrComponents);
+    if (k < 1 || k > maxK) c.invalid(`${p}.components`, `must hold 1 to ${maxK} directions, got ${k}`);
+    const components = componentsRaw.map((_, i) => c.vector(`${p}.components.${i}`, nz, -1.001, 1.001));
+    for (let i = 0; i < k; i++) {
+      for (let j = i; j < k; j++) {
+        let dot = 0;
+        for (let t = 0; t < nz; t++) dot += components[i]![t]! * components[j]![t]!;
+        if (Math.abs(dot - (i === j ? 1 : 0)) > ORTHONORMAL_TOLERANCE) {
+          c.invalid(`${p}.components`, i === j ? `direction ${i} is not a unit vector (length² ${dot.toPrecision(6)})` : `directions ${i} and ${j} are not orthogonal (dot product ${dot.toPrecision(6)})`);
+        }
+      }
+    }
+    const std = c.vector(`${p}.std`, k, 0, L.attrValue);
+    if (std.some((s) => !(s > 0))) c.invalid(`${p}.std`, 'must be positive');
+    if (std.some((s, i) => i > 0 && s > std[i - 1]! * (1 + 1e-6))) c.invalid(`${p}.std`, 'must be ordered largest first');
+    const varianceShare = c.vector(`${p}.varianceShare`, k, 0, 1);
+    const sum = varianceShare.reduce((a, b) => a + b, 0);
+    if (sum > 1 + 1e-6) c.invalid(`${p}.varianceShare`, `must sum to at most 1, got ${sum.toPrecision(6)}`);
+    out[d] = { count, mean, components, std, varianceShare };
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

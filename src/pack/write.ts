@@ -148,6 +148,7 @@ export async function writePack(weights: readonly NamedWeight[], meta: PackMetad
     shards,
   };
   if (meta.provenance) manifest.provenance = orderedProvenance(meta.provenance);
+  if (meta.attributeStats) manifest.attributeStats = structuredClone(meta.attributeStats);
   files.set(MANIFEST_FILE, serializeManifest(manifest));
   return { manifest, files };
 }
