@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKS, ROOT, writeAssets } from './assets';
+import { STATS_PACK, writeStatsPack } from './directions-setup';
 
 function convert(checkpoint: string, id: string): void {
   const out = join(PACKS, id);
@@ -27,6 +28,7 @@ export default async function globalSetup(): Promise<void> {
   mkdirSync(PACKS, { recursive: true });
   convert(c0, 'tiny');
   convert(c1, 'tiny-c1');
+  writeStatsPack();
 
   // Same pack with one flipped byte in its shard: must fail the sha256 check.
   const corrupt = join(PACKS, 'tiny-corrupt');
@@ -45,6 +47,7 @@ export default async function globalSetup(): Promise<void> {
         { id: 'tiny-c1', name: 'Tiny test model (concat 1)', path: 'e2e-packs/tiny-c1/' },
         { id: 'tiny-corrupt', name: 'Tiny model, corrupt shard', path: 'e2e-packs/tiny-corrupt/' },
         { id: 'missing', name: 'Missing model', path: 'e2e-packs/missing/' },
+        STATS_PACK,
       ],
     }),
   );

@@ -361,6 +361,15 @@ export function setZ(i: number, value: number): void {
   applyAttr(attr.setDimension(getState(), i, value));
 }
 
+/** The whole z at once (principal-direction sliders, directions.ts); a release is committed by commitSlider like any slider. */
+export function setZVector(z: readonly number[]): void {
+  if (z.length === getState().z.length && z.every(Number.isFinite)) setState({ z: z.slice() });
+}
+
+export function setSliderSet(sliderSet: AppState['sliderSet']): void {
+  setState({ sliderSet });
+}
+
 export function setLocked(i: number, locked: boolean): void {
   applyAttr(attr.setLock(getState(), i, locked));
 }

@@ -4,6 +4,7 @@
  */
 import { create } from 'zustand';
 import { EMPTY_HISTORY, type HistoryState } from './history';
+import type { SliderSet } from './directions';
 import type { Direction } from '../drit/model';
 import type {
   BackendStatus,
@@ -99,6 +100,8 @@ export interface AppState {
   reference: ReferenceState | null;
   grid: GridState | null;
   interp: InterpState;
+  /** Which sliders edit z: one per raw dimension, or along the pack's principal directions (directions.ts). */
+  sliderSet: SliderSet;
 
   output: RgbaFrame | null;
   rendering: boolean;
@@ -130,6 +133,7 @@ export const initialState: AppState = {
   reference: null,
   grid: null,
   interp: { from: null, to: null, frames: 8, strip: [], busy: false },
+  sliderSet: 'raw',
   output: null,
   rendering: false,
   perf: { renders: 0 },

@@ -186,6 +186,7 @@ export class Engine {
       packMs,
       buildMs,
       warmupMs,
+      ...(m.attributeStats ? { attributeStats: structuredClone(m.attributeStats) } : {}),
     };
   }
 

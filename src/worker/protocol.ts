@@ -5,7 +5,7 @@
  * latest-wins scheduling, cancellation and crash recovery.
  */
 import type { Direction } from '../drit/model';
-import type { Domain, Preprocess } from '../pack/manifest';
+import type { AttributeStats, Domain, Preprocess } from '../pack/manifest';
 
 export type { Direction };
 
@@ -58,6 +58,8 @@ export interface ModelInfo {
   buildMs: number;
   /** Milliseconds spent in the warm-up pass (weight upload + shader compilation + one run). */
   warmupMs: number;
+  /** The pack's PCA of each domain's photo attribute codes, when it has one (principal-direction sliders). */
+  attributeStats?: Partial<Record<Domain, AttributeStats>>;
 }
 
 export type LoadStage = 'manifest' | 'download' | 'verify' | 'build' | 'warmup' | 'ready';

@@ -1,5 +1,7 @@
 import { useId } from 'react';
-import { useStore } from '../store';
+import { getState, useStore } from '../store';
+import { PRINCIPAL_RANGE, principalCoords, principalLabel, setPrincipal, statsForDirection } from '../directions';
+import type { AttributeStats } from '../../pack/manifest';
 import {
   commitSlider,
   handleFiles,
@@ -10,7 +12,9 @@ import {
   setLocked,
   setMode,
   setSampleAround,
+  setSliderSet,
   setZ,
+  setZVector,
   showGrid,
   applyReference,
   zeroZ,
@@ -142,15 +146,100 @@ function ReferenceControls() {
   );
 }
 
+/**
+ * "Raw axes | Principal directions": shown when the pack carries photo statistics (a checkpoint
+ * dropped in the page has none and keeps the raw axes); the principal set needs the statistics of
+ * the current direction's target domain.
+ */
+function SliderSetToggle({ stats, target }: { stats: AttributeStats | null; target: string }) {
+  const set = useStore((s) => s.sliderSet);
+  const principal = set === 'principal' && !!stats;
+  const whyId = useId();
+  return (
+    <div className="row wrap">
+      <div className="tabs" role="group" aria-label="Which sliders edit z">
+        <button type="button" aria-pressed={!principal} data-testid="directions-raw" onClick={() => setSliderSet('raw')}>
+          Raw axes
+        </button>
+        <button
+          type="button"
+          aria-pressed={principal}
+          data-testid="directions-principal"
+          disabled={!stats}
+          title={stats ? `Sliders along the directions in which the ${target} training photos' attributes vary most` : undefined}
+          aria-describedby={stats ? undefined : whyId}
+          onClick={() => setSliderSet('principal')}
+        >
+          Principal directions
+        </button>
+      </div>
+      {!stats && (
+        <span className="hint" id={whyId}>
+          this model has no statistics of {target} photos
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** One slider per stored principal direction of the target domain: c_k in spreads of the photos (directions.ts). */
+function PrincipalSliders({ stats, target }: { stats: AttributeStats; target: string }) {
+  const z = useStore((s) => s.z);
+  const coords = principalCoords(z, stats);
+  if (coords.length === 0) return null;
+  return (
+    <>
+      {coords.map((c, k) => (
+        <div className="slider principal" key={k}>
+          <label
+            htmlFor={`pc-slider-${k}`}
+            title={`Direction ${k + 1} of the ${target} photos' attributes: ${principalLabel(stats, k).split(' · ')[1]} of their variance, spread ${stats.std[k]!.toPrecision(3)}`}
+          >
+            {principalLabel(stats, k)}
+          </label>
+          <input
+            id={`pc-slider-${k}`}
+            type="range"
+            min={-PRINCIPAL_RANGE}
+            max={PRINCIPAL_RANGE}
+            step={0.01}
+            value={Math.max(-PRINCIPAL_RANGE, Math.min(PRINCIPAL_RANGE, c))}
+            data-testid={`pc-slider-${k}`}
+            aria-valuetext={`${c.toFixed(2)} spreads from the ${target} photos' mean`}
+            onChange={(e) => {
+              const next = setPrincipal(getState().z, stats, k, Number(e.target.value));
+              if (next) setZVector(next);
+            }}
+            onPointerUp={commitSlider}
+            onKeyUp={commitSlider}
+          />
+          <output htmlFor={`pc-slider-${k}`} data-testid={`pc-slider-value-${k}`}>
+            {c.toFixed(2)}
+          </output>
+        </div>
+      ))}
+    </>
+  );
+}
+
 function Sliders() {
   const z = useStore((s) => s.z);
   const locked = useStore((s) => s.locked);
   const ready = useStore((s) => !!s.model);
+  const allStats = useStore((s) => s.model?.attributeStats);
+  const direction = useStore((s) => s.direction);
+  const sliderSet = useStore((s) => s.sliderSet);
+  const domains = useStore((s) => s.model?.domains);
   if (!ready || z.length === 0) return null;
+  const stats = statsForDirection(allStats, direction);
+  const target = domains?.[direction === 'a2b' ? 'b' : 'a'] ?? 'target';
+  const principal = sliderSet === 'principal' && !!stats;
   return (
     <fieldset className="sliders">
       <legend>Attribute z ({z.length} dimensions)</legend>
-      {z.map((v, i) => (
+      {allStats && <SliderSetToggle stats={stats} target={target} />}
+      {principal && stats && <PrincipalSliders stats={stats} target={target} />}
+      {!principal && z.map((v, i) => (
         <div className="slider" key={i}>
           <label htmlFor={`slider-${i}`}>z{i + 1}</label>
           <input
