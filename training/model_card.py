@@ -6,7 +6,14 @@ manifest.json, and copies the loss curve into the pack folder. The sample grids 
 sample.py beforehand. The "GPU run still owed" section is included unless --no-owed.
 
     scripts/py training/model_card.py --run training/runs/cat2dog_cpu --pack public/models/cat2dog \
-        --command "scripts/py training/train.py ..." [--notes notes.md]
+        --command "scripts/py training/train.py ..." [--notes notes.md] [--directions-notes d.md]
+
+The "Principal directions" section is built from <pack>/directions.json and the figures of
+training/direction_figure.py (when present); `--directions-only` (re)writes just that section of an
+existing card, leaving the rest as it is:
+
+    scripts/py training/model_card.py --pack public/models/cat2dog --directions-only \
+        --directions-notes training/cards/cat2dog_directions.md
 """
 from __future__ import annotations
 
@@ -41,18 +48,89 @@ def fmt_bytes(n: int) -> str:
     return f"{n / 2 ** 20:.2f} MiB ({n:,} bytes)"
 
 
+DIR_BEGIN, DIR_END = "<!-- principal-directions -->", "<!-- /principal-directions -->"
+
+
+def directions_section(pack: Path, notes: str | None) -> str | None:
+    """Markdown for the principal directions of the attribute codes (training/direction_figure.py)."""
+    f = pack / "directions.json"
+    if not f.exists():
+        return None
+    d = json.loads(f.read_text())
+    man = json.loads((pack / "manifest.json").read_text())
+    names = man["domains"]
+    stored = man.get("attributeStats") or {}
+    L = [DIR_BEGIN, "## Principal directions of the attribute\n"]
+    L.append(
+        "The pack stores, per domain, a PCA of the attribute codes E_a gives that domain's photos "
+        "(`attributeStats`, `npm run attr-stats`; docs/model-pack.md); the app's *Principal directions* "
+        "sliders move z along these directions, in units of the photos' spread (directions carrying less "
+        "than 0.01 % of the variance are not stored). `training/direction_figure.py` recomputes the PCA "
+        "with PyTorch + numpy on the pack's weights and translates one held-out input along the first "
+        "directions: rows *PCk* go from −2 to +2 spreads of the photos' codes around their mean, rows "
+        "*PCk x1* from −2 to +2 in N(0, I) units (the raw sliders' scale) along the same direction.\n")
+    L.append("| direction | photos encoded | variance share PC1 / PC2 / PC3 / PC4 | spread PC1 | "
+             "stored | mean \\|Δpixel\\| −2 → +2, spreads (PC1…4) | same, N(0, I) units (PC1…4) |")
+    L.append("|---|---|---|---|---|---|---|")
+    for tag, v in d["directions"].items():
+        src, tgt = tag[0], tag[2]
+        shares = " / ".join(f"{100 * x:.3g} %" for x in v["variance_share"][:4])
+        rows = {u: [r["mean_abs_change"] for r in v["rows"] if r["unit"] == u] for u in ("spread", "prior")}
+        n_stored = len((stored.get(tgt) or {}).get("components", []))
+        L.append(f"| {names[src]} → {names[tgt]} (input {v['input']}) | {v['target_photos']} {names[tgt]} photos"
+                 + (f" ({len(v['skipped'])} unreadable)" if v["skipped"] else "")
+                 + f" | {shares} | {v['std'][0]:.3g} | {n_stored} | "
+                 + " / ".join(f"{x:.2f}" for x in rows["spread"]) + " | "
+                 + " / ".join(f"{x:.1f}" for x in rows["prior"]) + " |")
+    L.append("\n(|Δpixel|: mean absolute difference of the −2 and +2 images, 0–255.)\n")
+    if notes:
+        L.append(notes.rstrip() + "\n")
+    for tag in d["directions"]:
+        src, tgt = tag[0], tag[2]
+        L.append(f"{names[src]} → {names[tgt]}:\n\n![principal directions {tag}](directions-{tag}.png)\n")
+    L.append(DIR_END)
+    return "\n".join(L) + "\n"
+
+
+def splice_directions(card: str, section: str) -> str:
+    """Replace the directions section of a card, or insert it before "Still owed" (else at the end)."""
+    if DIR_BEGIN in card and DIR_END in card:
+        head, rest = card.split(DIR_BEGIN, 1)
+        return head + section.rstrip("\n") + rest.split(DIR_END, 1)[1]
+    marker = "## Still owed"
+    if marker in card:
+        head, rest = card.split(marker, 1)
+        return head + section + "\n" + marker + rest
+    return card.rstrip("\n") + "\n\n" + section
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser()
-    p.add_argument("--run", required=True)
+    p.add_argument("--run")
     p.add_argument("--pack", required=True)
-    p.add_argument("--command", required=True, help="the training command line(s) used")
+    p.add_argument("--command", help="the training command line(s) used")
+    p.add_argument("--directions-notes", default=None, help="markdown file: what the principal directions change")
+    p.add_argument("--directions-only", action="store_true",
+                   help="only (re)write the principal-directions section of the pack's existing README.md")
     p.add_argument("--notes", default=None, help="markdown file inserted after the summary")
     p.add_argument("--convert-command", default=None)
     p.add_argument("--no-owed", action="store_true")
     p.add_argument("--checkpoint", default=None, help="the checkpoint converted (default <run>/checkpoints/ema.pth "
                    "when the run keeps an EMA, else latest.pth)")
     args = p.parse_args(argv)
-    run, pack = Path(args.run), Path(args.pack)
+    pack = Path(args.pack)
+    dir_notes = Path(args.directions_notes).read_text() if args.directions_notes else None
+    if args.directions_only:
+        section = directions_section(pack, dir_notes)
+        if section is None:
+            p.error(f"{pack / 'directions.json'} is missing: run training/direction_figure.py first")
+        card = pack / "README.md"
+        card.write_text(splice_directions(card.read_text(), section))
+        print(f"wrote the principal-directions section of {card}")
+        return 0
+    if not args.run or not args.command:
+        p.error("--run and --command are required (unless --directions-only)")
+    run = Path(args.run)
     cfg = json.loads((run / "config.json").read_text())
     info = json.loads((run / "run_info.json").read_text())
     ev = json.loads((run / "eval" / "eval.json").read_text())
@@ -170,6 +248,9 @@ def main(argv=None) -> int:
     L.append("Reference-guided: the top row of each block holds reference images of the target species; each cell "
              "combines the row's content with the column reference's attribute code:\n\n"
              "![reference-guided samples](samples_reference.png)\n")
+    section = directions_section(pack, dir_notes)
+    if section:
+        L.append(section)
     if not args.no_owed:
         L.append("## Still owed: the GPU run\n")
         L.append(

@@ -6,13 +6,14 @@
  * app). Only manifest.json is rewritten (atomically, through a temporary file); the weight shards
  * and their SHA-256 are untouched. The same step runs inside `npm run convert -- ... --attr-stats`.
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDritModel } from '../drit/model';
 import { computeAttributeStats, statsFolders } from '../attrstats/run';
 import { folderSource } from '../pack/folder-source';
-import { readPack } from '../pack/read';
+import type { PackManifest } from '../pack/manifest';
+import { readPack, validateManifest } from '../pack/read';
 import { MANIFEST_FILE, serializeManifest } from '../pack/write';
 import { initNodeBackend, type NodeBackend } from '../node/backend';
 import { UsageError, runCli } from './run';
@@ -63,12 +64,16 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     model.dispose();
   }
-  // Domains not computed now keep the statistics the pack had.
-  const updated = { ...manifest, attributeStats: { ...manifest.attributeStats, ...run.stats } };
+  // The manifest as written (its key order and any fields this reader does not know are kept);
+  // domains not computed now keep the statistics the pack had.
   const target = join(packDir, MANIFEST_FILE);
+  const raw = JSON.parse(readFileSync(target, 'utf8')) as PackManifest;
+  const updated: PackManifest = { ...raw, attributeStats: { ...manifest.attributeStats, ...run.stats } };
+  const bytes = serializeManifest(updated);
+  validateManifest(JSON.parse(new TextDecoder().decode(bytes)));
   const temp = join(packDir, `.${MANIFEST_FILE}.tmp-${process.pid}`);
   try {
-    writeFileSync(temp, serializeManifest(updated));
+    writeFileSync(temp, bytes);
     renameSync(temp, target);
   } catch (e) {
     rmSync(temp, { force: true });

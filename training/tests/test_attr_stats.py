@@ -100,3 +100,47 @@ def test_attr_stats_match_pytorch_and_numpy(tmp_path, fixture):
         # the EXIF-rotated photo matters: a reference that ignores the tag differs measurably
         raw = reference_stats(enc_a, files, d, arch["concat"], exif=False)
         assert np.abs(raw["mean"] - ref["mean"]).max() > 10 * tol
+
+
+@pytest.mark.skipif(shutil.which("npm") is None, reason="needs npm to run the converter")
+def test_direction_figure_and_model_card_section(tmp_path):
+    """direction_figure.py on a pack with statistics: its own numpy PCA agrees with the stored one,
+    the figures have one row per direction and unit; model_card.py splices the section in once."""
+    import sys
+    from PIL import Image
+
+    from trainer.synthetic import make_dataset
+
+    data = make_dataset(tmp_path / "ds", n_a=14, n_b=12, seed=3, truncated=True)
+    pack = tmp_path / "pack"
+    subprocess.run(["npm", "run", "-s", "convert", "--", str(REPO / "fixtures" / "c0" / "checkpoint_legacy.pth"),
+                    str(pack), "--resize", str(RESIZE), "--crop", str(CROP), "--domains", "cat,dog",
+                    "--attr-stats", str(data)], cwd=REPO, check=True, capture_output=True)
+    training = REPO / "training"
+    r = subprocess.run([sys.executable, str(training / "direction_figure.py"), "--pack", str(pack), "--dataroot",
+                        str(data), "--holdout", "0.25", "--rows", "3", "--out", str(pack)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    summary = json.loads((pack / "directions.json").read_text())
+    for tag in ("a2b", "b2a"):
+        d = summary["directions"][tag]
+        assert d["target_photos"] == (12 if tag == "a2b" else 14)
+        assert d["skipped"] == (["9999.jpg"] if tag == "a2b" else [])
+        assert abs(sum(d["variance_share"]) - 1) < 1e-9
+        vs = d["vs_pack"]
+        assert vs["stored_directions"] >= 3
+        assert vs["max_abs_mean_diff"] < 1e-4
+        assert all(abs(x - 1) < 2e-3 for x in vs["std_ratio"][:3])
+        assert all(c > 1 - 1e-3 for c in vs["abs_cos"][:2])
+        assert len(d["rows"]) == 6
+        im = Image.open(pack / f"directions-{tag}.png")
+        assert im.size[1] > 6 * CROP
+    (pack / "README.md").write_text("# card\n\n## Samples\n\n## Still owed: the GPU run\n\nx\n")
+    for _ in range(2):
+        r = subprocess.run([sys.executable, str(training / "model_card.py"), "--pack", str(pack), "--directions-only"],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+    card = (pack / "README.md").read_text()
+    assert card.count("## Principal directions of the attribute") == 1
+    assert card.index("## Principal directions") < card.index("## Still owed")
+    assert "![principal directions a2b](directions-a2b.png)" in card and "| cat → dog" in card
