@@ -86,5 +86,9 @@ describe.skipIf(!existsSync(FIXTURE))('attribute statistics CLIs', () => {
     expect(empty.stderr).toMatch(/expected a DRIT dataset root with trainA\/ and\/or trainB\/ folders/);
     expect(run('attr-stats.ts', [copy, data, '--limit', '1']).stderr).toMatch(/--limit must be an integer >= 2/);
     expect(readFileSync(join(copy, 'manifest.json')).equals(untouched)).toBe(true);
+    const noFolder = run('convert.ts', [FIXTURE, join(dir, 'never'), '--attr-stats-b', join(dir, 'nowhere')]);
+    expect(noFolder.status).toBe(2);
+    expect(noFolder.stderr).toMatch(/^convert: error: the domain b photo folder .*nowhere does not exist/);
+    expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 });

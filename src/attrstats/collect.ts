@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { DritModel } from '../drit/model';
 import { ImageError, decodeImageFile } from '../image/node-io';
 import { preprocessForModel } from '../image/preprocess';
+import { PackError } from '../pack/errors';
 import type { AttributeStats, Domain } from '../pack/manifest';
 import { attributePca } from './pca';
 
@@ -96,7 +97,7 @@ export async function collectCodes(model: DritModel, folder: string, domain: Dom
 /** PCA of the codes; a clear error when too few photos could be read. */
 export function statsOf(c: DomainCodes): AttributeStats {
   if (c.codes.length < 2) {
-    throw new Error(`${c.folder}: ${c.codes.length} readable photo(s) of ${c.files}; principal directions need at least 2`);
+    throw new PackError('BAD_INPUT', `${c.folder}: ${c.codes.length} readable photo(s) of ${c.files}; principal directions need at least 2`);
   }
   return attributePca(c.codes);
 }

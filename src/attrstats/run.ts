@@ -28,8 +28,12 @@ export function statsFolders(root: string | undefined, perDomain: StatsFolders):
     }
     if (!out.a && !out.b) throw new Error(`--attr-stats ${root}: expected a DRIT dataset root with trainA/ and/or trainB/ folders`);
   }
-  if (perDomain.a !== undefined) out.a = perDomain.a;
-  if (perDomain.b !== undefined) out.b = perDomain.b;
+  for (const d of ['a', 'b'] as const) {
+    const f = perDomain[d];
+    if (f === undefined) continue;
+    if (!existsSync(f) || !statSync(f).isDirectory()) throw new Error(`the domain ${d} photo folder ${f} does not exist or is not a folder`);
+    out[d] = f;
+  }
   return out;
 }
 
