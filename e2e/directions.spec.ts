@@ -88,6 +88,10 @@ test('moving PC1 by keyboard moves z along the first direction only and re-rende
   // arrow keys step it back down; the raw sliders then show the moved z
   await afterRender(page, () => page.keyboard.press('ArrowLeft'));
   await expect(page.getByTestId('pc-slider-value-0')).toHaveText('2.99');
+  // "Mean of the dog photos": every principal coordinate 0, z = the stored mean
+  await afterRender(page, () => page.getByTestId('principal-mean').click());
+  for (let k = 0; k < stats.components.length; k++) await expect(page.getByTestId(`pc-slider-value-${k}`)).toHaveText(/^-?0\.00$/);
+  (await zValues(page)).forEach((v, i) => expect(v).toBeCloseTo(stats.mean[i]!, 9));
   await page.getByTestId('directions-raw').click();
   await expect(page.locator('input[type=range][data-testid^=slider-]')).toHaveCount(8);
   const z2 = await zValues(page);

@@ -218,6 +218,20 @@ function PrincipalSliders({ stats, target }: { stats: AttributeStats; target: st
           </output>
         </div>
       ))}
+      <div className="row">
+        <button
+          type="button"
+          className="secondary"
+          data-testid="principal-mean"
+          title={`Set z to the mean attribute of the ${target} photos: every principal slider at 0 (a sampled z often lies many spreads away)`}
+          onClick={() => {
+            setZVector(stats.mean);
+            commitSlider();
+          }}
+        >
+          Mean of the {target} photos
+        </button>
+      </div>
     </>
   );
 }
