@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
 
 /**
@@ -12,6 +13,8 @@ const PORT = Number(process.env.E2E_PORT ?? 5199);
 const PROD_PORT = Number(process.env.E2E_PROD_PORT ?? 5198);
 const QUIET = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const executablePath = existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined;
+/** Written by the global setup (e2e/assets.ts); the launch only needs its path. */
+const CAMERA_CLIP = resolve(import.meta.dirname, 'e2e/.packs/assets/chelsea.y4m');
 
 /**
  * How long one piece of work may take: a model load with its shader warm-up, a conversion, a render.
@@ -43,8 +46,26 @@ export default defineConfig({
   projects: [
     {
       name: 'webgpu',
-      testIgnore: /(no-webgpu|production)\.spec\.ts/,
+      testIgnore: /(no-webgpu|production|camera)\.spec\.ts/,
       use: { launchOptions: { ...(executablePath ? { executablePath } : {}), args: ['--enable-unsafe-webgpu', ...QUIET] } },
+    },
+    {
+      // A fake camera that plays a clip of Chelsea (e2e/camera-video.ts, written by the global setup).
+      name: 'camera',
+      testMatch: /camera\.spec\.ts/,
+      use: {
+        permissions: ['camera'],
+        launchOptions: {
+          ...(executablePath ? { executablePath } : {}),
+          args: [
+            '--enable-unsafe-webgpu',
+            '--use-fake-device-for-media-stream',
+            '--use-fake-ui-for-media-stream',
+            `--use-file-for-fake-video-capture=${CAMERA_CLIP}`,
+            ...QUIET,
+          ],
+        },
+      },
     },
     {
       // Launched without the WebGPU flag: the app must fall back and say so.

@@ -8,16 +8,12 @@
  * HTTP and Cache Storage), then a reload in the same profile shows the cached second visit.
  * Debian's Chromium with --enable-unsafe-webgpu (SwiftShader on machines without a GPU).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { REPO, launchChromium, servePreview } from './browser';
 
-const REPO = join(import.meta.dirname, '..');
 const PORT = 5197;
-const SYSTEM_CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 const { values: args } = parseArgs({
   options: {
@@ -114,24 +110,13 @@ async function measure(page: Page, url: string, backend: string, visit: 'cold' |
 }
 
 async function main(): Promise<void> {
-  if (!args['no-build']) {
-    const b = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: REPO, stdio: 'inherit' });
-    if (b.status !== 0) throw new Error('vite build failed');
-  }
-  const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], { cwd: REPO, stdio: 'ignore', detached: true });
+  const server = await servePreview(PORT, !args['no-build']);
   const rows: Row[] = [];
   try {
-    const base = `http://localhost:${PORT}/`;
-    for (let i = 0; i < 100; i++) {
-      try {
-        if ((await fetch(base)).ok) break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+    const base = server.base;
     for (const backend of (args.backends ?? '').split(',').filter(Boolean)) {
       for (let run = 0; run < Number(args.runs); run++) {
-        const browser = await chromium.launch({ executablePath: existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined, args: ARGS });
+        const browser = await launchChromium();
         const context = await browser.newContext();
         const page = await context.newPage();
         const url = `${base}?backend=${backend}${args.model ? `&model=${args.model}` : ''}`;
@@ -141,10 +126,10 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    if (server.pid) process.kill(-server.pid);
+    server.stop();
   }
   const f = (v: number) => (Number.isFinite(v) ? v.toFixed(0) : '-');
-  console.log(`\n${new Date().toISOString()}; Chromium ${SYSTEM_CHROMIUM}; production build\n`);
+  console.log(`\n${new Date().toISOString()}; Debian Chromium; production build\n`);
   console.log('| backend | visit | pack MB | page -> model ready ms | fetch + verify ms | build tensors ms | warm-up ms | drop -> first output ms | encode ms | generate ms | adapter |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {

@@ -30,6 +30,8 @@ import type { PackManifest } from '../src/pack/manifest';
 import { readPack } from '../src/pack/read';
 import { folderSource } from '../src/pack/folder-source';
 import { initNodeBackend, type NodeBackend } from '../src/node/backend';
+import type { RgbImage } from '../src/image/types';
+import { framesFromOutput, prepareInput } from '../src/worker/crop-input';
 
 const REPO = join(import.meta.dirname, '..');
 const CACHE = join(REPO, '.cache', 'bench');
@@ -37,7 +39,8 @@ const PY = join(REPO, 'scripts', 'py');
 
 const WORKLOADS = ['full', 'gen', 'enc_a', 'batch8'] as const;
 type Workload = (typeof WORKLOADS)[number];
-type Timings = Partial<Record<Workload, { ms: number; reps: number }>>;
+/** `camera`: one live frame as the worker runs it (640×480 RGB -> crop + resize -> E_c + G -> RGBA), tfjs only. */
+type Timings = Partial<Record<Workload | 'camera', { ms: number; reps: number }>>;
 
 interface ModelSpec {
   id: string;
@@ -145,6 +148,15 @@ async function time(fn: () => Promise<void>): Promise<{ ms: number; reps: number
   return { ms: times[Math.floor((times.length - 1) / 2)]!, reps: times.length };
 }
 
+/** A deterministic 640×480 camera-sized RGB frame. */
+function cameraFrame(): RgbImage {
+  const w = 640;
+  const h = 480;
+  const data = new Uint8Array(w * h * 3);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 24;
+  return { width: w, height: h, data };
+}
+
 async function benchTfjs(model: DritModel, x: tf.Tensor4D): Promise<{ timings: Timings; peakMB: number }> {
   const nz = model.manifest.nz;
   const z1 = tf.tensor2d(sampleNormal(1, 1, nz), [1, nz]);
@@ -168,6 +180,19 @@ async function benchTfjs(model: DritModel, x: tf.Tensor4D): Promise<{ timings: T
     await readBack([code.mu, ...(code.logvar ? [code.logvar] : [])]);
   });
   timings.batch8 = await time(() => readBack(model.generate(content, z8, 'b')));
+  const frame = cameraFrame();
+  const m = model.manifest;
+  timings.camera = await time(async () => {
+    const prep = prepareInput(frame, null, m.preprocess, m.channels.a);
+    const y = tf.tidy(() => {
+      const input = tf.tensor4d(prep.input.data, [1, prep.input.height, prep.input.width, prep.input.channels]);
+      return model.generate(model.encodeContent(input, 'a'), z1, 'b');
+    });
+    const data = (await y.data()) as Float32Array;
+    const [n, h, w, c] = y.shape;
+    y.dispose();
+    framesFromOutput(data, n, h, w, c);
+  });
   const profile = await tf.profile(() => model.generate(content, z1, 'b'));
   tf.dispose([z1, z8, content, profile.result]);
   return { timings, peakMB: profile.peakBytes / 2 ** 20 };
@@ -258,10 +283,10 @@ async function main(): Promise<void> {
     }
   }
 
-  const header = `| model | px | engine | full ms | gen ms | E_a ms | batch8 ms | peak MB | live tensors after | note |`;
-  const lines = [header, '|---|---|---|---|---|---|---|---|---|---|'];
+  const header = `| model | px | engine | full ms | gen ms | E_a ms | batch8 ms | camera frame ms | peak MB | live tensors after | note |`;
+  const lines = [header, '|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const r of rows) {
-    lines.push(`| ${r.model} | ${r.size} | ${r.engine} | ${fmt(r.timings.full)} | ${fmt(r.timings.gen)} | ${fmt(r.timings.enc_a)} | ${fmt(r.timings.batch8)} | ${r.peakMB?.toFixed(0) ?? '-'} | ${r.liveTensorsAfter ?? '-'} | ${r.note ?? ''} |`);
+    lines.push(`| ${r.model} | ${r.size} | ${r.engine} | ${fmt(r.timings.full)} | ${fmt(r.timings.gen)} | ${fmt(r.timings.enc_a)} | ${fmt(r.timings.batch8)} | ${fmt(r.timings.camera)} | ${r.peakMB?.toFixed(0) ?? '-'} | ${r.liveTensorsAfter ?? '-'} | ${r.note ?? ''} |`);
   }
   console.log(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; ${new Date().toISOString()}`);
   if (adapters.length) console.log(`webgpu adapter: ${adapters.join('; ')}`);
@@ -281,6 +306,11 @@ async function main(): Promise<void> {
       if (r.model === rows[0]?.model) console.log(`RATIO ${r.engine}/${torchEngine} ${w}@${r.size}: ${ratio}`);
       console.log(`RATIO ${r.engine}/${torchEngine} ${w}@${r.size}/${r.model}: ${ratio}`);
     }
+  }
+  // Live camera: frames per second one translation at a time allows (the app never queues frames).
+  for (const r of rows) {
+    const c = r.timings.camera;
+    if (c) console.log(`CAMERA ${r.engine} ${r.model}@${r.size}: ${(1000 / c.ms).toFixed(1)} frames/s (${c.ms.toFixed(1)} ms per 640x480 frame)`);
   }
   if (leaks.some((l) => l.includes('GROWTH'))) process.exitCode = 1;
 }

@@ -1,7 +1,9 @@
 /**
  * Main suite: the whole app on real WebGPU (SwiftShader in CI) with the tiny test model, driven
- * by real image files. One page is shared by the serial tests so that the model and its shaders
- * are compiled once.
+ * by real image files. One page is shared by the tests so that the model and its shaders are
+ * compiled once. The tests are not a serial group: after a failure Playwright continues in a fresh
+ * worker (a new page), and every test first brings the page to the state it needs (`ready`), so one
+ * slow or failing test never skips the others.
  */
 import { readFileSync } from 'node:fs';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
@@ -23,7 +25,7 @@ import {
   zValues,
 } from './helpers';
 
-test.describe.configure({ mode: 'serial' });
+test.describe.configure({ mode: 'default' });
 
 let context: BrowserContext;
 let page: Page;
@@ -41,6 +43,30 @@ test.afterAll(async () => {
   expect(watch.foreign, 'requests that left the page origin').toEqual([]);
   await context.close();
 });
+
+/**
+ * Brings the shared page to the state most tests start from (cheap when it is already there): the
+ * tiny model loaded, sample mode, cat -> dog, and with `content`, cat.png translated with the
+ * model's own crop.
+ */
+async function ready(opts: { content: boolean } = { content: true }): Promise<void> {
+  const loaded = await page.evaluate(() => window.__drit?.state().model?.id === 'tiny').catch(() => false);
+  if (!loaded) {
+    await page.goto('/?model=tiny');
+    await waitForModel(page, 'tiny');
+  }
+  const s = await page.evaluate(() => {
+    const st = window.__drit!.state();
+    return { mode: st.mode, direction: st.direction, content: st.content?.name ?? null, crop: st.crop };
+  });
+  if (s.mode !== 'sample') await page.getByTestId('mode-sample').click();
+  if (s.direction !== 'a2b') await afterRender(page, () => page.getByTestId('direction').click());
+  if (opts.content && s.content === null) {
+    await afterRender(page, () => page.getByTestId('content-input').setInputFiles(asset('cat.png')));
+  }
+  if (opts.content && s.crop !== null) await afterRender(page, () => page.getByTestId('crop-reset').click());
+  await waitIdle(page);
+}
 
 test('loads the model on WebGPU with per-shard progress and a warm-up', async () => {
   const progress: string[] = [];
@@ -69,6 +95,7 @@ test('loads the model on WebGPU with per-shard progress and a warm-up', async ()
 });
 
 test('file picker: content image -> exact model input and a translation', async () => {
+  await ready({ content: false });
   await afterRender(page, () => page.getByTestId('content-input').setInputFiles(asset('cat.png')));
   await expect(page.getByTestId('model-input-view')).toHaveJSProperty('width', 64);
   await expect(page.getByTestId('output')).toHaveJSProperty('width', 64);
@@ -80,6 +107,7 @@ test('file picker: content image -> exact model input and a translation', async 
 });
 
 test('drag & drop a JPEG and paste a PNG from the clipboard', async () => {
+  await ready({ content: true });
   const before = await canvasHash(page, 'model-input-view');
   await afterRender(page, () => dropFiles(page, '[data-testid=content-drop]', [asset('cat.jpg')]));
   await expect(page.getByText('cat.jpg ·')).toBeVisible();
@@ -98,6 +126,7 @@ test('drag & drop a JPEG and paste a PNG from the clipboard', async () => {
 });
 
 test('crop box: drag to move, handle to resize, keyboard, reset to the model crop', async () => {
+  await ready({ content: true });
   const modelCrop = await canvasHash(page, 'model-input-view');
   const box = page.getByTestId('crop-box');
   await expect(box).toHaveClass(/default/);
@@ -136,6 +165,7 @@ test('crop box: drag to move, handle to resize, keyboard, reset to the model cro
 });
 
 test('direction toggle uses the domain names and re-encodes', async () => {
+  await ready({ content: true });
   const dir = page.getByTestId('direction');
   await expect(dir).toContainText('cat → dog');
   const out = await canvasHash(page, 'output');
@@ -148,6 +178,7 @@ test('direction toggle uses the domain names and re-encodes', async () => {
 });
 
 test('sample mode: re-roll draws a new seeded z; locked dimensions keep their value', async () => {
+  await ready({ content: true });
   await page.getByTestId('mode-sample').click();
   const z0 = await zValues(page);
   const out0 = await canvasHash(page, 'output');
@@ -163,6 +194,7 @@ test('sample mode: re-roll draws a new seeded z; locked dimensions keep their va
 });
 
 test('diversity grid: N samples in one batched pass; a tile becomes the current z', async () => {
+  await ready({ content: true });
   // The grid is there from the start in sample mode; 'New grid' draws another seed.
   const grid = page.getByTestId('grid');
   await expect(grid).toHaveAttribute('data-count', '6');
@@ -189,6 +221,7 @@ test('diversity grid: N samples in one batched pass; a tile becomes the current 
 });
 
 test('sliders re-render live, latest wins, and 50 moves leave no tensors behind', async () => {
+  await ready({ content: true });
   await waitIdle(page);
   const baseline = (await page.evaluate(() => window.__drit!.workerMemory())).numTensors;
   const out = await canvasHash(page, 'output');
@@ -239,6 +272,7 @@ test('sliders re-render live, latest wins, and 50 moves leave no tensors behind'
 });
 
 test('reset returns to the z that was sampled; keyboard moves a slider', async () => {
+  await ready({ content: true });
   const base = await page.evaluate(() => window.__drit!.state().baseZ);
   await afterRender(page, () => page.getByTestId('reset').click());
   expect(await zValues(page)).toEqual(base);
@@ -250,6 +284,7 @@ test('reset returns to the z that was sampled; keyboard moves a slider', async (
 });
 
 test('history: every step is an entry with a thumbnail; Ctrl+Z / Ctrl+Shift+Z; a star is kept for the next visit', async () => {
+  await ready({ content: true });
   const history = page.getByTestId('history');
   const count = async (): Promise<number> => Number(await history.getAttribute('data-count'));
   const index = async (): Promise<number> => Number(await history.getAttribute('data-index'));
@@ -296,6 +331,7 @@ test('history: every step is an entry with a thumbnail; Ctrl+Z / Ctrl+Shift+Z; a
 });
 
 test('reference mode: the thumbnail stays and z = E_a(reference)', async () => {
+  await ready({ content: true });
   await page.getByTestId('mode-reference').click();
   const z0 = await zValues(page);
   await afterRender(page, () => page.getByTestId('reference-input').setInputFiles(asset('dog.png')));
@@ -317,6 +353,7 @@ test('reference mode: the thumbnail stays and z = E_a(reference)', async () => {
 });
 
 test('interpolation: strip of K frames in one pass, animated preview, download', async () => {
+  await ready({ content: true });
   await page.getByTestId('interp-from-current').click();
   await page.getByTestId('mode-sample').click();
   await afterRender(page, () => page.getByTestId('reroll').click());
@@ -340,6 +377,7 @@ test('interpolation: strip of K frames in one pass, animated preview, download',
 });
 
 test('output: download PNG, copy to the clipboard, share link restores the settings', async () => {
+  await ready({ content: true });
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
   expect(download.suggestedFilename()).toBe('drit-output.png');
   expect(pngSize(readFileSync(await download.path()))).toEqual({ width: 64, height: 64 });
@@ -373,6 +411,7 @@ test('output: download PNG, copy to the clipboard, share link restores the setti
 });
 
 test('controls are labelled and keyboard operable', async () => {
+  await ready({ content: true });
   await page.getByTestId('mode-reference').click();
   for (const id of ['content-input', 'reference-input', 'model-input', 'direction', 'reroll', 'mode-sample', 'mode-reference', 'slider-0', 'slider-7', 'model-select']) {
     const name = await page.getByTestId(id).evaluate((el) => {
@@ -393,6 +432,7 @@ test('controls are labelled and keyboard operable', async () => {
 });
 
 test('works on a 360 px wide phone screen', async () => {
+  await ready({ content: true });
   await page.setViewportSize({ width: 360, height: 780 });
   await page.waitForTimeout(200);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -405,6 +445,7 @@ test('works on a 360 px wide phone screen', async () => {
 });
 
 test('second visit: weights come from the cache, also offline', async () => {
+  await ready({ content: false });
   const shardRequests: string[] = [];
   const other = await context.newPage();
   logErrors(other);

@@ -11,6 +11,7 @@ import { zipSync } from 'fflate';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { pngChunk } from '../src/image/test-utils';
+import { writeCameraVideo } from './camera-video';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const PACKS = join(ROOT, 'e2e/.packs');
@@ -99,6 +100,8 @@ export async function writeAssets(): Promise<void> {
   copyFileSync(reference, asset('dog.png'));
   writeVariant(input, asset('cat2.png'));
   const jpg = pngToJpeg(input, asset('cat.jpg'));
+
+  writeCameraVideo(ROOT, asset('chelsea.y4m'));
 
   writeFileSync(asset('not-an-image.jpg'), 'These are my holiday notes, not a photo.\n'.repeat(20));
   // A JPEG with valid headers whose entropy-coded data is garbage.

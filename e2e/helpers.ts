@@ -170,11 +170,13 @@ async function openTinyModelPage(browser: Browser): Promise<{ context: BrowserCo
 }
 
 /**
- * One tiny-model page shared by the serial tests of a spec file: opened before the first test
- * (handed to `onOpen`), checked for requests that left the origin and closed after the last.
+ * One tiny-model page shared by the tests of a spec file: opened before the first test (handed to
+ * `onOpen`), checked for requests that left the origin and closed after the last. Not a serial
+ * group: after a failure Playwright goes on in a fresh worker, where this opens a new page, so one
+ * slow or failing test does not skip the rest.
  */
 export function shareTinyModelPage(onOpen: (opened: { context: BrowserContext; page: Page }) => void): void {
-  test.describe.configure({ mode: 'serial' });
+  test.describe.configure({ mode: 'default' });
   let opened: Awaited<ReturnType<typeof openTinyModelPage>> | undefined;
   test.beforeAll(async ({ browser }) => {
     opened = await openTinyModelPage(browser);

@@ -36,7 +36,20 @@ test('drop a zip-format .pth (concat = 1): converted with progress and used at o
   await expect(page.getByTestId('error')).toBeHidden();
 });
 
+/** The zip-format concat = 1 fixture, converted in this page (by the first test, or here if it did not run). */
+async function useConvertedC1(): Promise<void> {
+  const active = await page.evaluate(() => {
+    const m = window.__drit!.state().model;
+    return !!m && m.id.startsWith('local-') && m.concat === 1;
+  });
+  if (active) return;
+  await dropFiles(page, 'main', [join(ROOT, 'fixtures/c1/checkpoint_zip.pth')]);
+  await page.waitForFunction(() => window.__drit!.state().model?.id.startsWith('local-') && !window.__drit!.state().loading);
+  await page.waitForFunction(() => window.__drit!.state().output !== null && !window.__drit!.state().rendering);
+}
+
 test('concat = 1 reference: z is the mean, "sample around it" draws near it', async () => {
+  await useConvertedC1();
   await afterRender(page, () => page.getByTestId('reference-input').setInputFiles(asset('dog.png')));
   const st = await page.evaluate(() => window.__drit!.state());
   expect(st.reference!.sigma).toHaveLength(8);
@@ -64,6 +77,7 @@ test('converted models are kept for the next visit', async () => {
   await other.goto('/?model=tiny');
   await waitForModel(other, 'tiny');
   await other.getByRole('button', { name: 'Close grid' }).click();
+  // Both conversions of this page (the zip and the legacy checkpoint) are listed.
   const options = other.getByTestId('model-select').locator('option', { hasText: 'converted here' });
   await expect(options).toHaveCount(2);
   const value = await options.first().getAttribute('value');

@@ -48,7 +48,7 @@ export function createDritWorker(): Worker {
 }
 
 /** The kinds of work that supersede each other: one latest-wins channel each. */
-export type ChannelName = 'model' | 'reference' | 'content' | 'render' | 'grid' | 'interp';
+export type ChannelName = 'model' | 'reference' | 'content' | 'render' | 'grid' | 'interp' | 'camera';
 
 export class WorkerBridge {
   private worker!: Worker;

@@ -672,6 +672,12 @@ function subscribeRenders(): void {
       s.content?.id !== prev.content?.id || s.crop !== prev.crop || s.direction !== prev.direction;
     const modelChanged = s.model !== prev.model;
     if (modelChanged) return; // selectModel() triggers rerenderAll itself
+    // While the camera runs, its own loop paints each frame with the current z; the photo waits.
+    if (s.camera.status !== 'off') return;
+    if (prev.camera.status !== 'off') {
+      if (s.content) rerenderAll();
+      return;
+    }
     if (contentChanged) {
       if (s.content) rerenderAll();
       if (s.interp.strip.length) setState({ interp: { ...s.interp, strip: [] } });

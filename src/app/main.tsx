@@ -2,7 +2,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { crashWorkerForTesting, loseDeviceForTesting, start, workerMemory } from './controller';
-import { getState, setState } from './store';
+import { cameraTracksLive } from './camera';
+import { getState, setState, useStore } from './store';
 import './styles.css';
 
 declare global {
@@ -10,14 +11,18 @@ declare global {
     /** Hooks for automated tests and the console; they never touch the network. */
     __drit?: {
       state: typeof getState;
+      /** Store subscription (tests watch transitions that a poll could miss). */
+      subscribe: typeof useStore.subscribe;
       crashWorker(): void;
       loseDevice(): Promise<boolean>;
       workerMemory: typeof workerMemory;
+      /** Whether a camera track is still running (false once the camera is released). */
+      cameraTracksLive: typeof cameraTracksLive;
     };
   }
 }
 
-window.__drit = { state: getState, crashWorker: crashWorkerForTesting, loseDevice: loseDeviceForTesting, workerMemory };
+window.__drit = { state: getState, subscribe: useStore.subscribe, crashWorker: crashWorkerForTesting, loseDevice: loseDeviceForTesting, workerMemory, cameraTracksLive };
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing');

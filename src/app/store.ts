@@ -5,6 +5,7 @@
 import { create } from 'zustand';
 import { EMPTY_HISTORY, type HistoryState } from './history';
 import type { SliderSet } from './directions';
+import { EXPORT_INITIAL, type ExportState } from './export-state';
 import type { Direction } from '../drit/model';
 import type {
   BackendStatus,
@@ -59,6 +60,37 @@ export interface InterpState {
   busy: boolean;
 }
 
+/** The live camera source (camera.ts): its frames replace the photo while it runs. */
+export interface CameraState {
+  status: 'off' | 'starting' | 'live';
+  /** Size of the video frames (pixels); crop boxes use these coordinates. */
+  width: number;
+  height: number;
+  /** Square crop in frame pixels; null = the model's own pre-processing. */
+  crop: CropBox | null;
+  /** The model input cut from the last translated frame, its translation and the z it was painted with. */
+  input: RgbaFrame | null;
+  output: RgbaFrame | null;
+  frameZ: number[] | null;
+  /** Frames per second (moving average of the time between translated frames) and the last frame's model time. */
+  fps: number | null;
+  frameMs: number | null;
+  frames: number;
+}
+
+export const CAMERA_OFF: CameraState = {
+  status: 'off',
+  width: 0,
+  height: 0,
+  crop: null,
+  input: null,
+  output: null,
+  frameZ: null,
+  fps: null,
+  frameMs: null,
+  frames: 0,
+};
+
 export interface Perf {
   encodeMs?: number;
   generateMs?: number;
@@ -102,10 +134,13 @@ export interface AppState {
   interp: InterpState;
   /** Which sliders edit z: one per raw dimension, or along the pack's principal directions (directions.ts). */
   sliderSet: SliderSet;
+  /** Animated GIF / video export of the strip or a one-slider sweep (export.ts). */
+  exporting: ExportState;
 
   output: RgbaFrame | null;
   rendering: boolean;
   perf: Perf;
+  camera: CameraState;
 
   error: string | null;
   notice: string | null;
@@ -134,9 +169,11 @@ export const initialState: AppState = {
   grid: null,
   interp: { from: null, to: null, frames: 8, strip: [], busy: false },
   sliderSet: 'raw',
+  exporting: EXPORT_INITIAL,
   output: null,
   rendering: false,
   perf: { renders: 0 },
+  camera: CAMERA_OFF,
   error: null,
   notice: null,
 };

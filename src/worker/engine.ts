@@ -14,6 +14,7 @@ import { currentGpuDevice, dropBackend, selectBackend, backendLabel } from './ba
 import { decodeImageBytes } from './decode';
 import { deleteLocalPack, listLocalPacks, loadPack, storeLocalPack, type LoadedPack } from './packs';
 import { framesFromOutput, prepareInput } from './crop-input';
+import { rgbFromBitmap } from './camera-frame';
 import {
   codedError,
   type BackendName,
@@ -24,6 +25,8 @@ import {
   type ConvertProgress,
   type CropBox,
   type DecodedImage,
+  type FrameRequest,
+  type FrameResult,
   type GenerateRequest,
   type GenerateResult,
   type LoadProgress,
@@ -47,6 +50,10 @@ interface ContentEntry {
 
 function cropKey(c: CropBox | null): string {
   return c ? `${Math.round(c.x)},${Math.round(c.y)},${Math.round(c.size)}` : 'model';
+}
+
+function checkZ(z: readonly number[], nz: number): void {
+  if (z.length !== nz || !z.every(Number.isFinite)) throw codedError('INTERNAL', `each z needs ${nz} finite numbers`);
 }
 
 function copyFrame(f: RgbaFrame): RgbaFrame {
@@ -316,9 +323,7 @@ export class Engine {
     const model = this.requireModel();
     const nz = model.manifest.nz;
     if (req.z.length === 0) throw codedError('INTERNAL', 'generate: no attribute vectors');
-    for (const z of req.z) {
-      if (z.length !== nz || !z.every(Number.isFinite)) throw codedError('INTERNAL', `generate: each z needs ${nz} finite numbers`);
-    }
+    for (const z of req.z) checkZ(z, nz);
     let { entry, encodeMs } = await this.content(req);
     // A concurrent request may have evicted (and disposed) this code in the meantime.
     if (entry.code.isDisposed) ({ entry, encodeMs } = await this.content(req));
@@ -337,6 +342,39 @@ export class Engine {
       return { frames, encodeMs, generateMs: performance.now() - t0 };
     } finally {
       out.dispose();
+    }
+  }
+
+  // ---------------------------------------------------------------- camera
+
+  async translateFrame(req: FrameRequest): Promise<FrameResult> {
+    let frame: ImageBitmap | null = req.frame;
+    try {
+      await this.ready();
+      const model = this.requireModel();
+      const m = model.manifest;
+      checkZ(req.z, m.nz);
+      const t0 = performance.now();
+      const rgb = rgbFromBitmap(frame);
+      frame = null;
+      const source = sourceDomain(req.direction);
+      const prep = prepareInput(rgb, req.crop, m.preprocess, m.channels[source]);
+      const t1 = performance.now();
+      const out = tf.tidy(() => {
+        const x = tf.tensor4d(prep.input.data, [1, prep.input.height, prep.input.width, prep.input.channels]);
+        const code = model.encodeContent(x, source);
+        return model.generate(code, tf.tensor2d([req.z], [1, m.nz], 'float32'), targetDomain(req.direction));
+      });
+      try {
+        const data = (await out.data()) as Float32Array;
+        const [n, h, w, c] = out.shape;
+        const [output] = framesFromOutput(data, n, h, w, c);
+        return { input: prep.preview, output: output!, prepareMs: t1 - t0, modelMs: performance.now() - t1 };
+      } finally {
+        out.dispose();
+      }
+    } finally {
+      frame?.close();
     }
   }
 

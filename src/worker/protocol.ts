@@ -168,6 +168,25 @@ export interface ReferenceResult {
   encodeMs: number;
 }
 
+export interface FrameRequest {
+  /** One whole camera frame (transferred; the worker closes it). */
+  frame: ImageBitmap;
+  /** Square crop in the frame's pixels; null = the model's own pre-processing, as for a photo. */
+  crop: CropBox | null;
+  direction: Direction;
+  /** The attribute vector (length nz) to paint this frame with. */
+  z: number[];
+}
+
+export interface FrameResult {
+  /** The exact model input cut from the frame, and the translation. */
+  input: RgbaFrame;
+  output: RgbaFrame;
+  /** Reading the frame + pre-processing, and E_c + G together (one pass, no cache: every frame is new). */
+  prepareMs: number;
+  modelMs: number;
+}
+
 export interface MemoryInfo {
   numTensors: number;
   numBytes: number;
@@ -208,6 +227,8 @@ export interface DritWorkerApi {
   encodeReference(req: ReferenceRequest): Promise<ReferenceResult>;
   /** Generates N images for N attribute vectors in one batched pass. */
   generate(req: GenerateRequest): Promise<GenerateResult>;
+  /** Translates one live camera frame (E_c + G, nothing cached). */
+  translateFrame(req: FrameRequest): Promise<FrameResult>;
   /** Converts a PyTorch checkpoint, stores it as a local pack and returns its spec. */
   convertCheckpoint(bytes: ArrayBuffer, opts: ConvertOptions, onProgress: (p: ConvertProgress) => void): Promise<ModelSpec>;
   listLocalModels(): Promise<LocalModelEntry[]>;

@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import { Engine } from './engine';
-import type { DritWorkerApi, GenerateResult, ContentResult, ReferenceResult, RgbaFrame } from './protocol';
+import type { DritWorkerApi, FrameResult, GenerateResult, ContentResult, ReferenceResult, RgbaFrame } from './protocol';
 import { codedError } from './protocol';
 
 const engine = new Engine();
@@ -44,6 +44,11 @@ const api: DritWorkerApi = {
     guard('Generating', async (): Promise<GenerateResult> => {
       const r = await engine.generate(req);
       return Comlink.transfer(r, buffers(r.frames));
+    }),
+  translateFrame: (req) =>
+    guard('Translating the camera frame', async (): Promise<FrameResult> => {
+      const r = await engine.translateFrame(req);
+      return Comlink.transfer(r, [r.input.data.buffer, r.output.data.buffer]);
     }),
   convertCheckpoint: (bytes, opts, onProgress) => guard('Converting the checkpoint', () => engine.convertCheckpoint(bytes, opts, onProgress)),
   listLocalModels: () => guard('Listing stored models', () => engine.listLocalModels()),

@@ -1,5 +1,6 @@
 import { useStore } from '../store';
 import { handleFiles, loadExample, setCrop } from '../controller';
+import { attachCameraVideo, freezeCamera, setCameraCrop, toggleCamera } from '../camera';
 import { CropEditor } from './CropEditor';
 import { DropZone } from './DropZone';
 import { FrameCanvas } from './FrameCanvas';
@@ -11,13 +12,32 @@ export function ContentPanel() {
   const model = useStore((s) => s.model);
   const modelInput = useStore((s) => s.modelInput);
   const direction = useStore((s) => s.direction);
+  const camera = useStore((s) => s.camera);
+  const cameraOn = camera.status !== 'off';
+  const shownInput = cameraOn ? camera.input : modelInput;
   const source = model ? model.domains[direction === 'a2b' ? 'a' : 'b'] : 'source';
   return (
     <section className="panel" aria-labelledby="content-title">
-      <h2 id="content-title">1. Your {source} photo</h2>
+      <h2 id="content-title">1. Your {source} {cameraOn ? '(live camera)' : 'photo'}</h2>
       <DropZone label="Drop the content image here" onFiles={(f) => void handleFiles(f, 'content')} testId="content-drop">
-        {content ? (
+        {camera.status === 'live' ? (
           <CropEditor
+            key="camera"
+            src="camera"
+            attachMedia={attachCameraVideo}
+            width={camera.width}
+            height={camera.height}
+            crop={camera.crop}
+            preprocess={model?.preprocess ?? null}
+            onChange={setCameraCrop}
+          />
+        ) : camera.status === 'starting' ? (
+          <p className="placeholder" data-testid="camera-starting">
+            Starting the camera… (your browser may ask for permission)
+          </p>
+        ) : content ? (
+          <CropEditor
+            key="photo"
             src={content.url}
             width={content.width}
             height={content.height}
@@ -46,14 +66,29 @@ export function ContentPanel() {
           <button type="button" data-testid="example" onClick={() => void loadExample()} title="Chelsea the cat (CC0), shipped with the app">
             Try an example
           </button>
-          {content && <span className="hint">{content.name} · {content.originalWidth}×{content.originalHeight}</span>}
+          <button
+            type="button"
+            className={cameraOn ? '' : 'secondary'}
+            data-testid="source-camera"
+            aria-pressed={cameraOn}
+            title="Translate your camera live (the video stays on this device)"
+            onClick={toggleCamera}
+          >
+            {cameraOn ? 'Stop camera' : 'Camera'}
+          </button>
+          {camera.status === 'live' && (
+            <button type="button" data-testid="camera-freeze" disabled={!camera.output} onClick={() => void freezeCamera()} title="Keep this frame as the photo">
+              Freeze
+            </button>
+          )}
+          {content && !cameraOn && <span className="hint">{content.name} · {content.originalWidth}×{content.originalHeight}</span>}
         </div>
       </DropZone>
-      {content && (
+      {(content || cameraOn) && (
         <figure className="model-input">
-          <FrameCanvas frame={modelInput} data-testid="model-input-view" aria-label="The exact model input" />
+          <FrameCanvas frame={shownInput} data-testid="model-input-view" aria-label="The exact model input" />
           <figcaption>
-            Model input{modelInput ? ` (${modelInput.width}×${modelInput.height})` : ''}
+            Model input{shownInput ? ` (${shownInput.width}×${shownInput.height})` : ''}
           </figcaption>
         </figure>
       )}

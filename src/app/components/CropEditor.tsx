@@ -4,7 +4,10 @@ import type { Preprocess } from '../../pack/manifest';
 import type { CropBox } from '../../worker/protocol';
 
 interface Props {
+  /** The photo's URL; or, with `attachMedia`, an id that changes when the picture source changes. */
   src: string;
+  /** Puts a live element (the camera's <video>) into the frame instead of an <img> of `src`. */
+  attachMedia?: (host: HTMLElement | null) => void;
   width: number;
   height: number;
   crop: CropBox | null;
@@ -54,12 +57,17 @@ function rounded(b: CropBox): CropBox {
  * The content image with a movable, resizable square crop box (pointer or keyboard). Until the
  * user touches it, the box shows the model's own pre-processing region (`crop = null`).
  */
-export function CropEditor({ src, width, height, crop, preprocess, onChange }: Props) {
+export function CropEditor({ src, attachMedia, width, height, crop, preprocess, onChange }: Props) {
   const frameRef = useRef<HTMLDivElement>(null);
   const [draft, setDraft] = useState<CropBox | null>(null);
   const drag = useRef<{ mode: 'move' | 'resize'; startX: number; startY: number; box: CropBox; scale: number } | null>(null);
 
   useEffect(() => setDraft(null), [src, crop]);
+  useEffect(() => {
+    if (!attachMedia) return;
+    attachMedia(frameRef.current);
+    return () => attachMedia(null);
+  }, [attachMedia]);
 
   const rect: Rect = draft
     ? { x: draft.x, y: draft.y, w: draft.size, h: draft.size }
@@ -117,7 +125,7 @@ export function CropEditor({ src, width, height, crop, preprocess, onChange }: P
   return (
     <div className="crop-editor">
       <div className="crop-frame" ref={frameRef}>
-        <img src={src} alt="The content image" draggable={false} />
+        {!attachMedia && <img src={src} alt="The content image" draggable={false} />}
         <div
           className={`crop-box${crop || draft ? '' : ' default'}`}
           data-testid="crop-box"

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import { useStore } from '../store';
 import { downloadStrip, renderStrip, setInterpEnd, setInterpFrames } from '../controller';
 import { FrameCanvas } from './FrameCanvas';
+import { ExportButtons, ExportStatus, FrameStrip, FramesField, SweepControls } from './ExportControls';
+import { FRAME_MS } from '../../export/sequence';
 
 function fmt(z: number[] | null): string {
   return z ? `[${z.slice(0, 3).map((v) => v.toFixed(1)).join(', ')}${z.length > 3 ? ', …' : ''}]` : 'not set';
@@ -17,7 +19,7 @@ export function InterpPanel() {
   const n = interp.strip.length;
   useEffect(() => {
     if (n < 2) return;
-    const id = setInterval(() => setTick((t) => t + 1), 160);
+    const id = setInterval(() => setTick((t) => t + 1), FRAME_MS);
     return () => clearInterval(id);
   }, [n]);
   // Ping-pong through the frames.
@@ -43,17 +45,7 @@ export function InterpPanel() {
         ))}
       </div>
       <div className="row wrap">
-        <label>
-          Frames{' '}
-          <input
-            type="number"
-            min={2}
-            max={16}
-            value={interp.frames}
-            data-testid="interp-frames"
-            onChange={(e) => setInterpFrames(Number(e.target.value))}
-          />
-        </label>
+        <FramesField value={interp.frames} testId="interp-frames" onChange={setInterpFrames} />
         <button
           type="button"
           data-testid="interp-render"
@@ -65,20 +57,19 @@ export function InterpPanel() {
         <button type="button" className="secondary" data-testid="interp-download" disabled={!n} onClick={() => void downloadStrip()}>
           Download strip
         </button>
+        <ExportButtons source="interp" />
       </div>
       {n > 0 && (
         <>
-          <div className="strip" data-testid="interp-strip" data-count={n}>
-            {interp.strip.map((f, i) => (
-              <FrameCanvas key={i} frame={f} aria-label={`Frame ${i + 1} of ${n}`} />
-            ))}
-          </div>
+          <FrameStrip frames={interp.strip} testId="interp-strip" label={(i) => `Frame ${i + 1} of ${n}`} />
           <figure className="preview">
             <FrameCanvas frame={frame} data-testid="interp-preview" aria-label="Animated preview" />
             <figcaption>Animated preview</figcaption>
           </figure>
         </>
       )}
+      <SweepControls />
+      <ExportStatus />
     </section>
   );
 }

@@ -10,6 +10,8 @@ export function OutputPanel() {
   const content = useStore((s) => s.content);
   const model = useStore((s) => s.model);
   const direction = useStore((s) => s.direction);
+  const camera = useStore((s) => s.camera);
+  const live = camera.status !== 'off';
   const [from, to] = model
     ? direction === 'a2b'
       ? [model.domains.a, model.domains.b]
@@ -20,14 +22,14 @@ export function OutputPanel() {
       <h2 id="output-title">
         3. Result {rendering && <span className="spinner" data-testid="rendering" aria-label="rendering" />}
       </h2>
-      {!content && <p className="placeholder">The translation appears here once you drop a photo.</p>}
+      {!content && !live && <p className="placeholder">The translation appears here once you drop a photo.</p>}
       <div className="compare">
         <figure>
-          <FrameCanvas frame={modelInput} aria-label={`Input (${from})`} />
+          <FrameCanvas frame={live ? camera.input : modelInput} aria-label={`Input (${from})`} />
           <figcaption>{from}</figcaption>
         </figure>
         <figure>
-          <FrameCanvas frame={output} data-testid="output" aria-label={`Output (${to})`} />
+          <FrameCanvas frame={live ? camera.output : output} data-testid="output" aria-label={`Output (${to})${live ? ', live' : ''}`} />
           <figcaption>{to}</figcaption>
         </figure>
       </div>

@@ -9,6 +9,7 @@ export function PerfReadout() {
   const backend = useStore((s) => s.backend);
   const perf = useStore((s) => s.perf);
   const model = useStore((s) => s.model);
+  const camera = useStore((s) => s.camera);
   return (
     <footer className="perf" aria-label="Performance">
       <dl>
@@ -39,6 +40,12 @@ export function PerfReadout() {
         <div>
           <dt>Grid</dt>
           <dd>{ms(perf.gridMs)}</dd>
+        </div>
+        <div>
+          <dt>Camera</dt>
+          <dd data-testid="camera-fps" data-fps={camera.fps ?? ''}>
+            {camera.status === 'off' ? 'off' : camera.fps === null ? 'starting…' : `${camera.fps.toFixed(1)} fps · ${ms(camera.frameMs ?? undefined)}`}
+          </dd>
         </div>
         <div>
           <dt>Tensors</dt>
