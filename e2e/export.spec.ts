@@ -12,7 +12,9 @@ import { asset } from './assets';
 import { BASE, afterRender, dropFiles, logErrors, readmeShot, waitForModel, waitIdle, watchOrigin } from './helpers';
 import { readMp4, readWebm } from './media-files';
 
-test.describe.configure({ mode: 'serial' });
+// Not a serial group: after a failure Playwright goes on in a fresh worker (a new page from
+// beforeAll), and each test renders the strip or sweep it needs when the page lacks it.
+test.describe.configure({ mode: 'default' });
 
 let context: BrowserContext;
 let page: Page;
@@ -48,6 +50,34 @@ async function download(testId: string, how: 'click' | 'keyboard' = 'click'): Pr
   await expect(page.getByTestId('export-progress')).toBeHidden();
   await expect(page.getByTestId('export-saved')).toContainText(`Saved ${d.suggestedFilename()}`);
   return { name: d.suggestedFilename(), bytes: readFileSync(await d.path()) };
+}
+
+/** How many frames a strip shows now (0 when there is none); does not wait. */
+async function shownCount(testId: string): Promise<number> {
+  const strip = page.getByTestId(testId);
+  return (await strip.count()) ? Number(await strip.getAttribute('data-count')) : 0;
+}
+
+/** Renders an interpolation strip of `frames` between the current z and a re-rolled one, unless there is one. */
+async function ensureStrip(frames: number): Promise<void> {
+  if ((await shownCount('interp-strip')) === frames) return;
+  await page.getByTestId('interp-from-current').click();
+  await afterRender(page, () => page.getByTestId('reroll').click());
+  await page.getByTestId('interp-to-current').click();
+  await page.getByTestId('interp-frames').fill(String(frames));
+  await page.getByTestId('interp-render').click();
+  await expect(page.getByTestId('interp-strip')).toHaveAttribute('data-count', String(frames));
+  await waitIdle(page);
+}
+
+/** Renders a sweep of z3 with `frames` frames (by keyboard), unless there is one. */
+async function ensureSweep(frames: number): Promise<void> {
+  if ((await shownCount('sweep-strip')) === frames) return;
+  await page.getByTestId('sweep-dim').selectOption({ label: 'z3' });
+  await page.getByTestId('sweep-frames').fill(String(frames));
+  await page.getByTestId('sweep-render').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('sweep-strip')).toHaveAttribute('data-count', String(frames));
 }
 
 /** The ping-pong order the exports use: 0..n-1 and back, without repeating the ends. */
@@ -178,13 +208,7 @@ async function checkWebm(bytes: Buffer, frames: number): Promise<void> {
 }
 
 test('interpolation strip -> animated GIF: downloads, decodes, frame count, size and pixels', async () => {
-  await page.getByTestId('interp-from-current').click();
-  await afterRender(page, () => page.getByTestId('reroll').click());
-  await page.getByTestId('interp-to-current').click();
-  await page.getByTestId('interp-frames').fill('4');
-  await page.getByTestId('interp-render').click();
-  await expect(page.getByTestId('interp-strip')).toHaveAttribute('data-count', '4');
-  await waitIdle(page);
+  await ensureStrip(4);
   const strip = await stripFrames('interp');
   const { name, bytes } = await download('export-gif');
   expect(name).toBe('drit-interpolation.gif');
@@ -195,6 +219,7 @@ test('interpolation strip -> animated GIF: downloads, decodes, frame count, size
 });
 
 test('interpolation strip -> WebM video (export-video): every frame decodes, size and duration', async () => {
+  await ensureStrip(4);
   await expect(page.getByTestId('export-container')).toHaveValue('webm');
   const { name, bytes } = await download('export-video');
   expect(name).toBe('drit-interpolation.webm');
@@ -202,6 +227,7 @@ test('interpolation strip -> WebM video (export-video): every frame decodes, siz
 });
 
 test('interpolation strip -> MP4 video where the browser encodes H.264', async () => {
+  await ensureStrip(4);
   await page.getByTestId('export-container').selectOption('mp4');
   const avc = await page.evaluate(async () => (await VideoEncoder.isConfigSupported({ codec: 'avc1.42001f', width: 64, height: 64 })).supported === true);
   if (!avc) {
@@ -224,11 +250,8 @@ test('interpolation strip -> MP4 video where the browser encodes H.264', async (
 
 test('sweep of one slider from -3 to 3, exported by keyboard as GIF and WebM', async () => {
   const z = await page.evaluate(() => window.__drit!.state().z.slice());
-  await page.getByTestId('sweep-dim').selectOption({ label: 'z3' });
-  await page.getByTestId('sweep-frames').fill('5');
-  await page.getByTestId('sweep-render').focus();
-  await page.keyboard.press('Enter');
-  await expect(page.getByTestId('sweep-strip')).toHaveAttribute('data-count', '5');
+  await page.getByTestId('sweep-frames').fill('2'); // drops any earlier sweep: this one is new
+  await ensureSweep(5);
   const zs = await page.evaluate(() => window.__drit!.state().exporting.sweep.zs);
   expect(zs.map((r) => r[2])).toEqual([-3, -1.5, 0, 1.5, 3]);
   for (const r of zs) expect(r.filter((_, i) => i !== 2)).toEqual(z.filter((_, i) => i !== 2));
@@ -245,9 +268,7 @@ test('sweep of one slider from -3 to 3, exported by keyboard as GIF and WebM', a
 
 test('cancel: an export stopped mid-way downloads nothing and the page stays usable', async () => {
   // Sixteen frames: the video then has 30 to encode, and the cancel lands after the first.
-  await page.getByTestId('sweep-frames').fill('16');
-  await page.getByTestId('sweep-render').click();
-  await expect(page.getByTestId('sweep-strip')).toHaveAttribute('data-count', '16');
+  await ensureSweep(16);
   const before = downloads;
   for (const testId of ['sweep-export-video', 'sweep-export-gif']) {
     // Press Cancel (as a user would) as soon as the first frame is encoded.
@@ -285,6 +306,8 @@ test('cancel: an export stopped mid-way downloads nothing and the page stays usa
 });
 
 test('phone layout (360 px): the export controls fit and work', async () => {
+  await ensureStrip(4);
+  await ensureSweep(16);
   await page.setViewportSize({ width: 360, height: 780 });
   for (const id of ['export-gif', 'export-video', 'sweep-render', 'sweep-export-gif', 'sweep-export-video', 'export-container']) {
     const box = (await page.getByTestId(id).boundingBox())!;

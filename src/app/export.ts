@@ -7,7 +7,6 @@
 import { encodeGif } from '../export/gif';
 import { FRAME_MS, clampFrames, pingPong, sweepZs } from '../export/sequence';
 import { CODEC_LABEL, encodeVideo, type VideoContainer } from '../export/video';
-import { errorText } from '../worker/protocol';
 import type { RgbaFrame } from '../worker/protocol';
 import { isCancelled } from './bridge';
 import type { ExportKind, ExportSource, ExportState, SweepState } from './export-state';
@@ -138,7 +137,8 @@ export async function exportAnimation(source: ExportSource, kind: ExportKind): P
       patch({ saved: 'Export cancelled; nothing was saved.' });
       return;
     }
-    setState({ error: `Export failed: ${errorText(e)}` });
+    // The encoders' own errors are written for users (e.g. "this browser cannot encode H.264 …").
+    setState({ error: `Export failed: ${e instanceof Error ? e.message : String(e)}` });
   } finally {
     if (jobAbort === abort) jobAbort = null;
     patch({ job: null });
