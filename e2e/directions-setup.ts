@@ -35,6 +35,7 @@ export function writeStatsPack(): void {
       '--attr-stats',
       data,
     ],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+    // progress lines stay quiet; a failure's message carries the converter's stderr
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
   );
 }
