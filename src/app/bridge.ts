@@ -9,20 +9,26 @@
  *    fresh one and `onCrash` lets the app restore its state.
  */
 import * as Comlink from 'comlink';
-import type { DritWorkerApi } from '../worker/protocol';
+import { installErrorTransfer } from '../worker/error-transfer';
+import { WorkerError, type DritWorkerApi } from '../worker/protocol';
+
+// Errors from the worker arrive as WorkerErrors with their code and cause.
+installErrorTransfer(Comlink);
 
 export type Remote = Comlink.Remote<DritWorkerApi>;
 
-export class CancelledError extends Error {
+/** A call superseded by a newer one on its channel, or aborted: code CANCELLED. */
+export class CancelledError extends WorkerError {
   constructor(message = 'superseded by a newer request') {
-    super(message);
+    super('CANCELLED', message);
     this.name = 'CancelledError';
   }
 }
 
-export class WorkerCrashedError extends Error {
+/** A call cut short because the worker died: code WORKER_CRASHED. */
+export class WorkerCrashedError extends WorkerError {
   constructor(message: string) {
-    super(message);
+    super('WORKER_CRASHED', message);
     this.name = 'WorkerCrashedError';
   }
 }

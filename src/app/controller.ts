@@ -8,8 +8,6 @@
  */
 import { sampleNormal } from '../drit/random';
 import {
-  errorCodeOf,
-  errorText,
   type BackendName,
   type CropBox,
   type MemoryInfo,
@@ -19,6 +17,7 @@ import {
 import * as attr from './attributes';
 import * as hist from './history';
 import { Comlink, WorkerBridge, createDritWorker, isCancelled } from './bridge';
+import { describeError } from './error-text';
 import { clearError, showError, setWorker, worker } from './session';
 export { clearError };
 import { copyFrameToClipboard, downloadBlob, frameToPngBlob, joinFrames } from './frames';
@@ -183,7 +182,7 @@ export async function selectModel(id: string, opts: { keepError?: boolean } = {}
     if (getState().modelId === id) setState({ loading: null, model: null, output: null, modelInput: null });
     const before = getState().error;
     showError(e);
-    if (opts.keepError && before && !isCancelled(e)) setState({ error: `${before} ${errorText(e)}` });
+    if (opts.keepError && before && !isCancelled(e)) setState({ error: `${before} ${describeError(e) ?? ''}`.trim() });
   }
 }
 

@@ -7,6 +7,7 @@
 import { encodeGif } from '../export/gif';
 import { FRAME_MS, clampFrames, pingPong, sweepZs } from '../export/sequence';
 import { CODEC_LABEL, encodeVideo, type VideoContainer } from '../export/video';
+import { encodeAnimatedWebp } from '../export/webp';
 import type { RgbaFrame } from '../worker/protocol';
 import { isCancelled } from './bridge';
 import type { ExportKind, ExportSource, ExportState, SweepState } from './export-state';
@@ -97,7 +98,7 @@ function kB(bytes: number): string {
 }
 
 /**
- * Encodes the strip (source 'interp') or the sweep as a ping-pong animation, FRAME_MS per frame,
+ * Encodes the strip (source 'interp') or the sweep as a ping-pong animation (GIF, WebP or video), FRAME_MS per frame,
  * and downloads it. One export at a time; cancel stops it between two frames.
  */
 export async function exportAnimation(source: ExportSource, kind: ExportKind): Promise<void> {
@@ -107,7 +108,7 @@ export async function exportAnimation(source: ExportSource, kind: ExportKind): P
   const frames = pingPong(strip.length).map((i) => strip[i]!);
   const abort = new AbortController();
   jobAbort = abort;
-  const stage = kind === 'gif' ? 'Encoding GIF' : `Encoding ${getState().exporting.container.toUpperCase()} video`;
+  const stage = kind === 'video' ? `Encoding ${getState().exporting.container.toUpperCase()} video` : `Encoding ${kind === 'gif' ? 'GIF' : 'WebP'}`;
   patch({ job: { source, kind, progress: 0, stage }, saved: null });
   const onProgress = (progress: number): void => {
     const job = getState().exporting.job;
@@ -117,11 +118,12 @@ export async function exportAnimation(source: ExportSource, kind: ExportKind): P
     let blob: Blob;
     let name: string;
     let detail: string;
-    if (kind === 'gif') {
-      const bytes = await encodeGif(frames, { delayMs: FRAME_MS, signal: abort.signal, onProgress });
-      blob = new Blob([bytes], { type: 'image/gif' });
-      name = `${baseName(source)}.gif`;
-      detail = `GIF, ${frames.length} frames, ${strip[0]!.width}×${strip[0]!.height}`;
+    if (kind !== 'video') {
+      const encode = kind === 'gif' ? encodeGif : encodeAnimatedWebp;
+      const bytes = await encode(frames, { delayMs: FRAME_MS, signal: abort.signal, onProgress });
+      blob = new Blob([bytes], { type: `image/${kind}` });
+      name = `${baseName(source)}.${kind}`;
+      detail = `${kind === 'gif' ? 'GIF' : 'lossless WebP'}, ${frames.length} frames, ${strip[0]!.width}×${strip[0]!.height}`;
     } else {
       const container = getState().exporting.container;
       const v = await encodeVideo(frames, { container, frameMs: FRAME_MS, signal: abort.signal, onProgress });

@@ -3,8 +3,8 @@
  * line. Every app module that talks to the worker gets it from here, so none of them has to
  * import the controller.
  */
-import { errorText } from '../worker/protocol';
-import { WorkerBridge, WorkerCrashedError, isCancelled } from './bridge';
+import { WorkerBridge } from './bridge';
+import { describeError } from './error-text';
 import { setState } from './store';
 
 let bridge: WorkerBridge | null = null;
@@ -18,13 +18,14 @@ export function worker(): WorkerBridge {
   return bridge;
 }
 
-/** Shows an error in the page's message line (cancellations and crash-cut calls stay silent). */
+/**
+ * Shows an error in the page's message line, worded by `describeError` (cancellations stay silent;
+ * calls cut short by a worker crash too: the crash handler reports the crash itself).
+ */
 export function showError(e: unknown): void {
-  if (isCancelled(e)) return;
-  // Calls cut short by a worker crash: the crash handler reports it (notice or error) itself.
-  if (e instanceof WorkerCrashedError) return;
-  const text = errorText(e);
-  console.warn('[drit]', text);
+  const text = describeError(e);
+  if (text === null) return;
+  console.warn('[drit]', text, e);
   setState({ error: text });
 }
 

@@ -80,7 +80,7 @@ describe.skipIf(!existsSync(FIXTURE))('attribute statistics CLIs', () => {
     const untouched = readFileSync(join(copy, 'manifest.json'));
     const bad = run('attr-stats.ts', [copy, join(dir, 'nowhere')]);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/^attr-stats: --attr-stats .*nowhere: no such folder/);
+    expect(bad.stderr).toMatch(/^attr-stats: error: --attr-stats .*nowhere: no such folder/);
     const empty = run('attr-stats.ts', [copy, join(data, 'trainA')]);
     expect(empty.status).toBe(2);
     expect(empty.stderr).toMatch(/expected a DRIT dataset root with trainA\/ and\/or trainB\/ folders/);

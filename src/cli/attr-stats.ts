@@ -83,4 +83,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-await runCli('attr-stats', USAGE, () => main(process.argv.slice(2)));
+await runCli('attr-stats', () => main(process.argv.slice(2)));

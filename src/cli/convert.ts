@@ -10,11 +10,12 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CheckpointError, convertCheckpoint, type ConvertOptions } from '../convert/index';
+import { parseArgs } from 'node:util';
+import { convertCheckpoint, type ConvertOptions } from '../convert/index';
 import { MAX_CHECKPOINT_BYTES } from '../convert/pth';
-import { PackError } from '../pack/errors';
 import type { Preprocess, StoredDtype } from '../pack/manifest';
 import type { StatsFolders } from '../attrstats/run';
+import { UsageError, runCli } from './run';
 
 const USAGE = `Usage: npm run convert -- <checkpoint.pth> <outDir> [options]
 
@@ -38,8 +39,6 @@ Options:
 
 Exit codes: 0 success, 2 bad input (arguments or checkpoint), 1 other errors.`;
 
-class UsageError extends Error {}
-
 interface CliArgs {
   checkpoint: string;
   outDir: string;
@@ -53,81 +52,63 @@ function parseIntArg(flag: string, v: string): number {
   return Number(v);
 }
 
-function parseArgs(argv: string[]): CliArgs | 'help' {
-  const positional: string[] = [];
+function parseCommandLine(argv: string[]): CliArgs | 'help' {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      name: { type: 'string' },
+      domains: { type: 'string' },
+      dtype: { type: 'string' },
+      resize: { type: 'string' },
+      crop: { type: 'string' },
+      'shard-size': { type: 'string' },
+      'attr-stats': { type: 'string' },
+      'attr-stats-a': { type: 'string' },
+      'attr-stats-b': { type: 'string' },
+      'attr-stats-limit': { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (values.help) return 'help';
   const options: ConvertOptions = {};
+  if (values.name !== undefined) {
+    if (!values.name.trim()) throw new UsageError('--name must not be empty');
+    options.name = values.name;
+  }
+  if (values.domains !== undefined) {
+    const parts = values.domains.split(',').map((s) => s.trim());
+    if (parts.length !== 2 || !parts[0] || !parts[1]) throw new UsageError(`--domains expects two comma-separated names like cat,dog, got '${values.domains}'`);
+    options.domains = [parts[0], parts[1]];
+  }
+  if (values.dtype !== undefined) {
+    if (values.dtype !== 'float32' && values.dtype !== 'float16') throw new UsageError(`--dtype must be float32 or float16, got '${values.dtype}'`);
+    options.dtype = values.dtype as StoredDtype;
+  }
+  if (values['shard-size'] !== undefined) options.maxShardBytes = parseIntArg('--shard-size', values['shard-size']);
+  if (positionals.length !== 2) {
+    throw new UsageError(positionals.length < 2 ? 'expected <checkpoint.pth> and <outDir>' : `unexpected extra argument '${positionals[2]}'`);
+  }
   const pre: Partial<Preprocess> = {};
-  let attrStats: CliArgs['attrStats'];
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i] as string;
-    if (arg === '-h' || arg === '--help') return 'help';
-    if (arg === '--') {
-      positional.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    let value: string | undefined;
-    const eq = arg.indexOf('=');
-    if (eq >= 0) {
-      value = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    const known = ['--name', '--domains', '--dtype', '--resize', '--crop', '--shard-size', '--attr-stats', '--attr-stats-a', '--attr-stats-b', '--attr-stats-limit'];
-    if (!known.includes(arg)) throw new UsageError(`unknown option '${arg}'`);
-    if (value === undefined) {
-      value = argv[++i];
-      if (value === undefined) throw new UsageError(`${arg} needs a value`);
-    }
-    switch (arg) {
-      case '--name':
-        if (!value.trim()) throw new UsageError('--name must not be empty');
-        options.name = value;
-        break;
-      case '--domains': {
-        const parts = value.split(',').map((s) => s.trim());
-        if (parts.length !== 2 || !parts[0] || !parts[1]) throw new UsageError(`--domains expects two comma-separated names like cat,dog, got '${value}'`);
-        options.domains = [parts[0], parts[1]];
-        break;
-      }
-      case '--dtype':
-        if (value !== 'float32' && value !== 'float16') throw new UsageError(`--dtype must be float32 or float16, got '${value}'`);
-        options.dtype = value as StoredDtype;
-        break;
-      case '--resize':
-        pre.resize = parseIntArg(arg, value);
-        break;
-      case '--crop':
-        pre.crop = parseIntArg(arg, value);
-        break;
-      case '--shard-size':
-        options.maxShardBytes = parseIntArg(arg, value);
-        break;
-      case '--attr-stats':
-        attrStats = { ...attrStats, folders: attrStats?.folders ?? {}, root: value };
-        break;
-      case '--attr-stats-a':
-      case '--attr-stats-b':
-        attrStats = { ...attrStats, folders: { ...attrStats?.folders, [arg === '--attr-stats-a' ? 'a' : 'b']: value } };
-        break;
-      case '--attr-stats-limit':
-        attrStats = { ...attrStats, folders: attrStats?.folders ?? {}, limit: parseIntArg(arg, value) };
-        break;
-    }
-  }
-  if (positional.length !== 2) {
-    throw new UsageError(positional.length < 2 ? 'expected <checkpoint.pth> and <outDir>' : `unexpected extra argument '${positional[2]}'`);
-  }
+  if (values.resize !== undefined) pre.resize = parseIntArg('--resize', values.resize);
+  if (values.crop !== undefined) pre.crop = parseIntArg('--crop', values.crop);
   const resize = pre.resize ?? 256;
   const crop = pre.crop ?? (pre.resize !== undefined && pre.resize < 216 ? pre.resize : 216);
   if (crop > resize) throw new UsageError(`--crop (${crop}) must not exceed --resize (${resize})`);
   if (pre.resize !== undefined || pre.crop !== undefined) options.preprocess = { resize, crop };
-  if (attrStats && attrStats.root === undefined && !attrStats.folders.a && !attrStats.folders.b) {
+  const root = values['attr-stats'];
+  const folders: StatsFolders = {};
+  if (values['attr-stats-a'] !== undefined) folders.a = values['attr-stats-a'];
+  if (values['attr-stats-b'] !== undefined) folders.b = values['attr-stats-b'];
+  const limitArg = values['attr-stats-limit'];
+  let attrStats: CliArgs['attrStats'];
+  if (root !== undefined || folders.a !== undefined || folders.b !== undefined) {
+    attrStats = { folders, ...(root !== undefined ? { root } : {}), ...(limitArg !== undefined ? { limit: parseIntArg('--attr-stats-limit', limitArg) } : {}) };
+  } else if (limitArg !== undefined) {
     throw new UsageError('--attr-stats-limit needs --attr-stats, --attr-stats-a or --attr-stats-b');
   }
-  return { checkpoint: positional[0] as string, outDir: positional[1] as string, options, ...(attrStats ? { attrStats } : {}) };
+  return { checkpoint: positionals[0] as string, outDir: positionals[1] as string, options, ...(attrStats ? { attrStats } : {}) };
 }
 
 const PACK_FILE = /^(manifest\.json|weights-\d+\.bin)$/;
@@ -163,7 +144,7 @@ function cleanup(): void {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv);
+  const parsed = parseCommandLine(argv);
   if (parsed === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -247,10 +228,6 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ');
-}
-
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
     cleanup();
@@ -258,29 +235,4 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    cleanup();
-    let code = 1;
-    let msg: string;
-    if (e instanceof UsageError) {
-      code = 2;
-      msg = `${e.message} (see --help)`;
-    } else if (e instanceof CheckpointError) {
-      code = 2;
-      msg = `${e.message} [${e.code}]`;
-    } else if (e instanceof PackError) {
-      code = e.code === 'BAD_INPUT' ? 2 : 1;
-      msg = `${e.message} [${e.code}]`;
-    } else if (e instanceof Error) {
-      msg = (e as NodeJS.ErrnoException).code ? `${e.message}` : `unexpected error: ${e.message}`;
-    } else {
-      msg = `unexpected error: ${String(e)}`;
-    }
-    process.stderr.write(`convert: error: ${oneLine(msg)}\n`);
-    process.exitCode = code;
-  },
-);
+await runCli('convert', () => main(process.argv.slice(2)), cleanup);

@@ -60,10 +60,11 @@ function glueNegativeValues(argv: string[]): string[] {
   return out;
 }
 
-function parseOptions(argv: string[]): Options {
+function parseOptions(argv: string[]): Options | 'help' {
   const { values } = parseArgs({
     args: glueNegativeValues(argv),
     options: {
+      help: { type: 'boolean', short: 'h' },
       model: { type: 'string' },
       input: { type: 'string', multiple: true },
       out: { type: 'string' },
@@ -78,6 +79,7 @@ function parseOptions(argv: string[]): Options {
     strict: true,
     allowPositionals: false,
   });
+  if (values.help) return 'help';
   const { model, out } = values;
   if (!model || !values.input?.length || !out) throw new UsageError('--model, --input and --out are required');
   const { inputs, batch } = expandInputs(values.input);
@@ -210,6 +212,10 @@ async function translateOne(model: DritModel, o: Options, input: string, z: tf.T
 
 async function main(argv: string[]): Promise<number> {
   const o = parseOptions(argv);
+  if (o === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
   const info = await initNodeBackend(o.backend);
   const { manifest, weights } = await readPack(folderSource(o.model));
   const model = createDritModel(manifest, weights, { kernels: o.kernels });
@@ -250,4 +256,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-await runCli('translate', USAGE, () => main(process.argv.slice(2)));
+await runCli('translate', () => main(process.argv.slice(2)));

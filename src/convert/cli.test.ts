@@ -68,9 +68,12 @@ describe('convert CLI', () => {
   it('bad arguments exit 2', () => {
     expectBadInput(run([]), /expected <checkpoint\.pth> and <outDir>/);
     expectBadInput(run(['a.pth', 'out', '--dtype', 'int8']), /--dtype must be float32 or float16/);
-    expectBadInput(run(['a.pth', 'out', '--bogus']), /unknown option '--bogus'/);
+    expectBadInput(run(['a.pth', 'out', '--bogus']), /unknown option '--bogus'.*\(see --help\)$/i);
+    expectBadInput(run(['a.pth', 'out', '--name']), /--name/);
     expectBadInput(run(['a.pth', 'out', '--resize', '100', '--crop', '200']), /--crop \(200\) must not exceed --resize \(100\)/);
     expectBadInput(run(['a.pth', 'out', '--domains', 'cat']), /--domains expects two/);
+    // --flag=value works as well as --flag value
+    expectBadInput(run(['a.pth', 'out', '--dtype=int8']), /--dtype must be float32 or float16, got 'int8'/);
   });
 
   it('a missing checkpoint file exits 2', () => {

@@ -2,6 +2,8 @@
  * Errors raised while reading a PyTorch checkpoint or mapping it onto the DRIT layout.
  * Every error carries a stable `code` so callers (CLI, worker UI) can react without parsing text.
  */
+import { DritError } from '../errors';
+
 export type CheckpointErrorCode =
   // input file
   | 'EMPTY_FILE'
@@ -29,12 +31,10 @@ export type CheckpointErrorCode =
   // conversion options
   | 'BAD_OPTION';
 
-export class CheckpointError extends Error {
-  readonly code: CheckpointErrorCode;
-  constructor(code: CheckpointErrorCode, message: string) {
-    super(message);
+export class CheckpointError extends DritError<CheckpointErrorCode> {
+  constructor(code: CheckpointErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = 'CheckpointError';
-    this.code = code;
   }
 }
 

@@ -27,6 +27,7 @@ import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { decodeJpeg } from './jpeg';
 import { applyOrientation, exifOrientation, type OrientationPolicy } from './orientation';
+import { ascii, describeStart, readImageHeader as readSharedHeader, sniffFormat, u32be } from './header';
 import { ImageError, type RgbImage } from './types';
 
 export { ImageError } from './types';
@@ -41,6 +42,7 @@ export interface DecodeOptions {
   orientation?: OrientationPolicy;
 }
 
+/** The CLIs read PNG and JPEG (the formats of the official data and PIL-exact decoders here). */
 export interface ImageHeader {
   format: 'png' | 'jpeg';
   width: number;
@@ -53,91 +55,24 @@ interface PngHeader extends ImageHeader {
   colorType: number;
 }
 
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-function isPng(b: Uint8Array): boolean {
-  return b.length >= 8 && PNG_SIGNATURE.every((v, i) => b[i] === v);
-}
-
-function isJpeg(b: Uint8Array): boolean {
-  return b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
-}
-
-function u32be(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-}
-
-function u16be(b: Uint8Array, o: number): number {
-  return (b[o]! << 8) | b[o + 1]!;
-}
-
 function chunkType(b: Uint8Array, o: number): string {
-  return String.fromCharCode(b[o]!, b[o + 1]!, b[o + 2]!, b[o + 3]!);
-}
-
-/** "89 50 4e 47 ... ("\x89PNG...")" style description of the first bytes, for error messages. */
-function describeStart(b: Uint8Array): string {
-  const head = b.subarray(0, 8);
-  const hex = Array.from(head, (v) => v.toString(16).padStart(2, '0')).join(' ');
-  const text = Array.from(head, (v) => (v >= 0x20 && v < 0x7f ? String.fromCharCode(v) : '.')).join('');
-  return `${hex}${b.length > 8 ? ' ...' : ''} "${text}"`;
-}
-
-function readPngHeader(b: Uint8Array): PngHeader {
-  if (b.length < 33 || u32be(b, 8) !== 13 || chunkType(b, 12) !== 'IHDR') {
-    throw new ImageError('CORRUPT', 'corrupt PNG: file truncated or missing IHDR header chunk');
-  }
-  const width = u32be(b, 16);
-  const height = u32be(b, 20);
-  if (width === 0 || height === 0 || width > 0x7fffffff || height > 0x7fffffff) {
-    throw new ImageError('CORRUPT', `corrupt PNG: invalid size ${width}x${height}`);
-  }
-  return { format: 'png', width, height, bitDepth: b[24]!, colorType: b[25]! };
-}
-
-function readJpegHeader(b: Uint8Array): ImageHeader {
-  let o = 2;
-  while (o < b.length) {
-    if (b[o] !== 0xff) {
-      throw new ImageError('CORRUPT', `corrupt JPEG: expected a marker at offset ${o}`);
-    }
-    while (o < b.length && b[o] === 0xff) o++; // fill bytes
-    if (o >= b.length) break;
-    const marker = b[o]!;
-    o++;
-    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) continue; // TEM, RSTn, SOI: no length
-    if (marker === 0xd9) throw new ImageError('CORRUPT', 'corrupt JPEG: no frame header before end of image');
-    if (marker === 0xda) throw new ImageError('CORRUPT', 'corrupt JPEG: scan data before the frame header');
-    if (o + 2 > b.length) break;
-    const len = u16be(b, o);
-    if (len < 2) throw new ImageError('CORRUPT', `corrupt JPEG: bad segment length ${len} at offset ${o}`);
-    const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-    if (isSof) {
-      if (o + 7 > b.length) break;
-      const height = u16be(b, o + 3);
-      const width = u16be(b, o + 5);
-      if (width === 0 || height === 0) {
-        throw new ImageError('CORRUPT', `corrupt or unsupported JPEG: frame size ${width}x${height}`);
-      }
-      return { format: 'jpeg', width, height };
-    }
-    o += len;
-  }
-  throw new ImageError('CORRUPT', 'corrupt JPEG: file truncated before the frame header');
+  return ascii(b, o, 4);
 }
 
 /**
- * Sniffs the format and reads the size from the header only (no pixel decoding).
- * Throws ImageError EMPTY / UNSUPPORTED_FORMAT / CORRUPT.
+ * Format and size from the header only (no pixel decoding), through the shared reader
+ * (`./header`). Throws ImageError EMPTY / UNSUPPORTED_FORMAT (also for GIF, WebP, BMP: the
+ * browser reads those, the CLIs do not) / CORRUPT.
  */
 export function readImageHeader(bytes: Uint8Array): ImageHeader {
   if (bytes.length === 0) throw new ImageError('EMPTY', 'empty file');
-  if (isPng(bytes)) {
-    const { format, width, height } = readPngHeader(bytes);
-    return { format, width, height };
+  const format = sniffFormat(bytes);
+  if (format !== 'png' && format !== 'jpeg') {
+    const other = format ? ` — a ${format.toUpperCase()} image: the command-line tools read PNG and JPEG, convert it first` : '';
+    throw new ImageError('UNSUPPORTED_FORMAT', `not a PNG or JPEG image (starts with ${describeStart(bytes)})${other}`);
   }
-  if (isJpeg(bytes)) return readJpegHeader(bytes);
-  throw new ImageError('UNSUPPORTED_FORMAT', `not a PNG or JPEG image (starts with ${describeStart(bytes)})`);
+  const h = readSharedHeader(bytes);
+  return { format, width: h.width, height: h.height };
 }
 
 function formatMp(pixels: number): string {
@@ -298,17 +233,10 @@ export function decodeImageFile(bytes: Uint8Array, opts: DecodeOptions = {}): Rg
   if (!(maxPixels > 0)) throw new ImageError('INVALID_ARGUMENT', `maxPixels must be positive (got ${maxPixels})`);
   if (bytes.length === 0) throw new ImageError('EMPTY', 'empty file');
   const upright = (img: RgbImage): RgbImage => ((opts.orientation ?? 'exif') === 'exif' ? applyOrientation(img, exifOrientation(bytes)) : img);
-  if (isPng(bytes)) {
-    const header = readPngHeader(bytes);
-    checkSize(header, maxPixels);
-    return upright(decodePng(bytes, header));
-  }
-  if (isJpeg(bytes)) {
-    const header = readJpegHeader(bytes);
-    checkSize(header, maxPixels);
-    return upright(decodeJpeg(bytes, { maxPixels }));
-  }
-  throw new ImageError('UNSUPPORTED_FORMAT', `not a PNG or JPEG image (starts with ${describeStart(bytes)})`);
+  const header = readImageHeader(bytes);
+  checkSize(header, maxPixels);
+  if (header.format === 'png') return upright(decodePng(bytes, { ...header, format: 'png', bitDepth: bytes[24]!, colorType: bytes[25]! }));
+  return upright(decodeJpeg(bytes, { maxPixels }));
 }
 
 /** Encodes an RGB image as an 8-bit RGB PNG (no gamma or other ancillary chunks). */

@@ -8,6 +8,7 @@
  *
  * No Node or DOM imports: this file runs in Web Workers too.
  */
+import { DritError } from '../errors';
 
 /** 8-bit RGB image, 3 bytes per pixel, row-major (index = (y * width + x) * 3 + c). */
 export interface RgbImage {
@@ -36,12 +37,10 @@ export type ImageErrorCode =
   | 'INVALID_ARGUMENT';
 
 /** Error thrown by every function of `src/image/`; `code` is stable, the message is for humans. */
-export class ImageError extends Error {
-  readonly code: ImageErrorCode;
+export class ImageError extends DritError<ImageErrorCode> {
   constructor(code: ImageErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'ImageError';
-    this.code = code;
   }
 }
 

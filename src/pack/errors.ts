@@ -1,3 +1,5 @@
+import { DritError } from '../errors';
+
 export type PackErrorCode =
   | 'MISSING_MANIFEST'
   | 'BAD_JSON'
@@ -11,13 +13,11 @@ export type PackErrorCode =
   | 'BAD_INPUT';
 
 /** A model pack cannot be written or read. `path` names the file concerned, when there is one. */
-export class PackError extends Error {
-  readonly code: PackErrorCode;
+export class PackError extends DritError<PackErrorCode> {
   readonly path: string | undefined;
-  constructor(code: PackErrorCode, message: string, path?: string) {
-    super(message);
+  constructor(code: PackErrorCode, message: string, path?: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = 'PackError';
-    this.code = code;
     this.path = path;
   }
 }

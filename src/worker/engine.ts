@@ -160,7 +160,7 @@ export class Engine {
     try {
       model = createDritModel(pack.manifest, pack.weights);
     } catch (e) {
-      throw codedError('PACK_INVALID', `Model “${spec.name}” does not fit the DRIT networks: ${(e as Error).message}`);
+      throw codedError('PACK_INVALID', `Model “${spec.name}” does not fit the DRIT networks: ${(e as Error).message}`, e);
     }
     const buildMs = performance.now() - t1;
     onProgress({ stage: 'warmup' });
@@ -169,7 +169,7 @@ export class Engine {
       warmupMs = await this.warmUp(model);
     } catch (e) {
       model.dispose();
-      throw codedError('BACKEND', `The warm-up pass failed on ${this.backend?.name ?? 'this backend'}: ${(e as Error).message}`);
+      throw codedError('BACKEND', `The warm-up pass failed on ${this.backend?.name ?? 'this backend'}: ${(e as Error).message}`, e);
     }
     // Swap in the new model only now: the old one served requests until here.
     this.clearContents();
@@ -390,7 +390,7 @@ export class Engine {
         onProgress: (stage, fraction) => onProgress({ stage, fraction }),
       });
     } catch (e) {
-      throw codedError('CHECKPOINT_INVALID', `“${opts.name}” is not a usable DRIT checkpoint: ${(e as Error).message}`);
+      throw codedError('CHECKPOINT_INVALID', `“${opts.name}” is not a usable DRIT checkpoint: ${(e as Error).message}`, e);
     }
     onProgress({ stage: 'storing', fraction: 1 });
     const total = [...result.files.values()].reduce((s, b) => s + b.byteLength, 0);

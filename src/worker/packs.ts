@@ -6,7 +6,7 @@
  */
 import type { NamedWeight, PackManifest } from '../pack/manifest';
 import { readPack, validateManifest } from '../pack/read';
-import { codedError, type LoadProgress, type LocalModelEntry, type ModelSpec } from './protocol';
+import { WorkerError, codedError, type LoadProgress, type LocalModelEntry, type ModelSpec } from './protocol';
 
 const CACHE_NAME = 'drit-model-packs-v1';
 const LOCAL_PREFIX = '/__local-packs/';
@@ -72,7 +72,7 @@ function parseManifest(bytes: Uint8Array, where: string): PackManifest {
   try {
     return validateManifest(json);
   } catch (e) {
-    throw codedError('PACK_INVALID', `${where}: ${(e as Error).message}`);
+    throw codedError('PACK_INVALID', `${where}: ${(e as Error).message}`, e);
   }
 }
 
@@ -101,10 +101,10 @@ async function loadRemote(spec: ModelSpec & { location: { kind: 'remote' } }, on
     if (!res.ok) throw codedError('MODEL_NOT_FOUND', `Model “${spec.name}”: ${new URL(manifestUrl).pathname} answered HTTP ${res.status}.`);
     manifestBytes = new Uint8Array(await res.arrayBuffer());
   } catch (e) {
-    if ((e as Error).name === 'DritWorkerError') throw e;
+    if (e instanceof WorkerError) throw e;
     // Offline (fetch rejects): fall back to the cached manifest.
     const hit = await cache?.match(manifestUrl);
-    if (!hit) throw codedError('MODEL_NOT_FOUND', `Model “${spec.name}” could not be downloaded (${(e as Error).message}) and is not cached.`);
+    if (!hit) throw codedError('MODEL_NOT_FOUND', `Model “${spec.name}” could not be downloaded (${(e as Error).message}) and is not cached.`, e);
     manifestBytes = new Uint8Array(await hit.arrayBuffer());
     manifestFromCache = true;
   }
@@ -153,7 +153,7 @@ async function loadRemote(spec: ModelSpec & { location: { kind: 'remote' } }, on
         try {
           res = await fetch(url, { cache: 'no-store' });
         } catch (e) {
-          throw codedError('MODEL_NOT_FOUND', `Downloading ${sh.path} failed: ${(e as Error).message}`);
+          throw codedError('MODEL_NOT_FOUND', `Downloading ${sh.path} failed: ${(e as Error).message}`, e);
         }
         if (!res.ok) throw codedError('MODEL_NOT_FOUND', `Downloading ${sh.path} failed: HTTP ${res.status}.`);
         const b = await readBody(res, sh.byteLength, (n) => report(n, false));
@@ -169,8 +169,8 @@ async function loadRemote(spec: ModelSpec & { location: { kind: 'remote' } }, on
           onProgress({ stage: 'verify', shard: p.shard, shards: p.shards, bytes: p.bytes, totalBytes: p.totalBytes }),
       });
     } catch (e) {
-      if ((e as Error).name === 'DritWorkerError') throw e;
-      throw codedError('PACK_INVALID', `Model “${spec.name}” failed verification: ${(e as Error).message}`);
+      if (e instanceof WorkerError) throw e;
+      throw codedError('PACK_INVALID', `Model “${spec.name}” failed verification: ${(e as Error).message}`, e);
     }
     return { pack: { manifest: result.manifest, weights: result.weights, bytes: total, fromCache: allCached }, fresh };
   };
@@ -229,8 +229,8 @@ async function loadLocal(id: string, onProgress: (p: LoadProgress) => void): Pro
     const { weights } = await readPack(source);
     return { manifest, weights, bytes: total, fromCache: true };
   } catch (e) {
-    if ((e as Error).name === 'DritWorkerError') throw e;
-    throw codedError('PACK_INVALID', `The stored model “${id}” failed verification: ${(e as Error).message}`);
+    if (e instanceof WorkerError) throw e;
+    throw codedError('PACK_INVALID', `The stored model “${id}” failed verification: ${(e as Error).message}`, e);
   }
 }
 

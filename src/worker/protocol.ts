@@ -5,6 +5,7 @@
  * latest-wins scheduling, cancellation and crash recovery.
  */
 import type { Direction } from '../drit/model';
+import { DritError } from '../errors';
 import type { AttributeStats, Domain, Preprocess } from '../pack/manifest';
 
 export type { Direction };
@@ -196,11 +197,13 @@ export interface MemoryInfo {
 }
 
 /** Messages the worker pushes without being asked (status changes, fallbacks). */
-export type WorkerEvent =
-  | { type: 'backend'; status: BackendStatus; notice?: string }
-  | { type: 'model-lost'; reason: string };
+export type WorkerEvent = { type: 'backend'; status: BackendStatus; notice?: string };
 
-/** Errors crossing the boundary keep a stable code so the UI can phrase them. */
+/**
+ * The codes the page branches on and words (src/app/error-text.ts). Thrown as `WorkerError`
+ * in the worker, they cross comlink as data (src/worker/error-transfer.ts) and come out as a
+ * `WorkerError` again; `CANCELLED` and `WORKER_CRASHED` are made on the page by the bridge.
+ */
 export type WorkerErrorCode =
   | 'NOT_AN_IMAGE'
   | 'IMAGE_CORRUPT'
@@ -212,6 +215,7 @@ export type WorkerErrorCode =
   | 'UNKNOWN_IMAGE'
   | 'BACKEND'
   | 'CANCELLED'
+  | 'WORKER_CRASHED'
   | 'INTERNAL';
 
 export interface DritWorkerApi {
@@ -242,23 +246,19 @@ export interface DritWorkerApi {
   loseDeviceForTesting(): Promise<boolean>;
 }
 
-/** Serialised error shape (comlink transfers Error name + message). */
-export function errorCodeOf(e: unknown): WorkerErrorCode | undefined {
-  if (e instanceof Error) {
-    const m = /^\[([A-Z_]+)\] /.exec(e.message);
-    if (m) return m[1] as WorkerErrorCode;
+export class WorkerError extends DritError<WorkerErrorCode> {
+  constructor(code: WorkerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'WorkerError';
   }
-  return undefined;
 }
 
-/** Strips the `[CODE] ` prefix the worker puts on error messages. */
-export function errorText(e: unknown): string {
-  if (e instanceof Error) return e.message.replace(/^\[[A-Z_]+\] /, '');
-  return String(e);
+/** A WorkerError; `cause` (e.g. the CheckpointError behind CHECKPOINT_INVALID) is kept for debugging. */
+export function codedError(code: WorkerErrorCode, message: string, cause?: unknown): WorkerError {
+  return new WorkerError(code, message, cause === undefined ? undefined : { cause });
 }
 
-export function codedError(code: WorkerErrorCode, message: string): Error {
-  const err = new Error(`[${code}] ${message}`);
-  err.name = 'DritWorkerError';
-  return err;
+/** The code of an error from the worker or the bridge (undefined for anything else). */
+export function errorCodeOf(e: unknown): WorkerErrorCode | undefined {
+  return e instanceof WorkerError ? e.code : undefined;
 }

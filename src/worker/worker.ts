@@ -5,7 +5,9 @@
 import * as Comlink from 'comlink';
 import { Engine } from './engine';
 import type { DritWorkerApi, FrameResult, GenerateResult, ContentResult, ReferenceResult, RgbaFrame } from './protocol';
-import { codedError } from './protocol';
+import { WorkerError, codedError } from './protocol';
+import { installErrorTransfer } from './error-transfer';
+import { errorMessage } from '../errors';
 
 const engine = new Engine();
 
@@ -13,15 +15,17 @@ function buffers(frames: RgbaFrame[]): ArrayBuffer[] {
   return frames.map((f) => f.data.buffer);
 }
 
-/** Comlink serialises thrown errors as Error(name, message); keep our coded messages intact. */
+// Thrown WorkerErrors reach the page with their code and cause (error-transfer.ts).
+installErrorTransfer(Comlink);
+
+/** Every failure leaves the worker as a WorkerError: ours as they are, anything else as INTERNAL with its cause. */
 async function guard<T>(what: string, fn: () => Promise<T> | T): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof Error && e.name === 'DritWorkerError') throw e;
-    const err = e instanceof Error ? e : new Error(String(e));
-    console.error(`[drit worker] ${what} failed`, err);
-    throw codedError('INTERNAL', `${what} failed: ${err.message}`);
+    if (e instanceof WorkerError) throw e;
+    console.error(`[drit worker] ${what} failed`, e);
+    throw codedError('INTERNAL', `${what} failed: ${errorMessage(e)}`, e);
   }
 }
 
