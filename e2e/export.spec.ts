@@ -10,7 +10,7 @@ import { GifReader } from 'omggif';
 import { expect, test, type BrowserContext, type Download, type Page } from '@playwright/test';
 import { asset } from './assets';
 import { BASE, afterRender, dropFiles, logErrors, readmeShot, waitForModel, waitIdle, watchOrigin } from './helpers';
-import { readMp4, readWebm } from './media-files';
+import { readAnimatedWebp, readMp4, readWebm } from './media-files';
 
 // Not a serial group: after a failure Playwright goes on in a fresh worker (a new page from
 // beforeAll), and each test renders the strip or sweep it needs when the page lacks it.
@@ -124,20 +124,40 @@ function checkGif(bytes: Buffer, strip: number[][]): void {
   });
 }
 
-/** The browser's own GIF decoder (WebCodecs ImageDecoder): frame count and decoded frame size. */
-async function browserGif(bytes: Buffer): Promise<{ frameCount: number; width: number; height: number }> {
-  return page.evaluate(async (b64) => {
-    const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const dec = new ImageDecoder({ data, type: 'image/gif' });
-    await dec.tracks.ready;
-    await dec.completed;
-    const track = dec.tracks.selectedTrack!;
-    const last = await dec.decode({ frameIndex: track.frameCount - 1 });
-    const out = { frameCount: track.frameCount, width: last.image.displayWidth, height: last.image.displayHeight };
-    last.image.close();
-    dec.close();
-    return out;
-  }, bytes.toString('base64'));
+/**
+ * Decodes an animated image with the browser's own decoder (WebCodecs ImageDecoder) and compares
+ * every frame with the strip frame it should show: frame count, sizes and the largest pixel error.
+ */
+async function browserImageFrames(bytes: Buffer, type: string, which: 'interp' | 'sweep'): Promise<{ frameCount: number; sizes: string[]; maxError: number }> {
+  return page.evaluate(
+    async ({ b64, type, which }) => {
+      const s = window.__drit!.state();
+      const strip = which === 'interp' ? s.interp.strip : s.exporting.sweep.strip;
+      const order = [...strip.keys(), ...[...strip.keys()].slice(1, -1).reverse()];
+      const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dec = new ImageDecoder({ data, type });
+      await dec.tracks.ready;
+      await dec.completed;
+      const frameCount = dec.tracks.selectedTrack!.frameCount;
+      const sizes: string[] = [];
+      let maxError = 0;
+      for (let i = 0; i < frameCount; i++) {
+        const { image } = await dec.decode({ frameIndex: i });
+        const w = image.displayWidth;
+        const h = image.displayHeight;
+        sizes.push(`${w}x${h}`);
+        const ctx = new OffscreenCanvas(w, h).getContext('2d')!;
+        ctx.drawImage(image, 0, 0);
+        image.close();
+        const px = ctx.getImageData(0, 0, w, h).data;
+        const want = strip[order[i]!]!.data;
+        for (let j = 0; j < want.length; j++) maxError = Math.max(maxError, Math.abs(px[j]! - want[j]!));
+      }
+      dec.close();
+      return { frameCount, sizes, maxError };
+    },
+    { b64: bytes.toString('base64'), type, which },
+  );
 }
 
 /** Plays the file in a <video> element up to its first decoded frame: size and duration. */
@@ -214,8 +234,27 @@ test('interpolation strip -> animated GIF: downloads, decodes, frame count, size
   expect(name).toBe('drit-interpolation.gif');
   expect(bytes.subarray(0, 6).toString('ascii')).toBe('GIF89a');
   checkGif(bytes, strip);
-  expect(await browserGif(bytes)).toEqual({ frameCount: 6, width: SIZE, height: SIZE });
+  // The browser's own GIF decoder agrees: 6 frames of 64×64, each its strip frame within quantisation.
+  const decoded = await browserImageFrames(bytes, 'image/gif', 'interp');
+  expect(decoded.frameCount).toBe(6);
+  expect(new Set(decoded.sizes)).toEqual(new Set([`${SIZE}x${SIZE}`]));
+  expect(decoded.maxError).toBeLessThan(64);
   await expect(page.getByTestId('export-saved')).toContainText('6 frames, 64×64');
+});
+
+test('interpolation strip -> animated WebP: lossless, every frame decodes to its strip frame', async () => {
+  await ensureStrip(4);
+  const { name, bytes } = await download('export-webp');
+  expect(name).toBe('drit-interpolation.webp');
+  const webp = readAnimatedWebp(bytes);
+  expect(webp.flags & 0x02).toBe(0x02); // animation
+  expect([webp.width, webp.height, webp.loops]).toEqual([SIZE, SIZE, 0]);
+  expect(webp.frames).toHaveLength(6);
+  for (const f of webp.frames) expect(f).toEqual({ width: SIZE, height: SIZE, durationMs: FRAME_S * 1000, image: 'VP8L' });
+  const decoded = await browserImageFrames(bytes, 'image/webp', 'interp');
+  expect(decoded.frameCount).toBe(6);
+  expect(new Set(decoded.sizes)).toEqual(new Set([`${SIZE}x${SIZE}`]));
+  expect(decoded.maxError).toBe(0); // lossless
 });
 
 test('interpolation strip -> WebM video (export-video): every frame decodes, size and duration', async () => {
@@ -309,7 +348,7 @@ test('phone layout (360 px): the export controls fit and work', async () => {
   await ensureStrip(4);
   await ensureSweep(16);
   await page.setViewportSize({ width: 360, height: 780 });
-  for (const id of ['export-gif', 'export-video', 'sweep-render', 'sweep-export-gif', 'sweep-export-video', 'export-container']) {
+  for (const id of ['export-gif', 'export-webp', 'export-video', 'sweep-render', 'sweep-export-gif', 'sweep-export-webp', 'sweep-export-video', 'export-container']) {
     const box = (await page.getByTestId(id).boundingBox())!;
     expect(box.x).toBeGreaterThanOrEqual(0);
     expect(box.x + box.width).toBeLessThanOrEqual(360);

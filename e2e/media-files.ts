@@ -108,3 +108,40 @@ export function readMp4(buf: Buffer): Mp4Info {
   walk(0, buf.length);
   return info;
 }
+
+export interface WebpInfo {
+  /** VP8X flags byte. */
+  flags: number;
+  width: number;
+  height: number;
+  loops: number;
+  /** Per ANMF frame: size, duration (ms) and the fourcc of its image chunk. */
+  frames: { width: number; height: number; durationMs: number; image: string }[];
+}
+
+/** The RIFF chunks of an animated WebP (Google's container specification). */
+export function readAnimatedWebp(buf: Buffer): WebpInfo {
+  if (buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WEBP') throw new Error('not a WebP file');
+  if (buf.readUInt32LE(4) !== buf.length - 8) throw new Error(`RIFF size ${buf.readUInt32LE(4)} is not the file's ${buf.length - 8}`);
+  const info: WebpInfo = { flags: 0, width: 0, height: 0, loops: -1, frames: [] };
+  for (let pos = 12; pos + 8 <= buf.length; ) {
+    const type = buf.toString('ascii', pos, pos + 4);
+    const size = buf.readUInt32LE(pos + 4);
+    const body = pos + 8;
+    if (type === 'VP8X') {
+      info.flags = buf[body]!;
+      info.width = buf.readUIntLE(body + 4, 3) + 1;
+      info.height = buf.readUIntLE(body + 7, 3) + 1;
+    } else if (type === 'ANIM') info.loops = buf.readUInt16LE(body + 4);
+    else if (type === 'ANMF') {
+      info.frames.push({
+        width: buf.readUIntLE(body + 6, 3) + 1,
+        height: buf.readUIntLE(body + 9, 3) + 1,
+        durationMs: buf.readUIntLE(body + 12, 3),
+        image: buf.toString('ascii', body + 16, body + 20),
+      });
+    }
+    pos = body + size + (size & 1);
+  }
+  return info;
+}

@@ -3,7 +3,7 @@ import type { VideoContainer } from '../export/video';
 import type { RgbaFrame } from '../worker/protocol';
 
 export type ExportSource = 'interp' | 'sweep';
-export type ExportKind = 'gif' | 'video';
+export type ExportKind = 'gif' | 'webp' | 'video';
 
 /** A sweep of one attribute dimension from -3 to 3, the other dimensions kept at the current z. */
 export interface SweepState {

@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { FRAME_MS, MAX_FRAMES, MIN_FRAMES, SWEEP_RANGE } from '../../export/sequence';
 import { videoUnavailableReason, type VideoContainer } from '../../export/video';
+import { webpUnavailableReason } from '../../export/webp';
 import { cancelExport, exportAnimation, renderSweep, setSweepDim, setSweepFrames, setVideoContainer } from '../export';
 import type { ExportSource } from '../export-state';
 import type { RgbaFrame } from '../../worker/protocol';
@@ -9,12 +10,20 @@ import { FrameCanvas } from './FrameCanvas';
 
 const NOUN: Record<ExportSource, string> = { interp: 'the interpolation strip', sweep: 'the sweep' };
 
+/** Asked once: it draws on a canvas. */
+let webpWhy: string | null | undefined;
+function noWebp(): string | null {
+  if (webpWhy === undefined) webpWhy = webpUnavailableReason();
+  return webpWhy;
+}
+
 /** "Export GIF" / "Export video" for one source (the strip or the sweep). */
 export function ExportButtons({ source }: { source: ExportSource }) {
   const count = useStore((s) => (source === 'interp' ? s.interp.strip.length : s.exporting.sweep.strip.length));
   const busy = useStore((s) => !!s.exporting.job);
   const container = useStore((s) => s.exporting.container);
   const noVideo = videoUnavailableReason();
+  const webpProblem = noWebp();
   const prefix = source === 'interp' ? 'export' : 'sweep-export';
   const seconds = ((Math.max(1, 2 * count - 2) * FRAME_MS) / 1000).toFixed(1);
   return (
@@ -29,6 +38,17 @@ export function ExportButtons({ source }: { source: ExportSource }) {
         onClick={() => void exportAnimation(source, 'gif')}
       >
         Export GIF
+      </button>
+      <button
+        type="button"
+        className="secondary"
+        data-testid={`${prefix}-webp`}
+        disabled={!count || busy || !!webpProblem}
+        aria-label={`Export ${NOUN[source]} as an animated WebP`}
+        title={webpProblem ?? (count ? `Animated WebP, lossless full colour, forth and back, ${seconds} s per loop, loops forever` : undefined)}
+        onClick={() => void exportAnimation(source, 'webp')}
+      >
+        Export WebP
       </button>
       <button
         type="button"
@@ -70,6 +90,11 @@ export function ExportStatus() {
       {noVideo && (
         <p className="hint" data-testid="export-video-unavailable">
           {noVideo}
+        </p>
+      )}
+      {noWebp() && (
+        <p className="hint" data-testid="export-webp-unavailable">
+          {noWebp()}
         </p>
       )}
       {job && (
