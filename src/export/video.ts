@@ -65,7 +65,7 @@ export async function encodeVideo(frames: readonly RgbaFrame[], opts: VideoOptio
   const why = videoUnavailableReason();
   if (why) throw new Error(why);
   throwIfAborted(opts.signal);
-  const mb = await import('mediabunny');
+  const mb = await import('./mux');
   const even = frames.map(evenFrame);
   const { width, height } = even[0]!;
   let codec: VideoCodecName | null = null;
