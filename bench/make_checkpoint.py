@@ -1,16 +1,14 @@
 """Write a DRIT checkpoint with random weights (official init) for benchmarking.
 
-usage: scripts/py bench/make_checkpoint.py --concat 0|1 --enc-c-base 64 --enc-a-base 64 --out file.pth
+usage: scripts/py -m bench.make_checkpoint --concat 0|1 --enc-c-base 64 --enc-a-base 64 --out file.pth
 The dict has the official layout's inference entries (enc_c, enc_a, gen), ep and total_it.
 """
 import argparse
-import sys
 from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'training'))
-from drit.networks import build_inference_nets, gaussian_weights_init  # noqa: E402
+from training.drit.networks import build_inference_nets, gaussian_weights_init
 
 
 def main() -> None:

@@ -114,7 +114,7 @@ async function ensurePack(m: ModelSpec): Promise<void> {
   if (!m.make || existsSync(join(m.pack, 'manifest.json'))) return;
   const ckpt = `${m.pack}.pth`;
   console.log(`making ${m.id}: random weights, concat=${m.make.concat}, E_c base ${m.make.encCBase}`);
-  run(PY, ['bench/make_checkpoint.py', '--concat', String(m.make.concat), '--enc-c-base', String(m.make.encCBase),
+  run(PY, ['-m', 'bench.make_checkpoint', '--concat', String(m.make.concat), '--enc-c-base', String(m.make.encCBase),
     '--enc-a-base', String(m.make.encABase), '--out', ckpt]);
   const { files } = await convertCheckpoint(new Uint8Array(readFileSync(ckpt)), { name: m.id, domains: ['A', 'B'] });
   rmSync(ckpt);
@@ -247,7 +247,7 @@ async function main(): Promise<void> {
     const size = m.size ?? manifest.preprocess.crop;
     const input = inputFile(size);
     // PyTorch on the same weights (the pack) and input.
-    const torchOut = run(PY, ['bench/torch_bench.py', '--pack', m.pack, '--input', input.path, '--size', String(size),
+    const torchOut = run(PY, ['-m', 'bench.torch_bench', '--pack', m.pack, '--input', input.path, '--size', String(size),
       '--reps', String(reps), '--threads', String(torchThreads), '--device', args.device ?? 'cpu',
       '--budget-s', String(budgetMs / 1000)]);
     const t = JSON.parse(torchOut.trim().split('\n').pop()!) as Timings & { peak_rss_mb: number; torch: string; threads: number; device_name?: string };

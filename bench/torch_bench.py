@@ -1,6 +1,6 @@
 """PyTorch side of `npm run bench`: times the same workloads on the same pack and input.
 
-usage: scripts/py bench/torch_bench.py --pack DIR --input FILE.bin --size S --reps R --threads T
+usage: scripts/py -m bench.torch_bench --pack DIR --input FILE.bin --size S --reps R --threads T
        [--device cpu|cuda] [--budget-s B]
 Prints one JSON object: medians in ms of full (E_c + G), gen (G, content cached), enc_a, batch8
 (G with 8 z), plus peak memory.
@@ -9,15 +9,12 @@ import argparse
 import json
 import resource
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'training'))
-from drit.pack import load_pack  # noqa: E402
+from training.drit.pack import load_pack
 
 
 def main() -> None:

@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
 """Time full training iterations (D update + two-phase E/G update) of a preset on random images.
 
-    OMP_WAIT_POLICY=PASSIVE scripts/py training/bench_step.py --preset cpu-recipe --threads 2 --its 3
-    scripts/py training/bench_step.py --preset cpu-recipe --batch-size 16 --threads 1
+    OMP_WAIT_POLICY=PASSIVE scripts/py -m training.bench_step --preset cpu-recipe --threads 2 --its 3
+    scripts/py -m training.bench_step --preset cpu-recipe --batch-size 16 --threads 1
 
 Prints seconds per iteration and the images per second per domain that reach the generator (the
 "encoded" half of each batch). Any train.py flag is accepted after the preset. The OpenMP wait
@@ -15,14 +14,14 @@ from __future__ import annotations
 import os
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if not __package__:  # started as a file: Python would not find the `training` package
+    sys.exit("run from the repository root as a module: scripts/py -m training.bench_step ...")
 
 import torch  # noqa: E402
 
-from trainer.config import parse_config  # noqa: E402
-from trainer.model import DRIT  # noqa: E402
+from training.trainer.config import parse_config  # noqa: E402
+from training.trainer.model import DRIT  # noqa: E402
 
 
 def main(argv=None) -> int:

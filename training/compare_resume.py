@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Does resuming from the compact checkpoint set training back? Measure it.
 
 From one run's ``checkpoints/latest.pth`` (+ ``ema.pth``) and ``checkpoints/resume.pt`` written at
@@ -11,7 +10,7 @@ the same moment, train ``--its`` more iterations three times, one thread each:
 Reports the mean losses of each, and the distance between the final weights of B and A relative
 to the distance between C and A. B is "not set back" when it stays as close to A as C does.
 
-    scripts/py training/compare_resume.py --run training/runs/cat2dog_cpu --its 15
+    scripts/py -m training.compare_resume --run training/runs/cat2dog_cpu --its 15
 """
 from __future__ import annotations
 
@@ -26,14 +25,14 @@ from pathlib import Path
 
 import torch
 
-TRAINING = Path(__file__).resolve().parent
+REPO = Path(__file__).resolve().parents[1]  # the trainer runs as `-m training.train` from here
 NETS = ("enc_c", "enc_a", "gen", "disA", "disB", "disContent")
 
 
 def train(cfg: dict, resume: Path, out: Path, name: str, its: int, seed: int) -> Path:
     start = torch.load(resume, map_location="cpu", weights_only=False)
     total = int(start["total_it"]) if "total_it" in start else int(json.loads(start["counters"])["total_it"])
-    cmd = [sys.executable, str(TRAINING / "train.py"), "--resume", str(resume), "--name", name,
+    cmd = [sys.executable, "-m", "training.train", "--resume", str(resume), "--name", name,
            "--result-dir", str(out), "--max-it", str(total + its), "--seed", str(seed), "--threads", "1",
            "--img-save-freq", "0", "--save-every-min", "0", "--progress", "off", "--init-from", ""]
     skip = {"resume", "name", "result_dir", "max_it", "seed", "threads", "img_save_freq", "save_every_min",
@@ -42,7 +41,7 @@ def train(cfg: dict, resume: Path, out: Path, name: str, its: int, seed: int) ->
         if k in skip or v is None:
             continue
         cmd += [f"--{k}", str(v)]
-    r = subprocess.run(cmd, capture_output=True, text=True)
+    r = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     if r.returncode != 0:
         raise SystemExit(f"{name} failed:\n{r.stderr[-3000:]}")
     return out / name

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """What the principal directions of a pack's attribute codes change: one figure per translation
 direction for the model card.
 
@@ -15,7 +14,7 @@ then translates one held-out input with
 Writes directions-a2b.png, directions-b2a.png and directions.json (shares, spreads, how much each
 row changes the image) into --out.
 
-    scripts/py training/direction_figure.py --pack public/models/cat2dog \
+    scripts/py -m training.direction_figure --pack public/models/cat2dog \
         --dataroot ../shared/datasets/cat2dog --input-a public/examples/chelsea.png --out public/models/cat2dog
 """
 from __future__ import annotations
@@ -25,14 +24,15 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if not __package__:  # started as a file: Python would not find the `training` package
+    sys.exit("run from the repository root as a module: scripts/py -m training.direction_figure ...")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from drit.pack import load_pack  # noqa: E402
-from trainer.data import eval_tensor, list_images, split_files, tensor_to_uint8  # noqa: E402
-from trainer.viz import image_grid  # noqa: E402
+from training.drit.pack import load_pack  # noqa: E402
+from training.trainer.data import eval_tensor, list_images, split_files, tensor_to_uint8  # noqa: E402
+from training.trainer.viz import image_grid  # noqa: E402
 
 STEPS = (-2, -1, 0, 1, 2)
 

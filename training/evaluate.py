@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Evaluate a DRIT checkpoint on held-out images: translation success and diversity.
 
 1. Split each domain into train / held-out with the same file-name hash as train.py (``--holdout``,
@@ -28,7 +27,7 @@
 ``--checkpoint`` takes a training checkpoint (official layout, ``ema.pth``) or a model pack folder
 (its manifest gives resize and crop; hold-out 0.1 and seed 0 unless given).
 
-    scripts/py training/evaluate.py --checkpoint training/runs/cat2dog_cpu/checkpoints/latest.pth
+    scripts/py -m training.evaluate --checkpoint training/runs/cat2dog_cpu/checkpoints/latest.pth
 
 Writes ``eval.json`` and ``eval.md`` to ``--out`` (default: <run>/eval).
 """
@@ -42,17 +41,18 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if not __package__:  # started as a file: Python would not find the `training` package
+    sys.exit("run from the repository root as a module: scripts/py -m training.evaluate ...")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from drit.pack import load_pack  # noqa: E402
-from realism import NOT_ANIMAL, judge_outputs, kid, train_judge, Judge  # noqa: E402
-from trainer import checkpoint as ckpt_io  # noqa: E402
-from trainer.data import crop_flip, load_folder, run_split, to_tensor  # noqa: E402
+from training.drit.pack import load_pack  # noqa: E402
+from training.realism import NOT_ANIMAL, judge_outputs, kid, train_judge, Judge  # noqa: E402
+from training.trainer import checkpoint as ckpt_io  # noqa: E402
+from training.trainer.data import crop_flip, load_folder, run_split, to_tensor  # noqa: E402
 
 CLS_SIZE = 64
 
@@ -171,6 +171,10 @@ def evaluate(args, log=print) -> dict:
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     enc_c, enc_a, gen, arch, cfg = load_model(args.checkpoint)
+    if not cfg and not (args.resize and args.crop):
+        # the judge, the classifier and KID all depend on the resolution: never guess it silently
+        raise SystemExit(f"{args.checkpoint}: no config.json beside it or in its run folder says the training resolution; "
+                         "pass --resize and --crop")
     split = run_split(args, cfg, default_holdout=0.1)
     holdout, split_seed, resize, crop, files = split.holdout, split.split_seed, split.resize, split.crop, split.files
     if holdout <= 0:

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Keep a run in the repository so that the next session, on a fresh machine, resumes it.
 
 Copies from ``<run>/`` into ``training/resume/<name>/``: the compact checkpoint (xz-compressed,
@@ -6,9 +5,9 @@ Copies from ``<run>/`` into ``training/resume/<name>/``: the compact checkpoint 
 newest sample grid (``samples_latest.png``). The files are replaced each time: one checkpoint per
 run in the history, not one per session.
 
-    scripts/py training/keep_run.py training/runs/cat2dog_cpu
+    scripts/py -m training.keep_run training/runs/cat2dog_cpu
     # next session:
-    scripts/py training/train.py --preset cpu-recipe --name cat2dog_cpu \\
+    scripts/py -m training.train --preset cpu-recipe --name cat2dog_cpu \\
         --resume training/resume/cat2dog_cpu/resume.pt.xz
 """
 from __future__ import annotations
@@ -19,9 +18,10 @@ import shutil
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if not __package__:  # started as a file: Python would not find the `training` package
+    sys.exit("run from the repository root as a module: scripts/py -m training.keep_run ...")
 
-from trainer import compact  # noqa: E402
+from training.trainer import compact  # noqa: E402
 
 KEEP = ("config.json", "run_info.json", "losses.csv", "loss_curve.png")
 

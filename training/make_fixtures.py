@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Regenerate the small DRIT test fixtures under ``fixtures/`` (``npm run fixtures``).
 
 Deterministic: every random number comes from a seeded ``numpy.random.RandomState`` (stream frozen
@@ -26,13 +25,14 @@ import torch
 import torch.nn as nn
 from PIL import Image
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-if HERE not in sys.path:
-    sys.path.insert(0, HERE)
+if not __package__:  # started as a file: Python would not find the `training` package
+    sys.exit("run from the repository root as a module: scripts/py -m training.make_fixtures")
 
-from drit.networks import (  # noqa: E402
+from training.drit.networks import (  # noqa: E402
     LayerNorm, LayerNormOld, LeakyReLUConv2d, build_inference_nets,
 )
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 REPO = os.path.dirname(HERE)
 FIXTURES = os.path.join(REPO, 'fixtures')

@@ -1,18 +1,17 @@
-#!/usr/bin/env python3
 """Write a model card (README.md) for a converted pack from a training run's records.
 
 Reads <run>/config.json, run_info.json, losses.csv, eval/eval.json (+ eval.md), the pack's
 manifest.json, and copies the loss curve into the pack folder. The sample grids are made by
 sample.py beforehand. The "GPU run still owed" section is included unless --no-owed.
 
-    scripts/py training/model_card.py --run training/runs/cat2dog_cpu --pack public/models/cat2dog \
-        --command "scripts/py training/train.py ..." [--notes notes.md] [--directions-notes d.md]
+    scripts/py -m training.model_card --run training/runs/cat2dog_cpu --pack public/models/cat2dog \
+        --command "scripts/py -m training.train ..." [--notes notes.md] [--directions-notes d.md]
 
 The "Principal directions" section is built from <pack>/directions.json and the figures of
 training/direction_figure.py (when present); `--directions-only` (re)writes just that section of an
 existing card, leaving the rest as it is:
 
-    scripts/py training/model_card.py --pack public/models/cat2dog --directions-only \
+    scripts/py -m training.model_card --pack public/models/cat2dog --directions-only \
         --directions-notes training/cards/cat2dog_directions.md
 """
 from __future__ import annotations
@@ -23,11 +22,12 @@ import shutil
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if not __package__:  # started as a file: Python would not find the `training` package
+    sys.exit("run from the repository root as a module: scripts/py -m training.model_card ...")
 
 import numpy as np  # noqa: E402
 
-from trainer.viz import read_csv  # noqa: E402
+from training.trainer.viz import read_csv  # noqa: E402
 
 LOSS_ROWS = [
     ("disA / disB (image D, encoded)", ["disA", "disB"]),
@@ -123,7 +123,7 @@ def main(argv=None) -> int:
     if args.directions_only:
         section = directions_section(pack, dir_notes)
         if section is None:
-            p.error(f"{pack / 'directions.json'} is missing: run training/direction_figure.py first")
+            p.error(f"{pack / 'directions.json'} is missing: run scripts/py -m training.direction_figure first")
         card = pack / "README.md"
         card.write_text(splice_directions(card.read_text(), section))
         print(f"wrote the principal-directions section of {card}")
@@ -222,7 +222,7 @@ def main(argv=None) -> int:
     L.append("\n![loss curves](loss_curve.png)\n")
     L.append("## Evaluation (held-out images)\n")
     L.append(
-        f"`scripts/py training/evaluate.py --checkpoint {ck_name}` (PyTorch, float32 weights "
+        f"`scripts/py -m training.evaluate --checkpoint {ck_name}` (PyTorch, float32 weights "
         f"of the same checkpoint); the measures are described in `docs/training.md` (\"Evaluation\"). "
         f"Realism: a judge trained on real training-split photos and degraded copies of them (never on generated "
         f"images) decides cat / dog / not a real animal. Direction: a small cat-vs-dog CNN; diversity is the mean "
@@ -256,15 +256,15 @@ def main(argv=None) -> int:
         L.append(
             "This model exists because no GPU was available. The intended model, at the paper's resolution and "
             "schedule with widths that keep the float16 pack under 30 MB (23.6 MiB):\n\n```sh\n"
-            "scripts/py training/train.py --preset gpu-ship --name cat2dog_gpu   # or torchrun --nproc_per_node N ...\n"
+            "scripts/py -m training.train --preset gpu-ship --name cat2dog_gpu   # or torchrun --nproc_per_node N ...\n"
             "# = --concat 0 --resize_size 256 --crop_size 216 --enc_c_base 40 --enc_a_base 40 --dis_ch 64\n"
             "#   --n_ep 1200 --n_ep_decay 600 --lr 1e-4 --holdout 0.1 (batch 2, d_iter 3, mode seeking on;\n"
             "#   bf16 autocast + channels_last automatic on CUDA; resumable with --resume auto)\n"
-            "scripts/py training/evaluate.py --checkpoint training/runs/cat2dog_gpu/checkpoints/latest.pth\n"
-            "scripts/py training/sample.py --checkpoint training/runs/cat2dog_gpu/checkpoints/latest.pth --out public/models/cat2dog\n"
+            "scripts/py -m training.evaluate --checkpoint training/runs/cat2dog_gpu/checkpoints/latest.pth\n"
+            "scripts/py -m training.sample --checkpoint training/runs/cat2dog_gpu/checkpoints/latest.pth --out public/models/cat2dog\n"
             "npm run convert -- training/runs/cat2dog_gpu/checkpoints/latest.pth public/models/cat2dog \\\n"
             "    --name cat2dog --domains cat,dog --dtype float16 --resize 256 --crop 216\n"
-            "scripts/py training/model_card.py --run training/runs/cat2dog_gpu --pack public/models/cat2dog --command '...'\n"
+            "scripts/py -m training.model_card --run training/runs/cat2dog_gpu --pack public/models/cat2dog --command '...'\n"
             "```\n\n≈ 140 000 full iterations (1200 epochs × ~116). See `docs/training.md`.\n")
     (pack / "README.md").write_text("\n".join(L))
     print(f"wrote {pack / 'README.md'}")

@@ -37,7 +37,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from trainer.data import crop_flip, to_tensor
+from training.trainer.data import crop_flip, to_tensor
 
 NOT_ANIMAL = 2
 

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Sample grids for a model card, generated with PyTorch from a checkpoint.
 
 * ``samples_random.png``: rows = held-out inputs (cats translated to dogs, then dogs to cats),
@@ -10,7 +9,7 @@
 Inputs are taken from the held-out split of the run (config.json next to the checkpoint), with the
 test-time pre-processing (square resize, centre crop).
 
-    scripts/py training/sample.py --checkpoint training/runs/cat2dog_cpu/checkpoints/latest.pth \
+    scripts/py -m training.sample --checkpoint training/runs/cat2dog_cpu/checkpoints/latest.pth \
         --out public/models/cat2dog
 """
 from __future__ import annotations
@@ -20,13 +19,14 @@ import random
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if not __package__:  # started as a file: Python would not find the `training` package
+    sys.exit("run from the repository root as a module: scripts/py -m training.sample ...")
 
 import torch  # noqa: E402
 
-from trainer import checkpoint as ckpt_io  # noqa: E402
-from trainer.data import eval_tensor, run_split  # noqa: E402
-from trainer.viz import image_grid  # noqa: E402
+from training.trainer import checkpoint as ckpt_io  # noqa: E402
+from training.trainer.data import eval_tensor, run_split  # noqa: E402
+from training.trainer.viz import image_grid  # noqa: E402
 
 
 def pick(files, n, resize, crop, rng):

@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
 """Train DRIT / DRIT++ (spec §6). Single process (CPU or one GPU) or torchrun (multi-GPU / multi-process).
 
-    scripts/py training/train.py --preset cpu-small --name cat2dog_cpu --time-budget-min 75
-    torchrun --nproc_per_node 8 training/train.py --preset official --name cat2dog_gpu
+    scripts/py -m training.train --preset cpu-small --name cat2dog_cpu --time-budget-min 75
+    torchrun --nproc_per_node 8 -m training.train --preset official --name cat2dog_gpu
 
 Outputs under <result_dir>/<name>/: config.json, losses.csv, loss_curve.png, samples/*.png,
 checkpoints/latest.pth (+ %05d.pth every --model_save_freq epochs), run_info.json.
@@ -20,7 +19,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if not __package__:  # started as a file: Python would not find the `training` package
+    sys.exit("run from the repository root as a module: scripts/py -m training.train ...")
 
 # libgomp's threads spin 300 000 rounds at every barrier before they sleep: beside another busy
 # process a 2-thread step then runs >13x slower (measured, docs/training.md); a passive wait costs
@@ -31,13 +31,13 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.distributed as dist  # noqa: E402
 
-from trainer import checkpoint as ckpt_io  # noqa: E402
-from trainer import compact  # noqa: E402
-from trainer.config import TrainConfig, parse_config  # noqa: E402
-from trainer.data import UnpairedDataset, list_images, split_files, eval_tensor  # noqa: E402
-from trainer.ema import EMA_NETS  # noqa: E402
-from trainer.model import DRIT, NET_NAMES, dist_ready  # noqa: E402
-from trainer.viz import CsvLog, Progress, image_grid, plot_losses  # noqa: E402
+from training.trainer import checkpoint as ckpt_io  # noqa: E402
+from training.trainer import compact  # noqa: E402
+from training.trainer.config import TrainConfig, parse_config  # noqa: E402
+from training.trainer.data import UnpairedDataset, list_images, split_files, eval_tensor  # noqa: E402
+from training.trainer.ema import EMA_NETS  # noqa: E402
+from training.trainer.model import DRIT, NET_NAMES, dist_ready  # noqa: E402
+from training.trainer.viz import CsvLog, Progress, image_grid, plot_losses  # noqa: E402
 
 
 def hardware_string(device: torch.device) -> str:

@@ -1,6 +1,6 @@
 """DRIT networks in PyTorch with the official state_dict layout.
 
-Import with ``training/`` on ``sys.path``: ``from drit.networks import build_inference_nets``.
+Import from the repository root: ``from training.drit.networks import build_inference_nets``.
 """
 
 from .networks import (  # noqa: F401

@@ -16,8 +16,7 @@ Options common to the networks:
   of shape (C,), unbiased std, ``(x-mean)/(std+eps)``.
 * Channel widths are configurable; the defaults are the paper's.
 
-Import convention: put ``training/`` on ``sys.path`` and ``from drit.networks import ...``
-(scripts living in ``training/`` get this automatically; see training/README.md).
+Import from the repository root: ``from training.drit.networks import ...`` (training/README.md).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from drit.networks import build_inference_nets
+from .networks import build_inference_nets
 
 
 def read_pack_arrays(pack_dir: str | Path) -> tuple[dict, dict[str, np.ndarray]]:

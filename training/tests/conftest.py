@@ -1,12 +1,7 @@
-"""Put training/ on sys.path so tests import the package as ``drit`` (see training/README.md)."""
+"""Shared test settings. The tests import ``training.*``: this folder and ``training/`` are packages,
+so pytest puts the repository root on the import path (and ``python -m pytest`` adds the current
+folder, the repository root)."""
 
-import os
-import sys
-
-TRAINING = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if TRAINING not in sys.path:
-    sys.path.insert(0, TRAINING)
-
-import torch  # noqa: E402
+import torch
 
 torch.set_num_threads(min(2, torch.get_num_threads()))

@@ -12,8 +12,8 @@ import pytest
 import torch
 from PIL import Image
 
-from trainer.checkpoint import attribute, load_inference_nets
-from trainer.data import eval_tensor, list_images
+from training.trainer.checkpoint import attribute, load_inference_nets
+from training.trainer.data import eval_tensor, list_images
 
 REPO = Path(__file__).resolve().parents[2]
 RESIZE, CROP = 40, 32
@@ -109,17 +109,16 @@ def test_direction_figure_and_model_card_section(tmp_path):
     import sys
     from PIL import Image
 
-    from trainer.synthetic import make_dataset
+    from training.trainer.synthetic import make_dataset
 
     data = make_dataset(tmp_path / "ds", n_a=14, n_b=12, seed=3, truncated=True)
     pack = tmp_path / "pack"
     subprocess.run(["npm", "run", "-s", "convert", "--", str(REPO / "fixtures" / "c0" / "checkpoint_legacy.pth"),
                     str(pack), "--resize", str(RESIZE), "--crop", str(CROP), "--domains", "cat,dog",
                     "--attr-stats", str(data)], cwd=REPO, check=True, capture_output=True)
-    training = REPO / "training"
-    r = subprocess.run([sys.executable, str(training / "direction_figure.py"), "--pack", str(pack), "--dataroot",
+    r = subprocess.run([sys.executable, "-m", "training.direction_figure", "--pack", str(pack), "--dataroot",
                         str(data), "--holdout", "0.25", "--rows", "3", "--out", str(pack)],
-                       capture_output=True, text=True, timeout=300)
+                       cwd=REPO, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     summary = json.loads((pack / "directions.json").read_text())
     for tag in ("a2b", "b2a"):
@@ -137,8 +136,8 @@ def test_direction_figure_and_model_card_section(tmp_path):
         assert im.size[1] > 6 * CROP
     (pack / "README.md").write_text("# card\n\n## Samples\n\n## Still owed: the GPU run\n\nx\n")
     for _ in range(2):
-        r = subprocess.run([sys.executable, str(training / "model_card.py"), "--pack", str(pack), "--directions-only"],
-                           capture_output=True, text=True, timeout=60)
+        r = subprocess.run([sys.executable, "-m", "training.model_card", "--pack", str(pack), "--directions-only"],
+                           cwd=REPO, capture_output=True, text=True, timeout=60)
         assert r.returncode == 0, r.stderr
     card = (pack / "README.md").read_text()
     assert card.count("## Principal directions of the attribute") == 1

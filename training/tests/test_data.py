@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from trainer import data as D
-from trainer.synthetic import make_dataset
+from training.trainer import data as D
+from training.trainer.synthetic import make_dataset
 
 CAT2DOG = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "cat2dog"
 
@@ -78,7 +78,7 @@ def test_holdout_split_is_deterministic_and_disjoint(tmp_path):
 
 def test_load_rgb_honours_exif_orientation(tmp_path):
     from PIL import Image
-    from trainer.data import load_rgb
+    from training.trainer.data import load_rgb
     im = Image.new("RGB", (13, 7), (200, 10, 10))
     im.putpixel((0, 0), (0, 255, 0))
     exif = Image.Exif()

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import torch
 
-from trainer import checkpoint as ckpt_io
-from trainer.config import PRESETS, TrainConfig
-from trainer.model import DRIT
-from trainer.synthetic import make_dataset
+from training.trainer import checkpoint as ckpt_io
+from training.trainer.config import PRESETS, TrainConfig
+from training.trainer.model import DRIT
+from training.trainer.synthetic import make_dataset
 
-TRAINING = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_evaluate_and_sample_end_to_end(tmp_path):
@@ -27,9 +27,9 @@ def test_evaluate_and_sample_end_to_end(tmp_path):
     (run / "config.json").write_text(cfg.to_json())
 
     out = tmp_path / "eval"
-    r = subprocess.run([sys.executable, str(TRAINING / "evaluate.py"), "--checkpoint",
+    r = subprocess.run([sys.executable, "-m", "training.evaluate", "--checkpoint",
                         str(run / "checkpoints" / "latest.pth"), "--cls-epochs", "2", "--judge-epochs", "1", "--judge-cache", "", "--samples", "4",
-                        "--out", str(out)], capture_output=True, text=True, timeout=300)
+                        "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     res = json.loads((out / "eval.json").read_text())
     assert res["config"]["holdout"] == 0.25 and res["config"]["crop"] == 64
@@ -43,9 +43,9 @@ def test_evaluate_and_sample_end_to_end(tmp_path):
     assert "| cat -> dog |" in (out / "eval.md").read_text()
 
     figs = tmp_path / "figs"
-    r = subprocess.run([sys.executable, str(TRAINING / "sample.py"), "--checkpoint",
+    r = subprocess.run([sys.executable, "-m", "training.sample", "--checkpoint",
                         str(run / "checkpoints" / "latest.pth"), "--rows", "2", "--cols", "3", "--refs", "2",
-                        "--out", str(figs)], capture_output=True, text=True, timeout=300)
+                        "--out", str(figs)], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     from PIL import Image
     for name in ("samples_random.png", "samples_reference.png"):

@@ -14,8 +14,8 @@ import pytest
 import torch
 from PIL import Image
 
-from drit.networks import build_inference_nets
-from make_fixtures import (
+from training.drit.networks import build_inference_nets
+from training.make_fixtures import (
     FIXTURE_SPECS, compute_arrays, config_to_kwargs, preprocess, read_io, tensor2img,
     translate_outputs,
 )

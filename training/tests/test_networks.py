@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from drit.networks import (
+from training.drit.networks import (
     BasicBlock, E_attr, E_attr_concat, E_content, G, G_concat, GaussianNoiseLayer, INSResBlock,
     LayerNorm, LayerNormOld, LeakyReLUConv2d, MisINSResBlock, ReLUINSConv2d,
     ReLUINSConvTranspose2d, build_inference_nets,

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from drit.pack import load_pack
-from make_fixtures import read_io
+from training.drit.pack import load_pack
+from training.make_fixtures import read_io
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -13,15 +13,14 @@ import pytest
 import torch
 import torch.nn as nn
 
-from trainer import compact
-from trainer.augment import cutout, diff_augment, parse_policy, translation
-from trainer.config import PRESETS, TrainConfig
-from trainer.fastconv import PhaseConvTranspose2d, ZeroInsertConvTranspose2d, patch_pointwise_convs
-from trainer.model import DRIT, NET_NAMES, _adv
-from trainer.synthetic import make_dataset
+from training.trainer import compact
+from training.trainer.augment import cutout, diff_augment, parse_policy, translation
+from training.trainer.config import PRESETS, TrainConfig
+from training.trainer.fastconv import PhaseConvTranspose2d, ZeroInsertConvTranspose2d, patch_pointwise_convs
+from training.trainer.model import DRIT, NET_NAMES, _adv
+from training.trainer.synthetic import make_dataset
 
-TRAINING = Path(__file__).resolve().parents[1]
-REPO = TRAINING.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +216,7 @@ def test_compact_checkpoint_cannot_run_code(tmp_path):
 def test_resume_from_compact_continues_the_run(synth, tmp_path):
     common = ["--preset", "tiny", "--dataroot", synth, "--result-dir", tmp_path, "--progress", "off",
               "--ema", "0.99", "--diffaug", "color,translation,cutout", "--batch-size", "4", "--threads", "1"]
-    run = lambda *a: subprocess.run([sys.executable, str(TRAINING / "train.py"), *map(str, common), *map(str, a)],
+    run = lambda *a: subprocess.run([sys.executable, "-m", "training.train", *map(str, common), *map(str, a)],
                                     cwd=REPO, capture_output=True, text=True, timeout=300)
     r = run("--name", "a", "--max-it", "6")
     assert r.returncode == 0, r.stderr[-2000:]
@@ -233,7 +232,7 @@ def test_resume_from_compact_continues_the_run(synth, tmp_path):
 
 
 def test_missing_dataroot_says_where_to_get_the_images(tmp_path):
-    r = subprocess.run([sys.executable, str(TRAINING / "train.py"), "--preset", "tiny", "--dataroot",
+    r = subprocess.run([sys.executable, "-m", "training.train", "--preset", "tiny", "--dataroot",
                         str(tmp_path / "nowhere"), "--result-dir", str(tmp_path), "--max-it", "1"],
                        cwd=REPO, capture_output=True, text=True, timeout=120)
     assert r.returncode != 0
@@ -243,7 +242,7 @@ def test_missing_dataroot_says_where_to_get_the_images(tmp_path):
 
 # ---------------------------------------------------------------- thread governor
 def test_thread_governor_sees_another_busy_process_and_adapts(monkeypatch):
-    import train
+    from training import train
     gov = train.ThreadGovernor(2, log=lambda m: None)
     busy = subprocess.Popen([sys.executable, "-c", "import time\nt=time.time()\nwhile time.time()-t<1.5: pass"])
     try:

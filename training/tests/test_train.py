@@ -11,14 +11,13 @@ from pathlib import Path
 import pytest
 import torch
 
-from trainer import checkpoint as ckpt_io
-from trainer.config import PRESETS, TrainConfig, parse_config
-from trainer.discriminators import Dis, Dis_content, MultiScaleDis
-from trainer.model import DRIT, NET_NAMES
-from trainer.synthetic import make_dataset
+from training.trainer import checkpoint as ckpt_io
+from training.trainer.config import PRESETS, TrainConfig, parse_config
+from training.trainer.discriminators import Dis, Dis_content, MultiScaleDis
+from training.trainer.model import DRIT, NET_NAMES
+from training.trainer.synthetic import make_dataset
 
-TRAINING = Path(__file__).resolve().parents[1]
-REPO = TRAINING.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +42,7 @@ def run_train(args, timeout=300, nproc=None):
         # (its Std.from_str returns None for Std.NONE); harmless on other versions.
         cmd += ["-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}",
                 "--redirects", "1", "--tee", "1"]
-    cmd += [str(TRAINING / "train.py")] + [str(a) for a in args]
+    cmd += ["-m", "training.train"] + [str(a) for a in args]
     env = dict(os.environ, OMP_NUM_THREADS="1")
     r = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout, env=env)
     assert r.returncode == 0, f"train.py failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
@@ -97,7 +96,7 @@ def test_checkpoint_layout_is_official(synth, tmp_path):
     assert list(ck.keys()) == ckpt_io.OFFICIAL_KEYS
     assert ck["ep"] == 3 and ck["total_it"] == 7
     # inference entries: exactly the keys of the networks (official names, Appendix A order)
-    from drit.networks import build_inference_nets
+    from training.drit.networks import build_inference_nets
     ec, ea, g = build_inference_nets(0, enc_c_base=cfg.enc_c_base, enc_a_base=cfg.enc_a_base)
     assert list(ck["enc_c"].keys()) == list(ec.state_dict().keys())
     assert list(ck["enc_a"].keys()) == list(ea.state_dict().keys())
@@ -269,8 +268,8 @@ def test_cli_presets_and_overrides():
 
 
 def test_cpu_fast_convs_are_exact():
-    from drit.networks import build_inference_nets
-    from trainer.fastconv import patch_pointwise_convs
+    from training.drit.networks import build_inference_nets
+    from training.trainer.fastconv import patch_pointwise_convs
     torch.manual_seed(0)
     for concat in (0, 1):
         ec, ea, g = build_inference_nets(concat, enc_c_base=8, enc_a_base=8, enc_a_ndf=8)

@@ -1,4 +1,4 @@
 """DRIT training: discriminators, data pipeline, training model, checkpoints and figures.
 
-Import with ``training/`` on ``sys.path`` (as ``drit``): ``from trainer.model import DRIT``.
+Import from the repository root: ``from training.trainer.model import DRIT``.
 """

@@ -8,7 +8,7 @@ from typing import Optional, Tuple
 
 import torch
 
-from drit.networks import build_inference_nets
+from training.drit.networks import build_inference_nets
 
 OFFICIAL_KEYS = ["disA", "disA2", "disB", "disB2", "disContent", "enc_c", "enc_a", "gen",
                  "disA_opt", "disA2_opt", "disB_opt", "disB2_opt", "disContent_opt", "enc_c_opt",

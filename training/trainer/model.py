@@ -32,7 +32,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch._utils import _flatten_dense_tensors, _unflatten_dense_tensors
 
-from drit.networks import LayerNorm, build_inference_nets, gaussian_weights_init as _net_init
+from training.drit.networks import LayerNorm, build_inference_nets, gaussian_weights_init as _net_init
 
 from .augment import diff_augment, parse_policy
 from .config import TrainConfig

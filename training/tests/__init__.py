@@ -1,0 +1,1 @@
+"""Tests of the ``training`` package (``scripts/py -m pytest -q training/tests`` from the repository root)."""
