@@ -7,7 +7,7 @@
  */
 import { chromium, expect, test, type Page } from '@playwright/test';
 import { CAMERA_VIDEO } from './camera-video';
-import { BASE, canvasHash, canvasSpread, logErrors, waitForModel, waitIdle, watchOrigin } from './helpers';
+import { BASE, canvasHash, canvasSpread, logErrors, readmeShot, waitForModel, waitIdle, watchOrigin } from './helpers';
 
 async function cameraFrames(page: Page): Promise<number> {
   return page.evaluate(() => window.__drit!.state().camera.frames);
@@ -42,6 +42,7 @@ for (const backend of ['webgpu', 'wasm'] as const) {
     const n1 = await cameraFrames(page);
     await page.waitForFunction((n) => window.__drit!.state().camera.frames >= n + 3, n1);
     expect(await canvasHash(page, 'model-input-view')).not.toBe(input1);
+    if (backend === 'webgpu') await readmeShot(page, 'camera');
 
     // A slider moved while the camera runs paints the next frames with the new z.
     const slider = page.getByTestId('slider-0');

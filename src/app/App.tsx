@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useStore } from './store';
-import { handleFiles, setContentFile, setReferenceFile } from './controller';
+import { handleFiles, setContentFile } from './controller';
+import { setReferenceFile } from './reference';
 import { AttributePanel } from './components/AttributePanel';
 import { ContentPanel } from './components/ContentPanel';
 import { GridPanel } from './components/GridPanel';

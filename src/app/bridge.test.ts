@@ -73,6 +73,29 @@ describe('WorkerBridge', () => {
     bridge.terminate();
   });
 
+  it('keyed: a running call whose key was superseded is dropped, not applied', async () => {
+    const f = fakeApi();
+    const bridge = new WorkerBridge(() => new FakeWorker(f.api) as unknown as Worker, () => {});
+    type Api = typeof f.api;
+    const call = (id: number, key: string) =>
+      bridge
+        .keyed('render', key, (api) => (api as unknown as Comlink.Remote<Api>).generate({ id }) as Promise<number>)
+        .then((v) => `ok ${v}`, (e: unknown) => (e instanceof CancelledError ? 'cancelled' : 'error'));
+    const first = call(1, 'z=a');
+    await tick();
+    const second = call(2, 'z=b'); // arrives while 1 runs: 1's result is now stale
+    f.release();
+    await tick();
+    f.release();
+    expect([await first, await second]).toEqual(['cancelled', 'ok 2']);
+    // the same key twice: the running one is still current and is kept
+    const third = call(3, 'z=c');
+    await tick();
+    f.release();
+    expect(await third).toBe('ok 3');
+    bridge.terminate();
+  });
+
   it('a crash rejects pending calls and starts a fresh worker', async () => {
     const f = fakeApi();
     const workers: FakeWorker[] = [];

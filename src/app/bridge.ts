@@ -62,6 +62,8 @@ export class WorkerBridge {
   private epoch = 0;
   private readonly pending = new Set<(e: Error) => void>();
   private readonly channels = new Map<ChannelName, Channel>();
+  /** The newest key requested per channel (`keyed`). */
+  private readonly keys = new Map<ChannelName, string>();
   /** Times of recent crashes: a worker that keeps dying is not restarted forever. */
   private readonly crashes: number[] = [];
   private dead = false;
@@ -175,8 +177,22 @@ export class WorkerBridge {
     });
   }
 
-  /** Drops the waiting call of a channel (the running one finishes but its result is ignored by callers that check). */
+  /**
+   * Latest-wins with a key (what the request depends on, e.g. image|crop|direction|z): like
+   * `latest`, and a call whose key is no longer the channel's newest when its result arrives
+   * rejects with CancelledError, so a caller never applies a stale result and never re-checks.
+   */
+  keyed<T>(channel: ChannelName, key: string, fn: (api: Remote) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    this.keys.set(channel, key);
+    return this.latest(channel, fn, signal).then((v) => {
+      if (this.keys.get(channel) !== key) throw new CancelledError('superseded by a newer request');
+      return v;
+    });
+  }
+
+  /** Drops the waiting call of a channel (a running keyed call's result is dropped too). */
   cancel(channel: ChannelName): void {
+    this.keys.delete(channel);
     const ch = this.channels.get(channel);
     if (ch?.waiting) {
       ch.waiting.reject(new CancelledError('cancelled'));

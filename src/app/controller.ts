@@ -6,7 +6,7 @@
  * is scheduled (latest wins); the worker re-uses the cached content code unless the image, crop
  * or direction changed, so moving a slider only re-runs the generator.
  */
-import { sampleNormal } from '../drit/random';
+import { freshSeed, sampleNormal } from '../drit/random';
 import {
   type BackendName,
   type CropBox,
@@ -17,17 +17,19 @@ import {
 import * as attr from './attributes';
 import * as hist from './history';
 import { Comlink, WorkerBridge, createDritWorker, isCancelled } from './bridge';
+import { loadStarred, remember } from './history-actions';
+import { decode, downscaleNotice, isCheckpointName, releaseSlot } from './images';
+import { applyReference, setReferenceFile } from './reference';
+import { refreshMemory, startRenderer } from './renderer';
 import { describeError } from './error-text';
 import { clearError, showError, setWorker, worker } from './session';
 export { clearError };
 import { copyFrameToClipboard, downloadBlob, frameToPngBlob, joinFrames } from './frames';
-import { getState, setState, useStore, type AppState, type ImageSlot, type ModelEntry } from './store';
+import { getState, setState, type AppState, type ImageSlot, type ModelEntry } from './store';
 import { decodeShare, readQuery, setModelInQuery, shareUrl } from './url';
 
 const GRID_DEFAULT = 6;
 
-/** True while a crashed worker is being restored: state changes then must not trigger renders. */
-let recovering = false;
 let requestedBackend: BackendName | undefined;
 let started = false;
 
@@ -35,11 +37,7 @@ export function dismissNotice(): void {
   setState({ notice: null });
 }
 
-function randomSeed(): number {
-  const a = new Uint32Array(1);
-  crypto.getRandomValues(a);
-  return a[0]! >>> 0;
-}
+const randomSeed = freshSeed;
 
 function rows(seed: number, n: number, nz: number): number[][] {
   const flat = sampleNormal(seed, n, nz);
@@ -63,7 +61,7 @@ export async function start(): Promise<void> {
     if (restarted) void recoverFromCrash(reason);
     else setState({ error: `The inference worker crashed: ${reason}.`, rendering: false });
   }));
-  subscribeRenders();
+  startRenderer();
   try {
     await initBackend();
   } catch (e) {
@@ -89,8 +87,8 @@ let pendingShareZ: number[] | null = null;
 async function initBackend(): Promise<void> {
   const onEvent = (e: WorkerEvent): void => {
     if (e.type === 'backend') {
+      // A new backend (after a device loss) holds no cached codes: the plan re-renders every view.
       setState({ backend: e.status, backendNotice: e.notice ?? null });
-      rerenderAll();
     }
   };
   const status = await worker().call((api) =>
@@ -175,8 +173,6 @@ export async function selectModel(id: string, opts: { keepError?: boolean } = {}
       interp: { ...s.interp, from: null, to: null, strip: [] },
       perf: { ...s.perf, packMs: info.packMs, buildMs: info.buildMs, warmupMs: info.warmupMs },
     });
-    if (getState().reference) void encodeReference();
-    rerenderAll();
   } catch (e) {
     if (isCancelled(e)) return;
     if (getState().modelId === id) setState({ loading: null, model: null, output: null, modelInput: null });
@@ -187,28 +183,6 @@ export async function selectModel(id: string, opts: { keepError?: boolean } = {}
 }
 
 // ------------------------------------------------------------------------------------- images
-
-function isCheckpointName(name: string): boolean {
-  return /\.(pth|pt|pkl|ckpt|tar)$/i.test(name);
-}
-
-async function decode(file: Blob, name: string): Promise<ImageSlot> {
-  const bytes = await file.arrayBuffer();
-  const d = await worker().call((api) => api.decodeImage(Comlink.transfer(bytes, [bytes]), name));
-  return { file, name, url: URL.createObjectURL(file), ...d };
-}
-
-function releaseSlot(slot: ImageSlot | null | undefined): void {
-  if (!slot) return;
-  URL.revokeObjectURL(slot.url);
-  void worker().call((api) => api.releaseImage(slot.id)).catch(() => {});
-}
-
-function downscaleNotice(slot: ImageSlot): string | null {
-  return slot.downscaled
-    ? `“${slot.name}” is ${slot.originalWidth} × ${slot.originalHeight} pixels; it was downscaled to ${slot.width} × ${slot.height} for processing.`
-    : null;
-}
 
 export async function setContentFile(file: Blob, name = (file as File).name || 'pasted image'): Promise<void> {
   clearError();
@@ -242,83 +216,6 @@ export async function loadExample(): Promise<void> {
   }
 }
 
-export async function setReferenceFile(file: Blob, name = (file as File).name || 'pasted image'): Promise<void> {
-  clearError();
-  try {
-    const slot = await decode(file, name);
-    const old = getState().reference;
-    const notice = downscaleNotice(slot);
-    setState({
-      mode: 'reference',
-      reference: { slot, mu: [], input: { width: 1, height: 1, data: new Uint8ClampedArray(4) }, sampleAround: old?.sampleAround ?? false, seed: old?.seed ?? 1 },
-      ...(notice ? { notice } : {}),
-    });
-    if (old) releaseSlot(old.slot);
-    await encodeReference();
-  } catch (e) {
-    showError(e);
-  }
-}
-
-function referenceZ(r: NonNullable<AppState['reference']>): number[] {
-  if (!r.sampleAround || !r.sigma) return r.mu.slice();
-  const eps = attr.normalRow(r.seed, r.mu.length);
-  return r.mu.map((m, i) => m + r.sigma![i]! * eps[i]!);
-}
-
-async function encodeReference(): Promise<void> {
-  const s = getState();
-  const r = s.reference;
-  if (!r || !s.model) return;
-  try {
-    const res = await worker().latest('reference', (api) => api.encodeReference({ imageId: r.slot.id, direction: s.direction }));
-    const cur = getState().reference;
-    if (!cur || cur.slot.id !== r.slot.id) return;
-    const next = { ...cur, mu: res.mu, input: res.input, ...(res.sigma ? { sigma: res.sigma } : {}) };
-    if (!res.sigma) delete next.sigma;
-    const perf = { ...getState().perf, referenceMs: res.encodeMs };
-    // The reference sets z only while it is the source of z (a direction change re-encodes it
-    // in sample mode too, without touching the sampled z).
-    if (getState().mode === 'reference') {
-      setState({ reference: next, ...attr.fromReference(referenceZ(next)), perf });
-      remember('reference');
-    } else {
-      setState({ reference: next, perf });
-    }
-  } catch (e) {
-    showError(e);
-  }
-}
-
-export function setSampleAround(on: boolean): void {
-  const r = getState().reference;
-  if (!r) return;
-  const next = { ...r, sampleAround: on };
-  setState({ reference: next, ...attr.fromReference(referenceZ(next)) });
-  remember('reference');
-}
-
-export function resampleAroundReference(): void {
-  const r = getState().reference;
-  if (!r) return;
-  const next = { ...r, sampleAround: true, seed: randomSeed() };
-  setState({ reference: next, ...attr.fromReference(referenceZ(next)) });
-  remember('reference');
-}
-
-export function applyReference(): void {
-  const r = getState().reference;
-  if (!r || r.mu.length === 0) return;
-  setState(attr.fromReference(referenceZ(r)));
-  remember('reference');
-}
-
-export function clearReference(): void {
-  const r = getState().reference;
-  releaseSlot(r?.slot);
-  setState({ reference: null, mode: 'sample' });
-}
-
 export function setCrop(crop: CropBox | null): void {
   setState({ crop });
 }
@@ -337,7 +234,6 @@ export async function handleFiles(files: readonly File[], target: 'content' | 'r
 export function setDirection(direction: AppState['direction']): void {
   if (getState().direction === direction) return;
   setState({ direction });
-  if (getState().reference) void encodeReference();
 }
 
 /** Switches where z comes from: the last sample, or the reference image (if one was dropped). */
@@ -393,59 +289,6 @@ export function zeroZ(): void {
 
 // ------------------------------------------------------------------------------------- history
 
-const STAR_KEY = (modelId: string): string => `drit-starred:${modelId}`;
-
-function loadStarred(modelId: string): number[][] {
-  try {
-    const v: unknown = JSON.parse(localStorage.getItem(STAR_KEY(modelId)) ?? '[]');
-    return Array.isArray(v) ? v.filter((z): z is number[] => Array.isArray(z) && z.every((x) => typeof x === 'number')) : [];
-  } catch {
-    return [];
-  }
-}
-
-/** The current z becomes a history entry (a deliberate step: not every slider move). */
-function remember(source: string): void {
-  const s = getState();
-  if (s.model && s.z.length === s.model.nz) setState({ history: hist.record(s.history, s.z, source) });
-}
-
-/** A slider was released (pointer up, key up): its final value is one step. */
-export function commitSlider(): void {
-  remember('slider');
-}
-
-function showEntry(h: hist.HistoryState | null): void {
-  const e = h?.entries[h.index];
-  if (!h || !e) return;
-  setState({ history: h, z: e.z.slice(), baseZ: e.z.slice() });
-}
-
-export function undo(): void {
-  showEntry(hist.move(getState().history, -1));
-}
-
-export function redo(): void {
-  showEntry(hist.move(getState().history, 1));
-}
-
-export function showHistoryEntry(i: number): void {
-  showEntry(hist.jump(getState().history, i));
-}
-
-/** Stars (or un-stars) an entry; starred z are kept for this model across visits. */
-export function toggleHistoryStar(i: number): void {
-  const s = getState();
-  const history = hist.toggleStar(s.history, i);
-  setState({ history });
-  if (!s.modelId) return;
-  try {
-    localStorage.setItem(STAR_KEY(s.modelId), JSON.stringify(hist.starredZs(history)));
-  } catch {
-    setState({ notice: 'The star could not be saved for the next visit (browser storage is unavailable).' });
-  }
-}
-
 // ------------------------------------------------------------------------------------- grid
 
 /** Set when the user closed the grid: it then stays closed until asked for again. */
@@ -461,7 +304,6 @@ export function showGrid(size = getState().grid?.size ?? GRID_DEFAULT, seed = ra
   if (!s.model) return;
   gridClosed = false;
   setState({ grid: newGrid(size, seed, s.model.nz) });
-  void renderGrid();
 }
 
 export function hideGrid(): void {
@@ -476,26 +318,6 @@ export function pickGridTile(i: number): void {
   if (!g || !z) return;
   setState(attr.pickTile(z));
   remember('grid');
-}
-
-async function renderGrid(): Promise<void> {
-  const s = getState();
-  const g = s.grid;
-  if (!g || !s.model || !s.content) return;
-  setState({ grid: { ...g, busy: true } });
-  try {
-    const res = await worker().latest('grid', (api) =>
-      api.generate({ imageId: s.content!.id, crop: s.crop, direction: s.direction, z: g.zs }),
-    );
-    const cur = getState().grid;
-    if (!cur || cur.zs !== g.zs) return;
-    setState({ grid: { ...cur, frames: res.frames, busy: false }, perf: { ...getState().perf, gridMs: res.generateMs } });
-    void refreshMemory();
-  } catch (e) {
-    const cur = getState().grid;
-    if (cur && !isCancelled(e)) setState({ grid: { ...cur, busy: false } });
-    showError(e);
-  }
 }
 
 // ------------------------------------------------------------------------------------- interpolation
@@ -607,93 +429,16 @@ export async function deleteLocalModel(id: string): Promise<void> {
 
 // ------------------------------------------------------------------------------------- rendering
 
-async function refreshMemory(): Promise<void> {
-  try {
-    const m = await worker().call((api) => api.memory());
-    setState({ perf: { ...getState().perf, tensors: m.numTensors } });
-  } catch {
-    // informational only
-  }
-}
-
-async function renderContent(): Promise<void> {
-  const s = getState();
-  if (!s.model || !s.content) return;
-  try {
-    const r = await worker().latest('content', (api) =>
-      api.encodeContent({ imageId: s.content!.id, crop: s.crop, direction: s.direction }),
-    );
-    const cur = getState();
-    if (cur.content?.id !== s.content.id || cur.crop !== s.crop || cur.direction !== s.direction) return;
-    setState({ modelInput: r.input, perf: { ...cur.perf, ...(r.cached ? {} : { encodeMs: r.encodeMs }) } });
-  } catch (e) {
-    showError(e);
-  }
-}
-
-async function renderOutput(): Promise<void> {
-  const s = getState();
-  if (!s.model || !s.content || s.z.length !== s.model.nz) return;
-  setState({ rendering: true });
-  try {
-    const r = await worker().latest('render', (api) =>
-      api.generate({ imageId: s.content!.id, crop: s.crop, direction: s.direction, z: [s.z] }),
-    );
-    const frame = r.frames[0];
-    const perf = getState().perf;
-    setState({
-      // a thumbnail only for a history entry that lacks one, not on every slider move
-      ...(frame && hist.needsThumb(getState().history, s.z) ? { history: hist.withThumb(getState().history, s.z, hist.thumbnail(frame)) } : {}),
-      output: frame ?? null,
-      rendering: worker().busy('render'),
-      perf: { ...perf, generateMs: r.generateMs, ...(r.encodeMs > 0 ? { encodeMs: r.encodeMs } : {}), renders: perf.renders + 1 },
-    });
-    void refreshMemory();
-  } catch (e) {
-    if (isCancelled(e)) return;
-    setState({ rendering: worker().busy('render') });
-    showError(e);
-  }
-}
-
-function rerenderAll(): void {
-  void renderContent();
-  // The main output first; the grid (N images) only after it, so that it never delays the result.
-  void renderOutput().finally(() => {
-    if (getState().grid) void renderGrid();
-  });
-}
-
-function subscribeRenders(): void {
-  useStore.subscribe((s, prev) => {
-    if (recovering) return;
-    const contentChanged =
-      s.content?.id !== prev.content?.id || s.crop !== prev.crop || s.direction !== prev.direction;
-    const modelChanged = s.model !== prev.model;
-    if (modelChanged) return; // selectModel() triggers rerenderAll itself
-    // While the camera runs, its own loop paints each frame with the current z; the photo waits.
-    if (s.camera.status !== 'off') return;
-    if (prev.camera.status !== 'off') {
-      if (s.content) rerenderAll();
-      return;
-    }
-    if (contentChanged) {
-      if (s.content) rerenderAll();
-      if (s.interp.strip.length) setState({ interp: { ...s.interp, strip: [] } });
-      return;
-    }
-    if (s.z !== prev.z) void renderOutput();
-  });
-}
-
 // ------------------------------------------------------------------------------------- crash recovery
 
 async function recoverFromCrash(reason: string): Promise<void> {
+  // The new worker holds no model and no images: the state says so (no render can start) until
+  // the images are decoded again and the model reloaded; then the plan renders everything.
   setState({
     notice: `The inference worker crashed (${reason}); it was restarted and your work restored.`,
     rendering: false,
+    model: null,
   });
-  recovering = true;
   try {
     await initBackend();
     const s = getState();
@@ -710,12 +455,9 @@ async function recoverFromCrash(reason: string): Promise<void> {
       URL.revokeObjectURL(r.slot.url);
       setState({ reference: { ...r, slot } });
     }
-    recovering = false;
     if (s.modelId) await selectModel(s.modelId, { keepError: true });
   } catch (e) {
     showError(e);
-  } finally {
-    recovering = false;
   }
 }
 

@@ -29,3 +29,10 @@ export function sampleNormal(seed: number, count: number, nz: number): Float32Ar
   }
   return out;
 }
+
+/** A fresh random seed (not reproducible: for "re-roll" and new grids; the samples it seeds are). */
+export function freshSeed(): number {
+  const a = new Uint32Array(1);
+  crypto.getRandomValues(a);
+  return a[0]! >>> 0;
+}

@@ -2,23 +2,9 @@ import { useId } from 'react';
 import { getState, useStore } from '../store';
 import { PRINCIPAL_RANGE, principalCoords, principalLabel, setPrincipal, statsForDirection } from '../directions';
 import type { AttributeStats } from '../../pack/manifest';
-import {
-  commitSlider,
-  handleFiles,
-  reroll,
-  resampleAroundReference,
-  resetZ,
-  setDirection,
-  setLocked,
-  setMode,
-  setSampleAround,
-  setSliderSet,
-  setZ,
-  setZVector,
-  showGrid,
-  applyReference,
-  zeroZ,
-} from '../controller';
+import { handleFiles, reroll, resetZ, setDirection, setLocked, setMode, setSliderSet, setZ, setZVector, showGrid, zeroZ } from '../controller';
+import { commitSlider } from '../history-actions';
+import { applyReference, resampleAroundReference, setSampleAround } from '../reference';
 import { DropZone } from './DropZone';
 import { FrameCanvas } from './FrameCanvas';
 import { HistoryPanel } from './HistoryPanel';

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useStore } from '../store';
-import { redo, showHistoryEntry, toggleHistoryStar, undo } from '../controller';
+import { redo, showHistoryEntry, toggleHistoryStar, undo } from '../history-actions';
 import { FrameCanvas } from './FrameCanvas';
 
 /** Ctrl+Z / Ctrl+Shift+Z (and Ctrl+Y) anywhere but in a text field. */
