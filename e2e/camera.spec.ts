@@ -5,9 +5,10 @@
  * translation through the photo path), the camera is released when switched off or hidden, and a
  * denied permission is explained. Runs on WebGPU (SwiftShader) and on wasm.
  */
+import { readFileSync } from 'node:fs';
 import { chromium, expect, test, type Page } from '@playwright/test';
 import { CAMERA_VIDEO } from './camera-video';
-import { BASE, canvasHash, canvasSpread, logErrors, readmeShot, waitForModel, waitIdle, watchOrigin } from './helpers';
+import { BASE, canvasHash, canvasSpread, logErrors, pngSize, readmeShot, waitForModel, waitIdle, watchOrigin } from './helpers';
 
 async function cameraFrames(page: Page): Promise<number> {
   return page.evaluate(() => window.__drit!.state().camera.frames);
@@ -43,6 +44,9 @@ for (const backend of ['webgpu', 'wasm'] as const) {
     await page.waitForFunction((n) => window.__drit!.state().camera.frames >= n + 3, n1);
     expect(await canvasHash(page, 'model-input-view')).not.toBe(input1);
     if (backend === 'webgpu') await readmeShot(page, 'camera');
+    // "Download PNG" while live saves the live translation.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
+    expect(pngSize(readFileSync((await download.path())!))).toEqual({ width: 64, height: 64 });
 
     // A slider moved while the camera runs paints the next frames with the new z.
     const slider = page.getByTestId('slider-0');

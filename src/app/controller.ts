@@ -359,14 +359,20 @@ export async function downloadStrip(): Promise<void> {
 
 // ------------------------------------------------------------------------------------- output
 
+/** The translation on screen: the live camera's frame while it runs, else the photo's. */
+function shownOutput(): AppState['output'] {
+  const s = getState();
+  return s.camera.status !== 'off' ? s.camera.output : s.output;
+}
+
 export async function downloadOutput(): Promise<void> {
-  const out = getState().output;
+  const out = shownOutput();
   if (!out) return;
   downloadBlob(await frameToPngBlob(out), 'drit-output.png');
 }
 
 export async function copyOutput(): Promise<void> {
-  const out = getState().output;
+  const out = shownOutput();
   if (!out) return;
   try {
     await copyFrameToClipboard(out);

@@ -12,6 +12,7 @@ export function OutputPanel() {
   const direction = useStore((s) => s.direction);
   const camera = useStore((s) => s.camera);
   const live = camera.status !== 'off';
+  const shown = live ? camera.output : output;
   const [from, to] = model
     ? direction === 'a2b'
       ? [model.domains.a, model.domains.b]
@@ -29,15 +30,15 @@ export function OutputPanel() {
           <figcaption>{from}</figcaption>
         </figure>
         <figure>
-          <FrameCanvas frame={live ? camera.output : output} data-testid="output" aria-label={`Output (${to})${live ? ', live' : ''}`} />
+          <FrameCanvas frame={shown} data-testid="output" aria-label={`Output (${to})${live ? ', live' : ''}`} />
           <figcaption>{to}</figcaption>
         </figure>
       </div>
       <div className="row wrap">
-        <button type="button" data-testid="download" disabled={!output} onClick={() => void downloadOutput()}>
+        <button type="button" data-testid="download" disabled={!shown} onClick={() => void downloadOutput()}>
           Download PNG
         </button>
-        <button type="button" className="secondary" data-testid="copy" disabled={!output} onClick={() => void copyOutput()}>
+        <button type="button" className="secondary" data-testid="copy" disabled={!shown} onClick={() => void copyOutput()}>
           Copy image
         </button>
         <button type="button" className="secondary" data-testid="share" disabled={!model} onClick={() => void copyShareLink()}>
