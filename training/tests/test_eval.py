@@ -51,3 +51,41 @@ def test_evaluate_and_sample_end_to_end(tmp_path):
     for name in ("samples_random.png", "samples_reference.png"):
         im = Image.open(figs / name)
         assert im.size[0] > 64 * 3 and im.size[1] > 64 * 2
+
+
+def test_attr_health_tells_a_collapsed_attribute_encoder_from_a_live_one(tmp_path):
+    """attr_health on two checkpoints of the same tiny model: E_a's last layers with large random
+    weights (codes that vary with the photo), and zeroed (a constant code: spread 0, references
+    change nothing) — the collapse the CPU run showed. (At initialisation a tiny E_a is nearly
+    collapsed too: its codes differ by ~1e-5.)"""
+    root = make_dataset(tmp_path / "ds", n_a=16, n_b=16, seed=3)
+    cfg = TrainConfig(dataroot=str(root), holdout=0.25, **PRESETS["tiny"])
+    torch.manual_seed(0)
+    m = DRIT(cfg, torch.device("cpu"))
+
+    def health(name: str, ck: dict) -> dict:
+        run = tmp_path / name
+        (run / "checkpoints").mkdir(parents=True)
+        ckpt_io.save(ck, run / "checkpoints" / "latest.pth")
+        (run / "config.json").write_text(cfg.to_json())
+        r = subprocess.run([sys.executable, "-m", "training.attr_health", "--checkpoint", str(run / "checkpoints" / "latest.pth"),
+                            "--pairs", "4"], cwd=REPO, capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+        return json.loads(r.stdout)
+
+    ck = m.state_dict(ep=0, total_it=1)
+    g = torch.Generator().manual_seed(1)
+    for d in ("a", "b"):
+        w = ck["enc_a"][f"model_{d}.16.weight"]
+        w.copy_(torch.randn(w.shape, generator=g) * 300)
+    live = health("live", ck)
+    ck = m.state_dict(ep=0, total_it=1)
+    for d in ("a", "b"):
+        ck["enc_a"][f"model_{d}.16.weight"].zero_()
+        ck["enc_a"][f"model_{d}.16.bias"].fill_(0.5)
+    dead = health("dead", ck)
+    for k in ("A->B", "B->A"):
+        assert live[k]["spread_total"] > 1e-3 and live[k]["reference_pair_l1"] > 0
+        assert dead[k]["spread_total"] < 1e-6 and dead[k]["reference_pair_l1"] == 0.0
+        assert abs(dead[k]["mean_code_length"] - 0.5 * (8 ** 0.5)) < 1e-4  # the constant code (0.5, ..., 0.5)
+        assert 0 < dead[k]["recovery_l1"] and dead[k]["recovery_l1_constant_guess"] == (2 / 3.141592653589793) ** 0.5

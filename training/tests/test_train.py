@@ -209,6 +209,25 @@ def test_phase_one_update_of_E_a_ignores_L_G2(synth, tmp_path):
     assert any(not torch.allclose(x, y) for x, y in zip(g1, g2))
 
 
+def test_latent_ea_lets_latent_regression_train_E_a(synth, tmp_path):
+    """--latent-ea (an E_a-collapse fix, off by default): E_a takes a second step, from L_G2, whose
+    only path into E_a is latent regression: then scaling lambda_latent changes E_a's update."""
+    def run(latent):
+        torch.manual_seed(0)
+        cfg = tiny_cfg(synth, tmp_path, latent_ea=True, lambda_latent=latent)
+        m = DRIT(cfg, torch.device("cpu"))
+        torch.manual_seed(1)
+        a, b = torch.rand(2, 3, 64, 64) * 2 - 1, torch.rand(2, 3, 64, 64) * 2 - 1
+        m.update_D(a, b)
+        m.update_EG()
+        st = {float(s["step"]) for s in m.enc_a_opt.state.values()}
+        return st, [p.detach().clone() for p in m.enc_a.parameters()]
+    steps, ea1 = run(10.0)
+    assert steps == {2.0}
+    _, ea2 = run(50.0)
+    assert any(not torch.allclose(x, y) for x, y in zip(ea1, ea2))
+
+
 def test_original_double_backward_raises_on_modern_torch(synth, tmp_path):
     """Documents the problem the fix avoids: backward of L_G2 after stepping with L_EG's grads."""
     cfg = tiny_cfg(synth, tmp_path)

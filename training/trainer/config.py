@@ -41,6 +41,8 @@ class TrainConfig:
     diffaug: str = ""                    # DiffAugment policy for the image discriminators: color,translation,cutout
     gan_loss: str = "bce"                # bce (original) | lsgan | hinge, image discriminators
     ema: float = 0.0                     # EMA decay of E_c, E_a, G (0 = off); written to checkpoints/ema.pth
+    latent_ea: bool = False              # latent regression also trains E_a (not in the original, where it
+                                         # updates E_c and G only): an attribute-encoder-collapse fix to A/B
     # optimisation (official constants)
     lr: float = 1e-4
     lr_dis_content: float = 1e-4 / 2.5

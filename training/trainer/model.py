@@ -427,7 +427,9 @@ class DRIT:
     def update_EG(self) -> None:
         """Two-phase E/G update with both gradient sets taken before any step (spec §6.3)."""
         nets1 = [self.enc_c, self.enc_a, self.gen]
-        nets2 = [self.enc_c, self.gen]
+        # phase 2 (latent regression, random-z adversarial, mode seeking) leaves E_a alone in the
+        # original; with --latent-ea E_a also learns to read z back (only latent regression reaches it)
+        nets2 = [self.enc_c, self.enc_a, self.gen] if self.cfg.latent_ea else [self.enc_c, self.gen]
         params1 = [p for n in nets1 for p in n.parameters() if p.requires_grad]
         params2 = [p for n in nets2 for p in n.parameters() if p.requires_grad]
         loss1 = self.loss_EG()
@@ -439,10 +441,10 @@ class DRIT:
             p.grad = torch.zeros_like(p) if g is None else g
         for name in ("enc_c", "enc_a", "gen"):
             self._step(name)
-        # phase 2: E_c, G only, with the L_G2 gradients (E_a is not touched)
+        # phase 2: E_c, G (and E_a with --latent-ea) with the L_G2 gradients
         for p, g in zip(params2, grads2):
             p.grad = torch.zeros_like(p) if g is None else g
-        for name in ("enc_c", "gen"):
+        for name in ("enc_c", "enc_a", "gen") if self.cfg.latent_ea else ("enc_c", "gen"):
             self._step(name)
         for p in params1:
             p.grad = None
