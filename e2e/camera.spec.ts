@@ -91,6 +91,12 @@ test('the camera is released when switched off and when the page is hidden', asy
   await waitForModel(page, 'tiny');
   await startCamera(page);
   expect(await page.evaluate(() => window.__drit!.cameraTracksLive())).toBe(true);
+  // The phone layout holds the live video, its crop box and the camera buttons without overflow.
+  await page.setViewportSize({ width: 360, height: 780 });
+  await page.waitForTimeout(200);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+  await expect(page.getByTestId('camera-freeze')).toBeVisible();
+  await page.setViewportSize({ width: 1280, height: 900 });
   await page.getByTestId('source-camera').click();
   await expect(page.getByTestId('source-camera')).toHaveAttribute('aria-pressed', 'false');
   expect(await page.evaluate(() => window.__drit!.cameraTracksLive())).toBe(false);

@@ -48,7 +48,7 @@ export function ContentPanel() {
         ) : (
           <p className="placeholder">Drop a photo here, paste one (Ctrl+V) or choose a file. It never leaves this device.</p>
         )}
-        <div className="row">
+        <div className="row wrap">
           <label className="button">
             {content ? 'Choose another photo…' : 'Choose a photo…'}
             <input
