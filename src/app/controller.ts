@@ -30,7 +30,6 @@ import { decodeShare, readQuery, setModelInQuery, shareUrl } from './url';
 
 const GRID_DEFAULT = 6;
 
-let requestedBackend: BackendName | undefined;
 let started = false;
 
 export function dismissNotice(): void {
@@ -50,7 +49,7 @@ export async function start(): Promise<void> {
   if (started) return;
   started = true;
   const query = readQuery();
-  requestedBackend = query.backend;
+  setSession({ requestedBackend: query.backend ?? null });
   if (query.badBackend) {
     setState({ notice: `Unknown backend “${query.badBackend}” in the URL (use webgpu, webgl, wasm or cpu); choosing automatically.` });
   }
@@ -70,19 +69,20 @@ export async function start(): Promise<void> {
   }
   const models = await loadModelList();
   const wanted = query.model ?? share.model;
-  let id = wanted && models.some((m) => m.id === wanted) ? wanted : defaultModelId;
+  let id = wanted && models.some((m) => m.id === wanted) ? wanted : getState().session.defaultModelId;
   if (wanted && !models.some((m) => m.id === wanted)) {
     setState({ error: `Unknown model “${wanted}”. Available: ${models.map((m) => m.id).join(', ') || 'none'}.` });
   }
   if (!id) id = models[0]?.id ?? null;
-  if (share.z) pendingShareZ = share.z;
+  if (share.z) setSession({ pendingShareZ: share.z });
   if (id) await selectModel(id, { keepError: true });
   else setState({ error: 'No model is listed in models/index.json.' });
   if (share.z) setState({ notice: 'Shared settings restored. Drop your own image: images are never part of a link (nothing is uploaded).' });
 }
 
-let defaultModelId: string | null = null;
-let pendingShareZ: number[] | null = null;
+function setSession(change: Partial<AppState['session']>): void {
+  setState({ session: { ...getState().session, ...change } });
+}
 
 async function initBackend(): Promise<void> {
   const onEvent = (e: WorkerEvent): void => {
@@ -92,7 +92,7 @@ async function initBackend(): Promise<void> {
     }
   };
   const status = await worker().call((api) =>
-    api.init(requestedBackend ? { backend: requestedBackend } : {}, Comlink.proxy(onEvent)),
+    api.init(getState().session.requestedBackend ? { backend: getState().session.requestedBackend! } : {}, Comlink.proxy(onEvent)),
   );
   let notice: string | null = null;
   if (status.fallbackReason) {
@@ -120,7 +120,7 @@ async function loadModelList(): Promise<ModelEntry[]> {
       if (m.description) entry.description = m.description;
       list.push(entry);
     }
-    defaultModelId = json.default ?? list[0]?.id ?? null;
+    setSession({ defaultModelId: json.default ?? list[0]?.id ?? null });
   } catch (e) {
     setState({ error: `Could not read the model list (models/index.json): ${(e as Error).message}` });
   }
@@ -158,8 +158,7 @@ export async function selectModel(id: string, opts: { keepError?: boolean } = {}
     if (getState().modelId !== id) return;
     const s = getState();
     const nz = info.nz;
-    const attrs = attr.onModel(s, nz, pendingShareZ);
-    pendingShareZ = null;
+    const attrs = attr.onModel(s, nz, s.session.pendingShareZ);
     setState({
       model: info,
       loading: null,
@@ -167,11 +166,12 @@ export async function selectModel(id: string, opts: { keepError?: boolean } = {}
       history: hist.withStarred(hist.record(hist.EMPTY_HISTORY, attrs.z ?? s.z, 'model'), loadStarred(id), nz),
       grid: s.grid
         ? { ...s.grid, zs: rows(s.grid.seed, s.grid.size, nz), frames: [], busy: false }
-        : gridClosed
+        : s.session.gridClosed
           ? null
           : newGrid(GRID_DEFAULT, randomSeed(), nz),
       interp: { ...s.interp, from: null, to: null, strip: [] },
       perf: { ...s.perf, packMs: info.packMs, buildMs: info.buildMs, warmupMs: info.warmupMs },
+      session: { ...s.session, pendingShareZ: null },
     });
   } catch (e) {
     if (isCancelled(e)) return;
@@ -291,8 +291,6 @@ export function zeroZ(): void {
 
 // ------------------------------------------------------------------------------------- grid
 
-/** Set when the user closed the grid: it then stays closed until asked for again. */
-let gridClosed = false;
 
 function newGrid(size: number, seed: number, nz: number): NonNullable<AppState['grid']> {
   return { seed, size, zs: rows(seed, size, nz), frames: [], busy: false };
@@ -302,14 +300,13 @@ function newGrid(size: number, seed: number, nz: number): NonNullable<AppState['
 export function showGrid(size = getState().grid?.size ?? GRID_DEFAULT, seed = randomSeed()): void {
   const s = getState();
   if (!s.model) return;
-  gridClosed = false;
-  setState({ grid: newGrid(size, seed, s.model.nz) });
+  setState({ grid: newGrid(size, seed, s.model.nz), session: { ...s.session, gridClosed: false } });
 }
 
 export function hideGrid(): void {
-  gridClosed = true;
   worker().cancel('grid');
-  setState({ grid: null });
+  // closed by the user: it stays closed (also for the next model) until asked for again
+  setState({ grid: null, session: { ...getState().session, gridClosed: true } });
 }
 
 export function pickGridTile(i: number): void {
@@ -427,7 +424,8 @@ export async function deleteLocalModel(id: string): Promise<void> {
   try {
     await worker().call((api) => api.deleteLocalModel(id));
     await loadModelList();
-    if (getState().modelId === id && defaultModelId) await selectModel(defaultModelId);
+    const fallback = getState().session.defaultModelId;
+    if (getState().modelId === id && fallback) await selectModel(fallback);
   } catch (e) {
     showError(e);
   }

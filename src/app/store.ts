@@ -8,6 +8,7 @@ import type { SliderSet } from './directions';
 import { EXPORT_INITIAL, type ExportState } from './export-state';
 import type { Direction } from '../drit/model';
 import type {
+  BackendName,
   BackendStatus,
   ConvertProgress,
   CropBox,
@@ -144,6 +145,17 @@ export interface AppState {
 
   error: string | null;
   notice: string | null;
+
+  /** Start-up and session settings: the backend asked for in the URL, the index's default model,
+   * a shared z waiting for its model to load, and whether the user closed the diversity grid. */
+  session: SessionState;
+}
+
+export interface SessionState {
+  requestedBackend: BackendName | null;
+  defaultModelId: string | null;
+  pendingShareZ: number[] | null;
+  gridClosed: boolean;
 }
 
 export const initialState: AppState = {
@@ -176,6 +188,7 @@ export const initialState: AppState = {
   camera: CAMERA_OFF,
   error: null,
   notice: null,
+  session: { requestedBackend: null, defaultModelId: null, pendingShareZ: null, gridClosed: false },
 };
 
 export const useStore = create<AppState>()(() => ({ ...initialState }));
