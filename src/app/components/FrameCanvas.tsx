@@ -1,4 +1,4 @@
-import { useEffect, useRef, type CanvasHTMLAttributes } from 'react';
+import { useLayoutEffect, useRef, type CanvasHTMLAttributes } from 'react';
 import type { RgbaFrame } from '../../worker/protocol';
 import { drawFrame } from '../frames';
 
@@ -6,10 +6,15 @@ type Props = { frame: RgbaFrame | null } & Omit<CanvasHTMLAttributes<HTMLCanvasE
     'data-testid'?: string;
   };
 
-/** A canvas showing one RGBA frame at its native resolution (CSS scales it). */
+/**
+ * A canvas showing one RGBA frame at its native resolution (CSS scales it). Drawn in a layout
+ * effect, i.e. in the same commit as the state it shows: a passive effect runs after paint, so on
+ * a busy machine the canvas could still show the previous frame when the state already had the
+ * new one (the e2e suite read such a stale canvas once under load).
+ */
 export function FrameCanvas({ frame, className, ...rest }: Props) {
   const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (ref.current && frame) drawFrame(ref.current, frame);
   }, [frame]);
   return <canvas ref={ref} className={`frame ${className ?? ''}`} data-empty={frame ? undefined : 'true'} {...rest} />;
