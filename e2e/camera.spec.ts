@@ -31,6 +31,8 @@ for (const backend of ['webgpu', 'wasm'] as const) {
     await startCamera(page);
     const st = await page.evaluate(() => window.__drit!.state().camera);
     expect([st.width, st.height]).toEqual([CAMERA_VIDEO.width, CAMERA_VIDEO.height]);
+    // E_c runs in a second worker while the page's worker paints the previous frame.
+    expect(st.workers).toBe(2);
     await expect(page.getByTestId('camera-video')).toBeVisible();
     await expect(page.getByTestId('model-input-view')).toHaveJSProperty('width', 64);
     await expect(page.getByTestId('output')).toHaveJSProperty('width', 64);

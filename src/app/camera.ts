@@ -3,9 +3,10 @@
  * (E_c + G with the current z) -> the output panel. Latest frame wins: the next frame is grabbed
  * only when the previous translation is back, so frames never queue, however slow the backend.
  * The camera is released when it is switched off, frozen into a photo, or the page is hidden.
+ * With two workers the loop is a two-stage pipeline (E_c of frame N+1 while G paints frame N).
  */
-import { errorCodeOf, type CropBox } from '../worker/protocol';
-import { Comlink, WorkerCrashedError, isCancelled } from './bridge';
+import { errorCodeOf, type CropBox, type ModelInfo, type RgbaFrame } from '../worker/protocol';
+import { Comlink, WorkerBridge, WorkerCrashedError, createDritWorker, isCancelled } from './bridge';
 import { NO_CAMERA_API, cameraErrorMessage, smoothFps } from './camera-status';
 import { setContentFile, setCrop } from './controller';
 import { clearError, showError, worker } from './session';
@@ -118,6 +119,7 @@ export async function startCamera(): Promise<void> {
 /** Switches the camera off (tracks stopped: the camera light goes out) and returns to the photo, if any. */
 export function stopCamera(notice?: string): void {
   run++;
+  dropEncoder();
   for (const t of stream?.getTracks() ?? []) t.stop();
   stream = null;
   if (video) video.srcObject = null;
@@ -168,16 +170,90 @@ export function cameraTracksLive(): boolean {
   return !!stream?.getTracks().some((t) => t.readyState === 'live');
 }
 
+/**
+ * The second worker of the camera pipeline: it runs E_c of the next frame while the page's worker
+ * paints (G) the current one, so on two cores frames come at the pace of the slower stage rather
+ * than of both. Same backend and pack as the page's worker (identical numbers); null = not
+ * available, and the loop runs both stages in the page's worker.
+ */
+let encoder: WorkerBridge | null = null;
+let encoderModel: ModelInfo | null = null;
+
+function dropEncoder(): void {
+  encoder?.terminate();
+  encoder = null;
+  encoderModel = null;
+}
+
+async function pipelineEncoder(): Promise<WorkerBridge | null> {
+  const s = getState();
+  const entry = s.models.find((m) => m.id === s.modelId);
+  if (!s.model || !entry || !s.backend) return null;
+  if (encoder && encoderModel === s.model) return encoder;
+  try {
+    if (!encoder) {
+      // A crash of this helper only costs the pipeline: drop it, the loop goes on in one worker.
+      encoder = new WorkerBridge(createDritWorker, () => dropEncoder());
+      const backend = s.backend.name;
+      await encoder.call((api) => api.init({ backend }, Comlink.proxy(() => {})));
+    }
+    const model = s.model;
+    await encoder.call((api) => api.loadModel({ id: entry.id, name: entry.name, location: entry.location }, Comlink.proxy(() => {})));
+    encoderModel = model;
+    return encoder;
+  } catch (e) {
+    console.warn('[drit] camera pipeline unavailable, one worker does both stages:', e);
+    dropEncoder();
+    return null;
+  }
+}
+
+/** A transient failure (superseded call, restarted worker, model being loaded): skip the frame. */
+function transient(e: unknown): boolean {
+  return isCancelled(e) || e instanceof WorkerCrashedError || errorCodeOf(e) === 'NO_MODEL';
+}
+
 async function translateLoop(token: number): Promise<void> {
   const v = cameraVideo();
   let last: number | null = null;
   let seen = -1;
+  let painting: Promise<void> = Promise.resolve();
+  /** Puts a translated frame on screen (and keeps the whole frame for Freeze). */
+  const show = (full: ImageBitmap, input: RgbaFrame, output: RgbaFrame, z: number[], frameMs: number, workers: 1 | 2): void => {
+    if (token !== run) {
+      full.close();
+      return;
+    }
+    shown?.close();
+    shown = full;
+    const now = performance.now();
+    const cam = getState().camera;
+    setState({
+      camera: {
+        ...cam,
+        input,
+        output,
+        frameZ: z,
+        fps: last === null ? cam.fps : smoothFps(cam.fps, now - last),
+        frameMs,
+        frames: cam.frames + 1,
+        workers,
+      },
+    });
+    last = now;
+  };
+  const fail = (e: unknown): void => {
+    if (token !== run || transient(e)) return;
+    stopCamera();
+    showError(e);
+  };
   while (token === run) {
     const s = getState();
     if (!s.model || s.loading || s.z.length !== s.model.nz) {
       await sleep(100);
       continue;
     }
+    const enc = await pipelineEncoder();
     await newerFrame(v, seen);
     if (token !== run) break;
     seen = presented;
@@ -185,39 +261,44 @@ async function translateLoop(token: number): Promise<void> {
     try {
       full = await createImageBitmap(v);
       const copy = await createImageBitmap(full);
-      const z = s.z.slice();
-      const req = { frame: copy, crop: s.camera.crop, direction: s.direction, z };
-      const r = await worker().latest('camera', (api) => api.translateFrame(Comlink.transfer(req, [copy])));
-      if (token !== run) break;
-      shown?.close();
-      shown = full;
-      full = null;
-      const now = performance.now();
-      const cam = getState().camera;
-      setState({
-        camera: {
-          ...cam,
-          input: r.input,
-          output: r.output,
-          frameZ: z,
-          fps: last === null ? cam.fps : smoothFps(cam.fps, now - last),
-          frameMs: r.prepareMs + r.modelMs,
-          frames: cam.frames + 1,
-        },
-      });
-      last = now;
+      const { crop } = getState().camera;
+      const direction = getState().direction;
+      if (enc) {
+        // Stage 1 (second worker) overlaps with stage 2 of the previous frame (page's worker).
+        const code = await enc.latest('camera', (api) => api.encodeFrame(Comlink.transfer({ frame: copy, crop, direction }, [copy])));
+        await painting;
+        if (token !== run) break;
+        const z = getState().z.slice();
+        const frame = full;
+        full = null;
+        painting = worker()
+          .latest('camera', (api) => api.paintCode(Comlink.transfer({ code: code.code, shape: code.shape, direction, z }, [code.code.buffer])))
+          .then(
+            (r) => show(frame, code.input, r.output, z, code.prepareMs + code.encodeMs + r.generateMs, 2),
+            (e: unknown) => {
+              frame.close();
+              fail(e);
+            },
+          );
+      } else {
+        const z = getState().z.slice();
+        const req = { frame: copy, crop, direction, z };
+        const r = await worker().latest('camera', (api) => api.translateFrame(Comlink.transfer(req, [copy])));
+        const frame = full;
+        full = null;
+        show(frame, r.input, r.output, z, r.prepareMs + r.modelMs, 1);
+      }
     } catch (e) {
       if (token !== run) break;
-      // A restarted worker, or a model being (re)loaded: wait and go on with the next frame.
-      if (isCancelled(e) || e instanceof WorkerCrashedError || errorCodeOf(e) === 'NO_MODEL') {
+      if (transient(e)) {
         await sleep(200);
         continue;
       }
-      stopCamera();
-      showError(e);
+      fail(e);
       break;
     } finally {
       full?.close();
     }
   }
+  await painting;
 }

@@ -77,6 +77,8 @@ export interface CameraState {
   fps: number | null;
   frameMs: number | null;
   frames: number;
+  /** 2 when the frames run through the two-worker pipeline (E_c and G in parallel), else 1. */
+  workers: 1 | 2;
 }
 
 export const CAMERA_OFF: CameraState = {
@@ -90,6 +92,7 @@ export const CAMERA_OFF: CameraState = {
   fps: null,
   frameMs: null,
   frames: 0,
+  workers: 1,
 };
 
 export interface Perf {

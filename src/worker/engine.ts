@@ -25,8 +25,12 @@ import {
   type ConvertProgress,
   type CropBox,
   type DecodedImage,
+  type FrameEncodeRequest,
+  type FrameEncodeResult,
   type FrameRequest,
   type FrameResult,
+  type PaintRequest,
+  type PaintResult,
   type GenerateRequest,
   type GenerateResult,
   type LoadProgress,
@@ -375,6 +379,59 @@ export class Engine {
       }
     } finally {
       frame?.close();
+    }
+  }
+
+  /** Camera, first stage (a second worker runs it while this one paints the previous frame): E_c of a frame. */
+  async encodeFrame(req: FrameEncodeRequest): Promise<FrameEncodeResult> {
+    let frame: ImageBitmap | null = req.frame;
+    try {
+      await this.ready();
+      const model = this.requireModel();
+      const m = model.manifest;
+      const t0 = performance.now();
+      const rgb = rgbFromBitmap(frame);
+      frame = null;
+      const source = sourceDomain(req.direction);
+      const prep = prepareInput(rgb, req.crop, m.preprocess, m.channels[source]);
+      const t1 = performance.now();
+      const code = tf.tidy(() => {
+        const x = tf.tensor4d(prep.input.data, [1, prep.input.height, prep.input.width, prep.input.channels]);
+        return model.encodeContent(x, source);
+      });
+      try {
+        // a copy in a buffer of its own: it is transferred to the page and on to the painting worker
+        const data = new Float32Array((await code.data()) as Float32Array);
+        return { code: data, shape: code.shape, input: prep.preview, prepareMs: t1 - t0, encodeMs: performance.now() - t1 };
+      } finally {
+        code.dispose();
+      }
+    } finally {
+      frame?.close();
+    }
+  }
+
+  /** Camera, second stage: G(content code, z) for a code that `encodeFrame` made (in any worker). */
+  async paintCode(req: PaintRequest): Promise<PaintResult> {
+    await this.ready();
+    const model = this.requireModel();
+    const m = model.manifest;
+    checkZ(req.z, m.nz);
+    if (req.shape.length !== 4 || req.code.length !== req.shape.reduce((a, b) => a * b, 1)) {
+      throw codedError('INTERNAL', `paintCode: a content code of shape ${req.shape.join('×')} needs ${req.shape.reduce((a, b) => a * b, 1)} values, got ${req.code.length}`);
+    }
+    const t0 = performance.now();
+    const out = tf.tidy(() => {
+      const code = tf.tensor4d(req.code, req.shape as [number, number, number, number]);
+      return model.generate(code, tf.tensor2d([req.z], [1, m.nz], 'float32'), targetDomain(req.direction));
+    });
+    try {
+      const data = (await out.data()) as Float32Array;
+      const [n, h, w, c] = out.shape;
+      const [output] = framesFromOutput(data, n, h, w, c);
+      return { output: output!, generateMs: performance.now() - t0 };
+    } finally {
+      out.dispose();
     }
   }
 

@@ -188,6 +188,35 @@ export interface FrameResult {
   modelMs: number;
 }
 
+/** Camera pipeline, first stage (run by a second worker): E_c of one frame. */
+export interface FrameEncodeRequest {
+  frame: ImageBitmap;
+  crop: CropBox | null;
+  direction: Direction;
+}
+
+export interface FrameEncodeResult {
+  /** The content code (NHWC float32, transferred) and its shape. */
+  code: Float32Array<ArrayBuffer>;
+  shape: number[];
+  input: RgbaFrame;
+  prepareMs: number;
+  encodeMs: number;
+}
+
+/** Camera pipeline, second stage: G(content code, z). */
+export interface PaintRequest {
+  code: Float32Array<ArrayBuffer>;
+  shape: number[];
+  direction: Direction;
+  z: number[];
+}
+
+export interface PaintResult {
+  output: RgbaFrame;
+  generateMs: number;
+}
+
 export interface MemoryInfo {
   numTensors: number;
   numBytes: number;
@@ -233,6 +262,9 @@ export interface DritWorkerApi {
   generate(req: GenerateRequest): Promise<GenerateResult>;
   /** Translates one live camera frame (E_c + G, nothing cached). */
   translateFrame(req: FrameRequest): Promise<FrameResult>;
+  /** Camera pipeline stages: E_c of a frame (in a second worker), then G of that code (here). */
+  encodeFrame(req: FrameEncodeRequest): Promise<FrameEncodeResult>;
+  paintCode(req: PaintRequest): Promise<PaintResult>;
   /** Converts a PyTorch checkpoint, stores it as a local pack and returns its spec. */
   convertCheckpoint(bytes: ArrayBuffer, opts: ConvertOptions, onProgress: (p: ConvertProgress) => void): Promise<ModelSpec>;
   listLocalModels(): Promise<LocalModelEntry[]>;

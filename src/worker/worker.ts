@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import { Engine } from './engine';
-import type { DritWorkerApi, FrameResult, GenerateResult, ContentResult, ReferenceResult, RgbaFrame } from './protocol';
+import type { DritWorkerApi, FrameEncodeResult, FrameResult, GenerateResult, PaintResult, ContentResult, ReferenceResult, RgbaFrame } from './protocol';
 import { WorkerError, codedError } from './protocol';
 import { installErrorTransfer } from './error-transfer';
 import { errorMessage } from '../errors';
@@ -53,6 +53,16 @@ const api: DritWorkerApi = {
     guard('Translating the camera frame', async (): Promise<FrameResult> => {
       const r = await engine.translateFrame(req);
       return Comlink.transfer(r, [r.input.data.buffer, r.output.data.buffer]);
+    }),
+  encodeFrame: (req) =>
+    guard('Encoding the camera frame', async (): Promise<FrameEncodeResult> => {
+      const r = await engine.encodeFrame(req);
+      return Comlink.transfer(r, [r.code.buffer, r.input.data.buffer]);
+    }),
+  paintCode: (req) =>
+    guard('Painting the camera frame', async (): Promise<PaintResult> => {
+      const r = await engine.paintCode(req);
+      return Comlink.transfer(r, [r.output.data.buffer]);
     }),
   convertCheckpoint: (bytes, opts, onProgress) => guard('Converting the checkpoint', () => engine.convertCheckpoint(bytes, opts, onProgress)),
   listLocalModels: () => guard('Listing stored models', () => engine.listLocalModels()),

@@ -43,8 +43,8 @@ export function PerfReadout() {
         </div>
         <div>
           <dt>Camera</dt>
-          <dd data-testid="camera-fps" data-fps={camera.fps ?? ''}>
-            {camera.status === 'off' ? 'off' : camera.fps === null ? 'starting…' : `${camera.fps.toFixed(1)} fps · ${ms(camera.frameMs ?? undefined)}`}
+          <dd data-testid="camera-fps" data-fps={camera.fps ?? ''} data-workers={camera.workers}>
+            {camera.status === 'off' ? 'off' : camera.fps === null ? 'starting…' : `${camera.fps.toFixed(1)} fps · ${ms(camera.frameMs ?? undefined)}${camera.workers === 2 ? ' · 2 workers' : ''}`}
           </dd>
         </div>
         <div>
