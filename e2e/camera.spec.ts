@@ -20,19 +20,21 @@ async function startCamera(page: Page): Promise<void> {
   await expect(page.getByTestId('source-camera')).toHaveAttribute('aria-pressed', 'true');
 }
 
-for (const backend of ['webgpu', 'wasm'] as const) {
-  test(`camera on ${backend}: live frames with the current z, freeze gives the same picture as a photo`, async ({ page, context }) => {
+// WebGPU with the two-worker pipeline; wasm with both stages in one worker (the fallback path).
+for (const [backend, workers] of [['webgpu', 2], ['wasm', 1]] as const) {
+  test(`camera on ${backend}, ${workers} worker(s): live frames with the current z, freeze gives the same picture as a photo`, async ({ page, context }) => {
     const watch = watchOrigin(context);
     logErrors(page);
     await page.goto(`/?model=tiny&backend=${backend}`);
     await waitForModel(page, 'tiny');
     await expect(page.getByTestId('backend')).toHaveText(backend);
+    if (workers === 1) await page.evaluate(() => window.__drit!.setCameraPipeline(false));
 
     await startCamera(page);
     const st = await page.evaluate(() => window.__drit!.state().camera);
     expect([st.width, st.height]).toEqual([CAMERA_VIDEO.width, CAMERA_VIDEO.height]);
-    // E_c runs in a second worker while the page's worker paints the previous frame.
-    expect(st.workers).toBe(2);
+    // With the pipeline, E_c runs in a second worker while the page's worker paints the previous frame.
+    expect(st.workers).toBe(workers);
     await expect(page.getByTestId('camera-video')).toBeVisible();
     await expect(page.getByTestId('model-input-view')).toHaveJSProperty('width', 64);
     await expect(page.getByTestId('output')).toHaveJSProperty('width', 64);

@@ -179,6 +179,13 @@ export function cameraTracksLive(): boolean {
 let encoder: WorkerBridge | null = null;
 let encoderModel: ModelInfo | null = null;
 
+/** Test hook / console: false runs both stages in the page's worker (the fallback path). */
+let pipelineAllowed = true;
+export function setCameraPipeline(on: boolean): void {
+  pipelineAllowed = on;
+  if (!on) dropEncoder();
+}
+
 function dropEncoder(): void {
   encoder?.terminate();
   encoder = null;
@@ -188,7 +195,7 @@ function dropEncoder(): void {
 async function pipelineEncoder(): Promise<WorkerBridge | null> {
   const s = getState();
   const entry = s.models.find((m) => m.id === s.modelId);
-  if (!s.model || !entry || !s.backend) return null;
+  if (!pipelineAllowed || !s.model || !entry || !s.backend) return null;
   if (encoder && encoderModel === s.model) return encoder;
   try {
     if (!encoder) {

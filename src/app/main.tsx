@@ -2,7 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { crashWorkerForTesting, loseDeviceForTesting, start, workerMemory } from './controller';
-import { cameraTracksLive } from './camera';
+import { cameraTracksLive, setCameraPipeline } from './camera';
 import { getState, setState, useStore } from './store';
 import './styles.css';
 
@@ -18,11 +18,13 @@ declare global {
       workerMemory: typeof workerMemory;
       /** Whether a camera track is still running (false once the camera is released). */
       cameraTracksLive: typeof cameraTracksLive;
+      /** false: the camera runs both stages in one worker (tests the fallback path). */
+      setCameraPipeline: typeof setCameraPipeline;
     };
   }
 }
 
-window.__drit = { state: getState, subscribe: useStore.subscribe, crashWorker: crashWorkerForTesting, loseDevice: loseDeviceForTesting, workerMemory, cameraTracksLive };
+window.__drit = { state: getState, subscribe: useStore.subscribe, crashWorker: crashWorkerForTesting, loseDevice: loseDeviceForTesting, workerMemory, cameraTracksLive, setCameraPipeline };
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing');

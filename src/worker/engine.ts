@@ -25,6 +25,7 @@ import {
   type ConvertProgress,
   type CropBox,
   type DecodedImage,
+  type Direction,
   type FrameEncodeRequest,
   type FrameEncodeResult,
   type FrameRequest,
@@ -351,63 +352,57 @@ export class Engine {
 
   // ---------------------------------------------------------------- camera
 
-  async translateFrame(req: FrameRequest): Promise<FrameResult> {
-    let frame: ImageBitmap | null = req.frame;
+  /** A camera frame -> the model input (the photo path: crop, Pillow-exact resize); closes the bitmap. */
+  private async frameInput(frame: ImageBitmap, crop: CropBox | null, direction: Direction) {
+    let open: ImageBitmap | null = frame;
     try {
       await this.ready();
       const model = this.requireModel();
       const m = model.manifest;
-      checkZ(req.z, m.nz);
       const t0 = performance.now();
-      const rgb = rgbFromBitmap(frame);
-      frame = null;
-      const source = sourceDomain(req.direction);
-      const prep = prepareInput(rgb, req.crop, m.preprocess, m.channels[source]);
-      const t1 = performance.now();
-      const out = tf.tidy(() => {
-        const x = tf.tensor4d(prep.input.data, [1, prep.input.height, prep.input.width, prep.input.channels]);
-        const code = model.encodeContent(x, source);
-        return model.generate(code, tf.tensor2d([req.z], [1, m.nz], 'float32'), targetDomain(req.direction));
-      });
-      try {
-        const data = (await out.data()) as Float32Array;
-        const [n, h, w, c] = out.shape;
-        const [output] = framesFromOutput(data, n, h, w, c);
-        return { input: prep.preview, output: output!, prepareMs: t1 - t0, modelMs: performance.now() - t1 };
-      } finally {
-        out.dispose();
-      }
+      const rgb = rgbFromBitmap(open);
+      open = null;
+      const source = sourceDomain(direction);
+      const prep = prepareInput(rgb, crop, m.preprocess, m.channels[source]);
+      const x = (): tf.Tensor4D => tf.tensor4d(prep.input.data, [1, prep.input.height, prep.input.width, prep.input.channels]);
+      return { model, m, source, prep, x, prepareMs: performance.now() - t0 };
     } finally {
-      frame?.close();
+      open?.close();
     }
+  }
+
+  /** One image out of G, read back as RGBA (and disposed). */
+  private async readFrame(out: tf.Tensor4D): Promise<RgbaFrame> {
+    try {
+      const data = (await out.data()) as Float32Array;
+      const [n, h, w, c] = out.shape;
+      return framesFromOutput(data, n, h, w, c)[0]!;
+    } finally {
+      out.dispose();
+    }
+  }
+
+  /** One camera frame, both stages here (the fallback when the pipeline's second worker is missing). */
+  async translateFrame(req: FrameRequest): Promise<FrameResult> {
+    const f = await this.frameInput(req.frame, req.crop, req.direction);
+    checkZ(req.z, f.m.nz);
+    const t1 = performance.now();
+    const out = tf.tidy(() => f.model.generate(f.model.encodeContent(f.x(), f.source), tf.tensor2d([req.z], [1, f.m.nz], 'float32'), targetDomain(req.direction)));
+    const output = await this.readFrame(out);
+    return { input: f.prep.preview, output, prepareMs: f.prepareMs, modelMs: performance.now() - t1 };
   }
 
   /** Camera, first stage (a second worker runs it while this one paints the previous frame): E_c of a frame. */
   async encodeFrame(req: FrameEncodeRequest): Promise<FrameEncodeResult> {
-    let frame: ImageBitmap | null = req.frame;
+    const f = await this.frameInput(req.frame, req.crop, req.direction);
+    const t1 = performance.now();
+    const code = tf.tidy(() => f.model.encodeContent(f.x(), f.source));
     try {
-      await this.ready();
-      const model = this.requireModel();
-      const m = model.manifest;
-      const t0 = performance.now();
-      const rgb = rgbFromBitmap(frame);
-      frame = null;
-      const source = sourceDomain(req.direction);
-      const prep = prepareInput(rgb, req.crop, m.preprocess, m.channels[source]);
-      const t1 = performance.now();
-      const code = tf.tidy(() => {
-        const x = tf.tensor4d(prep.input.data, [1, prep.input.height, prep.input.width, prep.input.channels]);
-        return model.encodeContent(x, source);
-      });
-      try {
-        // a copy in a buffer of its own: it is transferred to the page and on to the painting worker
-        const data = new Float32Array((await code.data()) as Float32Array);
-        return { code: data, shape: code.shape, input: prep.preview, prepareMs: t1 - t0, encodeMs: performance.now() - t1 };
-      } finally {
-        code.dispose();
-      }
+      // a copy in a buffer of its own: it is transferred to the page and on to the painting worker
+      const data = new Float32Array((await code.data()) as Float32Array);
+      return { code: data, shape: code.shape, input: f.prep.preview, prepareMs: f.prepareMs, encodeMs: performance.now() - t1 };
     } finally {
-      frame?.close();
+      code.dispose();
     }
   }
 
@@ -425,14 +420,8 @@ export class Engine {
       const code = tf.tensor4d(req.code, req.shape as [number, number, number, number]);
       return model.generate(code, tf.tensor2d([req.z], [1, m.nz], 'float32'), targetDomain(req.direction));
     });
-    try {
-      const data = (await out.data()) as Float32Array;
-      const [n, h, w, c] = out.shape;
-      const [output] = framesFromOutput(data, n, h, w, c);
-      return { output: output!, generateMs: performance.now() - t0 };
-    } finally {
-      out.dispose();
-    }
+    const output = await this.readFrame(out);
+    return { output, generateMs: performance.now() - t0 };
   }
 
   // ---------------------------------------------------------------- checkpoints
