@@ -2,7 +2,7 @@
  * The attribute encoders (spec §3.2, §3.3). concat = 0: E_attr, a deterministic attribute code.
  * concat = 1: E_attr_concat, a Gaussian (mu, logvar). Input NHWC in [-1, 1] of the image's domain.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs';
 import type { Domain } from '../pack/manifest';
 import { conv, linear, type Padding } from './layers';
 import type { WeightStore } from './weights';

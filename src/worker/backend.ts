@@ -3,11 +3,7 @@
  * backend (URL `?backend=`) is tried first; whatever fails is reported with its reason so the UI
  * can tell the user which backend runs and why. The wasm binaries are served by our own origin.
  */
-import * as tf from '@tensorflow/tfjs-core';
-// Only tfjs-core and the backends: the networks are written with core ops (no tfjs-layers,
-// converter or data code in the worker). Importing a backend registers it and its kernels.
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-webgl';
+import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';

@@ -6,7 +6,7 @@
  * Tensors never escape this module: every result is read back to plain arrays, and everything
  * else is created in tf.tidy or disposed explicitly.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs';
 import { createDritModel, sourceDomain, targetDomain, type DritModel } from '../drit/model';
 import type { RgbImage } from '../image/types';
 import { convertCheckpoint } from '../convert';
