@@ -137,6 +137,10 @@ export default defineConfig(({ mode }) => ({
       'react/jsx-runtime',
       'react/jsx-dev-runtime',
       'zustand',
+      // Imported lazily (src/export/mux.ts, on the first video export): found late, it made the dev
+      // server re-optimise mid-session and answer the import with 504 "Outdated Optimize Dep"
+      // (seen in an e2e run right after `npm ci` emptied the optimiser cache).
+      'mediabunny',
     ],
   },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
