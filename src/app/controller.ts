@@ -23,7 +23,6 @@ import { applyReference, setReferenceFile } from './reference';
 import { refreshMemory, startRenderer } from './renderer';
 import { describeError } from './error-text';
 import { clearError, showError, setWorker, worker } from './session';
-export { clearError };
 import { copyFrameToClipboard, downloadBlob, frameToPngBlob, joinFrames } from './frames';
 import { getState, setState, type AppState, type ImageSlot, type ModelEntry } from './store';
 import { decodeShare, readQuery, setModelInQuery, shareUrl } from './url';
@@ -36,7 +35,6 @@ export function dismissNotice(): void {
   setState({ notice: null });
 }
 
-const randomSeed = freshSeed;
 
 function rows(seed: number, n: number, nz: number): number[][] {
   const flat = sampleNormal(seed, n, nz);
@@ -168,7 +166,7 @@ export async function selectModel(id: string, opts: { keepError?: boolean } = {}
         ? { ...s.grid, zs: rows(s.grid.seed, s.grid.size, nz), frames: [], busy: false }
         : s.session.gridClosed
           ? null
-          : newGrid(GRID_DEFAULT, randomSeed(), nz),
+          : newGrid(GRID_DEFAULT, freshSeed(), nz),
       interp: { ...s.interp, from: null, to: null, strip: [] },
       perf: { ...s.perf, packMs: info.packMs, buildMs: info.buildMs, warmupMs: info.warmupMs },
       session: { ...s.session, pendingShareZ: null },
@@ -273,7 +271,7 @@ export function setLocked(i: number, locked: boolean): void {
 export function reroll(): void {
   const s = getState();
   if (!s.model) return;
-  setState(attr.reroll(s, randomSeed(), s.model.nz));
+  setState(attr.reroll(s, freshSeed(), s.model.nz));
   remember('re-roll');
 }
 
@@ -297,7 +295,7 @@ function newGrid(size: number, seed: number, nz: number): NonNullable<AppState['
 }
 
 /** A new diversity grid (new seed unless given); it follows the image, crop and direction. */
-export function showGrid(size = getState().grid?.size ?? GRID_DEFAULT, seed = randomSeed()): void {
+export function showGrid(size = getState().grid?.size ?? GRID_DEFAULT, seed = freshSeed()): void {
   const s = getState();
   if (!s.model) return;
   setState({ grid: newGrid(size, seed, s.model.nz), session: { ...s.session, gridClosed: false } });

@@ -26,41 +26,27 @@ export function ExportButtons({ source }: { source: ExportSource }) {
   const webpProblem = noWebp();
   const prefix = source === 'interp' ? 'export' : 'sweep-export';
   const seconds = ((Math.max(1, 2 * count - 2) * FRAME_MS) / 1000).toFixed(1);
+  const kinds = [
+    { kind: 'gif', label: 'Export GIF', what: 'an animated GIF', problem: null, title: `Animated GIF, forth and back, ${seconds} s per loop, loops forever` },
+    { kind: 'webp', label: 'Export WebP', what: 'an animated WebP', problem: webpProblem, title: `Animated WebP, lossless full colour, forth and back, ${seconds} s per loop, loops forever` },
+    { kind: 'video', label: 'Export video', what: `a ${container.toUpperCase()} video`, problem: noVideo, title: `${container.toUpperCase()} video, forth and back once, ${seconds} s` },
+  ] as const;
   return (
     <>
-      <button
-        type="button"
-        className="secondary"
-        data-testid={`${prefix}-gif`}
-        disabled={!count || busy}
-        aria-label={`Export ${NOUN[source]} as an animated GIF`}
-        title={count ? `Animated GIF, forth and back, ${seconds} s per loop, loops forever` : undefined}
-        onClick={() => void exportAnimation(source, 'gif')}
-      >
-        Export GIF
-      </button>
-      <button
-        type="button"
-        className="secondary"
-        data-testid={`${prefix}-webp`}
-        disabled={!count || busy || !!webpProblem}
-        aria-label={`Export ${NOUN[source]} as an animated WebP`}
-        title={webpProblem ?? (count ? `Animated WebP, lossless full colour, forth and back, ${seconds} s per loop, loops forever` : undefined)}
-        onClick={() => void exportAnimation(source, 'webp')}
-      >
-        Export WebP
-      </button>
-      <button
-        type="button"
-        className="secondary"
-        data-testid={`${prefix}-video`}
-        disabled={!count || busy || !!noVideo}
-        aria-label={`Export ${NOUN[source]} as a ${container.toUpperCase()} video`}
-        title={noVideo ?? (count ? `${container.toUpperCase()} video, forth and back once, ${seconds} s` : undefined)}
-        onClick={() => void exportAnimation(source, 'video')}
-      >
-        Export video
-      </button>
+      {kinds.map((k) => (
+        <button
+          key={k.kind}
+          type="button"
+          className="secondary"
+          data-testid={`${prefix}-${k.kind}`}
+          disabled={!count || busy || !!k.problem}
+          aria-label={`Export ${NOUN[source]} as ${k.what}`}
+          title={k.problem ?? (count ? k.title : undefined)}
+          onClick={() => void exportAnimation(source, k.kind)}
+        >
+          {k.label}
+        </button>
+      ))}
     </>
   );
 }

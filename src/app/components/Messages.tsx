@@ -1,5 +1,6 @@
 import { useStore } from '../store';
-import { clearError, dismissNotice } from '../controller';
+import { dismissNotice } from '../controller';
+import { clearError } from '../session';
 
 /** The error area (data-testid="error") and the notice line (status messages, fallbacks). */
 export function Messages() {
