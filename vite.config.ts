@@ -126,9 +126,12 @@ export default defineConfig(({ mode }) => ({
     // reload the page.
     entries: ['index.html', 'src/worker/worker.ts'],
     include: [
-      '@tensorflow/tfjs',
-      '@tensorflow/tfjs-backend-webgpu',
-      '@tensorflow/tfjs-backend-wasm',
+      // The worker's tfjs (src/worker/tfjs/bundle.ts); the scan finds the kernel modules it imports.
+      '@tensorflow/tfjs-core',
+      '@tensorflow/tfjs-backend-cpu/dist/base',
+      '@tensorflow/tfjs-backend-webgl/dist/base',
+      '@tensorflow/tfjs-backend-webgpu/dist/base',
+      '@tensorflow/tfjs-backend-wasm/dist/base',
       'comlink',
       'fflate',
       'react',

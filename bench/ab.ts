@@ -4,7 +4,7 @@
  * (srcX = a checkout's src/ folder, e.g. a git worktree of an older commit).
  */
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { sampleNormal } from '../src/drit/random';
 import type { NamedWeight, PackManifest } from '../src/pack/manifest';
 import { readPack } from '../src/pack/read';

@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createDritModel } from '../src/drit/model';
 import type { KernelChoice } from '../src/drit/weights';
 import { sampleNormal } from '../src/drit/random';

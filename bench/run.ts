@@ -21,7 +21,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { convertCheckpoint } from '../src/convert';
 import { createDritModel, type DritModel } from '../src/drit/model';
 import type { KernelChoice } from '../src/drit/weights';
@@ -278,7 +278,7 @@ async function main(): Promise<void> {
         x.dispose();
         model.dispose();
         const wasmThreads = b === 'wasm' ? ` threads=${await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT') ? 'yes' : 'no'}` : '';
-        rows.push({ model: m.id, size, engine, timings, peakMB, liveTensorsAfter: tf.memory().numTensors - start, note: `tfjs ${tf.version.tfjs}${wasmThreads}` });
+        rows.push({ model: m.id, size, engine, timings, peakMB, liveTensorsAfter: tf.memory().numTensors - start, note: `tfjs ${tf.version_core}${wasmThreads}` });
       }
     }
   }

@@ -225,8 +225,10 @@ test('sliders re-render live, latest wins, and 50 moves leave no tensors behind'
   await waitIdle(page);
   const baseline = (await page.evaluate(() => window.__drit!.workerMemory())).numTensors;
   const out = await canvasHash(page, 'output');
+  const zBefore = await zValues(page);
   await afterRender(page, () => page.getByTestId('slider-0').fill('2.5'));
-  expect(await canvasHash(page, 'output')).not.toBe(out);
+  // (Session 4 saw this fail twice under load, unexplained: the message says what changed.)
+  expect(await canvasHash(page, 'output'), `z ${zBefore.join(',')} -> ${(await zValues(page)).join(',')}`).not.toBe(out);
   await expect(page.getByTestId('slider-value-0')).toHaveText('2.50');
 
   const r0 = await renders(page);

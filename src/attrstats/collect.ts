@@ -7,7 +7,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { DritModel } from '../drit/model';
 import { ImageError, decodeImageFile } from '../image/node-io';
 import { preprocessForModel } from '../image/preprocess';

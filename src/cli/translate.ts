@@ -13,7 +13,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createDritModel, sourceDomain, targetDomain, type Direction, type DritModel } from '../drit/model';
 import type { KernelChoice } from '../drit/weights';
 import { sampleNormal } from '../drit/random';

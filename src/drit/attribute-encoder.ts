@@ -2,7 +2,7 @@
  * The attribute encoders (spec §3.2, §3.3). concat = 0: E_attr, a deterministic attribute code.
  * concat = 1: E_attr_concat, a Gaussian (mu, logvar). Input NHWC in [-1, 1] of the image's domain.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Domain } from '../pack/manifest';
 import { conv, linear, type Padding } from './layers';
 import type { WeightStore } from './weights';
@@ -41,4 +41,10 @@ export function encodeAttributeConcat(x: tf.Tensor4D, w: WeightStore, domain: Do
   for (let i = 2; i < 2 + blocks; i++) h = basicBlock(h, w, `conv_${X}.${i}`, mode);
   const pooled = tf.mean(tf.leakyRelu(h, 0.2), [1, 2]) as tf.Tensor2D;
   return { mu: linear(pooled, w, `fc_${X}.0`), logvar: linear(pooled, w, `fcVar_${X}.0`) };
+}
+
+/** concat = 1: the standard deviation exp(logvar / 2) of the attribute's Gaussian; null for concat = 0. */
+export function attributeSigma(a: AttributeCode): tf.Tensor2D | null {
+  const { logvar } = a;
+  return logvar ? tf.tidy(() => tf.exp(tf.mul<tf.Tensor2D>(logvar, 0.5))) : null;
 }

@@ -2,7 +2,7 @@
  * E_content (spec §3.1): a private stem per domain (convA / convB) and a shared residual block.
  * Input NHWC in [-1, 1]; output the content code (N, ⌈⌈H/2⌉/2⌉, ⌈⌈W/2⌉/2⌉, C).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Domain } from '../pack/manifest';
 import { conv, convIn, insResBlock, type Padding } from './layers';
 import type { WeightStore } from './weights';

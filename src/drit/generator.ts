@@ -7,7 +7,7 @@
  * broadcast z map, and the z-free first conv of a block runs once for all N samples.
  * concat = 1 (G_concat): the raw z is concatenated after the features before each stage.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Domain } from '../pack/manifest';
 import { concatZ, conv, convIn, insResBlock, linear, repeatBatch, prepareConvTranspose, upBlock, type LayerNormKind, type Padding } from './layers';
 import type { WeightStore } from './weights';

@@ -4,7 +4,7 @@
  * Every function takes and returns tensors without disposing its inputs: callers run them
  * inside tf.tidy. Weights come from a WeightStore already in the tfjs layout (docs/model-pack.md).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { cpuKernelsAvailable } from './kernels/registry';
 import { fusedInstanceNorm, fusedInstanceNormAvailable, type NormEpilogue } from './kernels/norm';
 import { phaseConvTranspose, phaseKernels } from './kernels/phases';

@@ -5,7 +5,7 @@
  * Directions: A->B translation = generate(encodeContent(xA, 'a'), z, 'b'), with z either sampled
  * from N(0, I) or encodeAttribute(yB, 'b').mu (spec §4.1).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { expectedPackWeights } from '../convert/layout';
 import { PackError } from '../pack/errors';
 import type { Domain, NamedWeight, PackManifest } from '../pack/manifest';

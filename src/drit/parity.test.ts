@@ -2,7 +2,7 @@
  * Parity with PyTorch: every fixture, every network, both directions, on the cpu and wasm
  * backends (webgpu in webgpu-parity.test.ts). Reference outputs come from training/make_fixtures.py.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend, type NodeBackend } from '../node/backend';
 import { fixturePack, loadIo } from '../testing/fixtures';

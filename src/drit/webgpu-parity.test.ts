@@ -2,7 +2,7 @@
  * Parity with PyTorch on the real WebGPU backend in Node (Dawn via the `webgpu` package; on
  * machines without a GPU it runs on SwiftShader, see ../shared/design/webgpu-on-these-machines.md).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../node/backend';
 import { fixturePack, loadIo } from '../testing/fixtures';

@@ -2,7 +2,7 @@
  * Named weight tensors of one model, created once from a pack's float32 arrays and owned here
  * (dispose() frees them). Lookups of missing names fail with the name, never with undefined.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { NamedWeight } from '../pack/manifest';
 
 /**

@@ -2,7 +2,7 @@
  * Runs every network of a loaded model on a fixture's inputs and compares each output with
  * PyTorch's (relative error <= 1e-4), checking that no tensor leaks.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import type { DritModel } from '../drit/model';
 import type { Domain } from '../pack/manifest';

@@ -3,9 +3,9 @@
  * backend (URL `?backend=`) is tried first; whatever fails is reported with its reason so the UI
  * can tell the user which backend runs and why. The wasm binaries are served by our own origin.
  */
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core, the four backends and only the kernels the networks use (./tfjs/bundle.ts).
+import { missingKernels, setWasmPaths } from './tfjs/bundle';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -98,6 +98,8 @@ async function wasmDescription(): Promise<string> {
 }
 
 async function activate(name: BackendName): Promise<string> {
+  const missing = missingKernels(name);
+  if (missing.length > 0) throw new BackendUnavailable(name, `this build lacks the kernels ${missing.join(', ')} (src/worker/tfjs/kernel-list.ts)`);
   let adapter = '';
   if (name === 'webgpu') adapter = await probeWebgpu();
   let ok: boolean;

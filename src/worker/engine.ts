@@ -6,7 +6,8 @@
  * Tensors never escape this module: every result is read back to plain arrays, and everything
  * else is created in tf.tidy or disposed explicitly.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import { attributeSigma } from '../drit/attribute-encoder';
 import { createDritModel, sourceDomain, targetDomain, type DritModel } from '../drit/model';
 import type { RgbImage } from '../image/types';
 import { convertCheckpoint } from '../convert';
@@ -310,7 +311,7 @@ export class Engine {
     const code = tf.tidy(() => {
       const x = tf.tensor4d(prep.input.data, [1, prep.input.height, prep.input.width, prep.input.channels]);
       const a = model.encodeAttribute(x, domain);
-      const sigma = a.logvar ? tf.exp(tf.mul(a.logvar, 0.5)) : null;
+      const sigma = attributeSigma(a);
       return sigma ? [a.mu, sigma] : [a.mu];
     });
     try {

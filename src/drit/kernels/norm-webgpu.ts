@@ -10,8 +10,8 @@
  * Programs go through the backend's own runWebGPUProgram (pipeline cache, uniforms, dispatch
  * reshaping), so they behave like tfjs's built-in kernels.
  */
-import * as tf from '@tensorflow/tfjs';
-import type { DataId, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import type { DataId, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The fields of tfjs-backend-webgpu's WebGPUProgram that these programs set. */
 interface WebGpuProgram {

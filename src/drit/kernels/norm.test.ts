@@ -4,7 +4,7 @@
  * batches, channel counts, data far from zero mean, every epilogue; and the WebGPU version
  * (norm-webgpu.ts) in Node + Dawn. The stock-op path is checked against PyTorch in parity.test.ts.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initNodeBackend, type NodeBackend } from '../../node/backend';
 import { fusedInstanceNorm } from './norm';

@@ -12,7 +12,7 @@
  * (statistics over all of H, W, C: no transpose in stock tfjs) was 2× *slower* than tfjs-wasm's
  * SIMD passes, so LayerNorm stays on stock ops.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { registerInstanceNormWebgpu } from './norm-webgpu';
 import { cpuKernelsAvailable, registerCpuKernel } from './registry';
 

@@ -3,7 +3,7 @@
  * (PyTorch's ConvTranspose2d(k3, s2, p1, output_padding 1) = a 'valid' transposed conv to
  * 2H+1 cropped to 2H), on wasm and cpu, for odd sizes, batches and channel counts.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initNodeBackend, type NodeBackend } from '../../node/backend';
 import { phaseConvTranspose, phaseKernels } from './phases';

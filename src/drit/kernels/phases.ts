@@ -13,7 +13,7 @@
  * where the single 2×2 sub-pixel conv of the GPU path computes 16 (7 of them with zero weights),
  * and the interleave + bias is one pass instead of tfjs-wasm's slow DepthToSpace and an Add.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { registerCpuKernel, runCpuKernel } from './registry';
 
 const KERNEL = 'DritInterleavePhases';

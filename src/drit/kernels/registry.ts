@@ -4,8 +4,8 @@
  * run through tf.engine().runKernel, so tfjs tracks (and tidies) its outputs like any op's.
  * GPU backends (webgpu, webgl) do not have them: callers check cpuKernelsAvailable() first.
  */
-import * as tf from '@tensorflow/tfjs';
-import type { DataId, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import type { DataId, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The backends the kernels are registered for. */
 export const CPU_KERNEL_BACKENDS = ['wasm', 'cpu'] as const;

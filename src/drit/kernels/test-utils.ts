@@ -1,5 +1,5 @@
 /** Shared helpers of the kernel tests: seeded tensors and a relative-error comparison. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import { sampleNormal } from '../random';
 

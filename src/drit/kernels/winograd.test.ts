@@ -4,7 +4,7 @@
  * tiles, the smallest reflect-padded image, batches, channel counts that are not multiples of 4,
  * both padding modes. The PyTorch parity tests run whole networks through this path too.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initNodeBackend, type NodeBackend } from '../../node/backend';
 import { pad2d } from '../layers';

@@ -10,7 +10,7 @@
  * (winograd-math.ts) that read and write the backend's memory in place. GPU backends keep the
  * direct convolution.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { registerCpuKernel, runCpuKernel } from './registry';
 import { inputTransform, outputTransform, POSITIONS, tiles, transformKernel, type PadMode } from './winograd-math';
 
