@@ -305,6 +305,23 @@ test('sweep of one slider from -3 to 3, exported by keyboard as GIF and WebM', a
   await readmeShot(page, 'export');
 });
 
+test('a new picture drops the strip and the sweep made from the old one; a z change keeps them', async () => {
+  await ensureStrip(4);
+  await ensureSweep(5);
+  // Moving a slider changes z, not the picture: both stay.
+  const z0 = await page.evaluate(() => window.__drit!.state().z[0]!);
+  await afterRender(page, () => page.getByTestId('slider-0').fill(String(z0 === 1 ? 0.5 : 1)));
+  expect(await shownCount('interp-strip')).toBe(4);
+  expect(await shownCount('sweep-strip')).toBe(5);
+  // The other direction is another picture: both go, and the state says so too.
+  await afterRender(page, () => page.getByTestId('direction').click());
+  await expect.poll(() => shownCount('interp-strip')).toBe(0);
+  await expect.poll(() => shownCount('sweep-strip')).toBe(0);
+  const s = await page.evaluate(() => ({ interp: window.__drit!.state().interp.strip.length, sweep: window.__drit!.state().exporting.sweep.strip.length }));
+  expect(s).toEqual({ interp: 0, sweep: 0 });
+  await afterRender(page, () => page.getByTestId('direction').click());
+});
+
 test('cancel: an export stopped mid-way downloads nothing and the page stays usable', async () => {
   // Sixteen frames: the video then has 30 to encode, and the cancel lands after the first.
   await ensureSweep(16);

@@ -13,7 +13,7 @@ import { isCancelled } from './bridge';
 import type { ExportKind, ExportSource, ExportState, SweepState } from './export-state';
 import { downloadBlob } from './frames';
 import { showError, worker } from './session';
-import { getState, setState, useStore } from './store';
+import { getState, setState } from './store';
 
 function patch(p: Partial<ExportState>): void {
   setState({ exporting: { ...getState().exporting, ...p } });
@@ -62,15 +62,13 @@ export async function renderSweep(): Promise<void> {
   }
 }
 
-// A sweep shows the old image after the image, crop, direction or model change: drop it.
-useStore.subscribe((s, prev) => {
-  const changed = s.content?.id !== prev.content?.id || s.crop !== prev.crop || s.direction !== prev.direction || s.model !== prev.model;
-  if (!changed) return;
+/** Drops the sweep (and stops one being rendered): the renderer calls it when the picture changes. */
+export function dropSweep(): void {
   sweepAbort?.abort();
   sweepAbort = null;
-  const sw = s.exporting.sweep;
+  const sw = getState().exporting.sweep;
   if (sw.strip.length || sw.busy) patchSweep({ strip: [], zs: [], busy: false });
-});
+}
 
 // ------------------------------------------------------------------------------------- export
 

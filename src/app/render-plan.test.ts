@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelInfo } from '../worker/protocol';
-import { planRenders, renderKeys, type PlanInput, type RenderKeys } from './render-plan';
+import { pictureKey, planRenders, renderKeys, type PlanInput, type RenderKeys } from './render-plan';
 import { CAMERA_OFF, initialState, type ImageSlot } from './store';
 
 const model = { id: 'tiny', nz: 2 } as ModelInfo;
@@ -50,5 +50,17 @@ describe('render plan', () => {
     expect(plan({ reference }, { reference, direction: 'b2a' })).toEqual(['content', 'output', 'reference']);
     // its result written back (same slot) is no change
     expect(plan({ reference }, { reference: { ...reference!, mu: [1, 2] } })).toEqual([]);
+  });
+
+  it('the picture key changes with the model, image, crop or direction only', () => {
+    const k = pictureKey(base);
+    expect(k).not.toBeNull();
+    for (const change of [{ model: { ...model } }, { content: { id: 'img2' } as ImageSlot }, { crop: { x: 1, y: 2, size: 30 } }, { direction: 'b2a' as const }]) {
+      expect(pictureKey({ ...base, ...change })).not.toBe(k);
+    }
+    // z, a loading model, the camera or a grid do not make a new picture
+    expect(pictureKey({ ...base, z: [2, 2], loading: { stage: 'download' }, camera: { ...CAMERA_OFF, status: 'live' } } as PlanInput)).toBe(k);
+    expect(pictureKey({ ...base, content: null })).toBeNull();
+    expect(pictureKey({ ...base, model: null })).toBeNull();
   });
 });

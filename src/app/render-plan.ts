@@ -45,6 +45,15 @@ export function renderKeys(s: PlanInput): RenderKeys {
   };
 }
 
+/**
+ * What a picture is made from (model, image, crop, direction), whatever else is going on (a model
+ * loading, the camera): results derived from an earlier picture (the interpolation strip, the
+ * export sweep) are stale once it changes. null without a model or an image.
+ */
+export function pictureKey(s: Pick<AppState, 'model' | 'content' | 'crop' | 'direction'>): string | null {
+  return s.model && s.content ? `model#${serial(s.model)}|${s.content.id}|${s.direction}|${cropKey(s.crop)}` : null;
+}
+
 /** The stages to run after a change from `prev` to `next`: those whose key changed to a value. */
 export function planRenders(prev: RenderKeys, next: RenderKeys): Stage[] {
   return STAGES.filter((st) => next[st] !== null && next[st] !== prev[st]);

@@ -4,11 +4,12 @@
  * request on its own bridge channel, so a result that is no longer wanted is dropped by the
  * bridge and nothing here re-checks staleness by hand. The output goes first; the grid (N images)
  * only after it, so that it never delays the result. Results derived from the old picture (the
- * interpolation strip) are dropped when the picture's source changes.
+ * interpolation strip, the export sweep) are dropped when the picture changes (`pictureKey`).
  */
 import { isCancelled } from './bridge';
 import * as hist from './history';
-import { planRenders, renderKeys, type RenderKeys, type Stage } from './render-plan';
+import { dropSweep } from './export';
+import { pictureKey, planRenders, renderKeys, type RenderKeys, type Stage } from './render-plan';
 import { encodeReference } from './reference';
 import { showError, worker } from './session';
 import { getState, setState, useStore, type AppState } from './store';
@@ -86,18 +87,21 @@ function run(stages: readonly Stage[], k: RenderKeys, s: AppState): void {
   if (stages.includes('reference')) void encodeReference(k.reference!);
 }
 
-/** Subscribes the planner to the store (once, at start-up). */
+/** Subscribes the planner to the store (once, at start-up): the app's only store subscriber. */
 export function startRenderer(): void {
   keys = renderKeys(getState());
+  let picture = pictureKey(getState());
   useStore.subscribe((s, prev) => {
     const next = renderKeys(s);
     const stages = planRenders(keys!, next);
-    const sourceChanged = next.content !== null && next.content !== keys!.content;
     keys = next;
     if (stages.length) run(stages, next, s);
-    // The strip shows the old picture once its source (model, image, crop, direction) changed.
-    if (sourceChanged && prev.interp.strip.length && s.interp.strip === prev.interp.strip) {
-      setState({ interp: { ...s.interp, strip: [] } });
+    // Results made from the old picture (model, image, crop, direction) no longer match it.
+    const nextPicture = pictureKey(s);
+    if (nextPicture !== picture) {
+      picture = nextPicture;
+      if (prev.interp.strip.length && s.interp.strip === prev.interp.strip) setState({ interp: { ...s.interp, strip: [] } });
+      dropSweep();
     }
   });
 }
