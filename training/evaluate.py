@@ -133,6 +133,16 @@ def pairwise_mean(x: torch.Tensor) -> float:
     return float(np.mean(d)) if d else float("nan")
 
 
+def bootstrap_ci(per_input: np.ndarray, seed: int, n: int = 2000) -> list:
+    """95 % interval of a mean over inputs, resampling whole inputs: the z samples of one input are
+    not independent draws, so the interval is as wide as the number of inputs makes it."""
+    if len(per_input) == 0:
+        return [float("nan"), float("nan")]
+    idx = np.random.default_rng(seed).integers(0, len(per_input), size=(n, len(per_input)))
+    means = per_input[idx].mean(axis=1)
+    return [round(float(np.quantile(means, 0.025)), 4), round(float(np.quantile(means, 0.975)), 4)]
+
+
 def load_model(path: str):
     """(enc_c, enc_a, gen, arch, run config) from a checkpoint file or a model pack folder."""
     p = Path(path)
@@ -251,6 +261,7 @@ def evaluate(args, log=print) -> dict:
         pred, feats = judge_outputs(judge, torch.cat(outs_all))
         ref_pred, _ = judge_outputs(judge, torch.cat(refs_all))
         realism = (pred == tgt_label).float().mean().item()
+        per_input = (pred == tgt_label).float().view(x_src.shape[0], args.samples).mean(1).numpy()
         base_realism = judge_acc[tgt]
         results["directions"][name] = {
             "inputs": int(x_src.shape[0]), "outputs": n_out,
@@ -262,6 +273,7 @@ def evaluate(args, log=print) -> dict:
             "baseline_real_pairs_l1": round(real_l1, 4),
             "baseline_real_pairs_feat": round(real_feat, 4),
             "realism": round(realism, 4),
+            "realism_ci95": bootstrap_ci(per_input, args.seed),
             "reference_realism": round((ref_pred == tgt_label).float().mean().item(), 4),
             "realism_not_animal": round((pred == NOT_ANIMAL).float().mean().item(), 4),
             "baseline_real_realism": round(base_realism, 4),
@@ -287,12 +299,13 @@ def to_markdown(r: dict) -> str:
         "Realism judge (cat / dog / not a real animal; trained on real training-split photos and degraded "
         "copies of them, never on generated images):",
         "",
-        "| direction | judged a real target animal | real target photos (baseline) | ratio | reference-guided "
+        "| direction | judged a real target animal (95 % interval, inputs resampled) | real target photos (baseline) | ratio | reference-guided "
         "| judged not an animal | KID x1000 | real train vs held-out KID x1000 (baseline) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, d in r["directions"].items():
-        lines.append(f"| {name.replace('2', ' -> ')} | {d['realism']:.1%} | {d['baseline_real_realism']:.1%} | "
+        lo, hi = d.get("realism_ci95", [float("nan"), float("nan")])
+        lines.append(f"| {name.replace('2', ' -> ')} | {d['realism']:.1%} ({lo:.1%}-{hi:.1%}) | {d['baseline_real_realism']:.1%} | "
                      f"{d['realism_vs_real']:.2f} | {d['reference_realism']:.1%} | {d['realism_not_animal']:.1%} | "
                      f"{d['kid_x1000']:.1f} | {d['baseline_real_kid_x1000']:.1f} |")
     lines += [

@@ -40,6 +40,8 @@ def test_evaluate_and_sample_end_to_end(tmp_path):
         for k in ("success", "reference_success", "baseline_input_as_target"):
             assert 0.0 <= d[k] <= 1.0
         assert d["diversity_l1"] >= 0 and d["diversity_feat"] >= 0
+        lo, hi = d["realism_ci95"]
+        assert 0.0 <= lo <= d["realism"] <= hi <= 1.0
     assert "| cat -> dog |" in (out / "eval.md").read_text()
 
     figs = tmp_path / "figs"
@@ -89,3 +91,18 @@ def test_attr_health_tells_a_collapsed_attribute_encoder_from_a_live_one(tmp_pat
         assert dead[k]["spread_total"] < 1e-6 and dead[k]["reference_pair_l1"] == 0.0
         assert abs(dead[k]["mean_code_length"] - 0.5 * (8 ** 0.5)) < 1e-4  # the constant code (0.5, ..., 0.5)
         assert 0 < dead[k]["recovery_l1"] and dead[k]["recovery_l1_constant_guess"] == (2 / 3.141592653589793) ** 0.5
+
+
+def test_bootstrap_interval_resamples_inputs():
+    import numpy as np
+    from training.evaluate import bootstrap_ci
+
+    assert bootstrap_ci(np.full(10, 0.5), seed=0) == [0.5, 0.5]
+    # 400 inputs, each a hit or not with p = 0.3: the interval is about ±1.96·sqrt(p(1-p)/n) = ±0.045
+    x = (np.random.default_rng(1).random(400) < 0.3).astype(float)
+    lo, hi = bootstrap_ci(x, seed=0)
+    assert lo < x.mean() < hi
+    assert 0.07 < hi - lo < 0.11
+    # fewer inputs, wider interval
+    lo5, hi5 = bootstrap_ci(x[:25], seed=0)
+    assert hi5 - lo5 > 2 * (hi - lo)
