@@ -197,6 +197,9 @@ class Trainer:
             self.model.initialize()
         if cfg.init_from:
             self._init_from(cfg.init_from)
+        if cfg.reinit_ea:
+            self.model.reinit_enc_a()
+            self.log("re-initialised E_a (weights, Adam moments, EMA copy)")
         self.model.total_it = self.total_it
         self.model.broadcast_parameters()
         self.model.set_scheduler(last_ep=self.ep0)

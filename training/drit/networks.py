@@ -62,8 +62,10 @@ def _padded_conv(n_in: int, n_out: int, kernel_size: int, stride: int, padding: 
 
 def gaussian_weights_init(m: nn.Module) -> None:
     """Official initialisation: every module whose class name starts with 'Conv' gets weight
-    ~ N(0, 0.02^2); biases keep the PyTorch default. Linear layers are untouched."""
-    if m.__class__.__name__.startswith('Conv') and hasattr(m, 'weight'):
+    ~ N(0, 0.02^2); biases keep the PyTorch default. Linear layers are untouched. Subclasses of the
+    torch convolutions count too: the trainer swaps some convs for faster subclasses on CPU
+    (``PointwiseConv2d``, ``PhaseConvTranspose2d``, ...), which the name test alone skipped."""
+    if (m.__class__.__name__.startswith('Conv') or isinstance(m, nn.modules.conv._ConvNd)) and hasattr(m, 'weight'):
         m.weight.data.normal_(0.0, 0.02)
 
 

@@ -25,8 +25,9 @@ import torch.nn.functional as F
 
 
 def gaussian_weights_init(m: nn.Module) -> None:
-    """Official init: modules whose class name starts with "Conv" get weight ~ N(0, 0.02^2)."""
-    if type(m).__name__.startswith("Conv"):
+    """Official init: modules whose class name starts with "Conv" get weight ~ N(0, 0.02^2) (and the
+    trainer's faster conv subclasses, see drit/networks.py)."""
+    if type(m).__name__.startswith("Conv") or isinstance(m, nn.modules.conv._ConvNd):
         w = getattr(m, "weight_orig", None)
         if w is None:
             w = m.weight

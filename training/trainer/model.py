@@ -149,6 +149,14 @@ class DRIT:
             getattr(self, name).apply(gaussian_weights_init if name.startswith("dis") else _net_init)
         self.restart_ema()
 
+    def reinit_enc_a(self) -> None:
+        """Re-initialise E_a: weights, its Adam moments and its EMA copy. Revives an attribute encoder
+        whose ReLUs have died (docs/training.md, "the attribute encoder has collapsed")."""
+        self.enc_a.apply(_net_init)
+        self.enc_a_opt.state.clear()
+        if self.ema is not None:
+            self.ema.nets["enc_a"].load_state_dict(self.enc_a.state_dict())
+
     def restart_ema(self) -> None:
         if self.ema is not None:
             self.ema.copy_from({n: getattr(self, n) for n in EMA_NETS})
