@@ -2,7 +2,7 @@
  * The shipped default model (public/models/cat2dog), on wasm. The pack is produced by the training
  * work; until its manifest exists this smoke test is skipped and the app must say "not found".
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ROOT } from './assets';
@@ -30,6 +30,21 @@ test('default model (cat2dog) translates a photo on wasm', async ({ page, contex
   expect(await canvasSpread(page, 'output')).toBeGreaterThan(1);
   await expect(page.getByTestId('error')).toBeHidden();
   await readmeShot(page, 'default-model');
+
+  // The reference panel warns when the pack's statistics show a collapsed attribute encoder: the
+  // dogs' codes spread less than a tenth of random z (sqrt(total variance / nz), from the manifest).
+  const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as {
+    nz: number;
+    attributeStats?: { b?: { std: number[]; varianceShare: number[] } };
+  };
+  const dogs = manifest.attributeStats?.b;
+  const spread = dogs
+    ? Math.sqrt(dogs.std.reduce((a, x) => a + x * x, 0) / Math.min(1, dogs.varianceShare.reduce((a, x) => a + x, 0)) / manifest.nz)
+    : null;
+  await page.getByTestId('mode-reference').click();
+  if (spread !== null && spread < 0.1) await expect(page.getByTestId('reference-weak')).toContainText(`${(100 * spread).toFixed(1)} %`);
+  else await expect(page.getByTestId('reference-weak')).toHaveCount(0);
+  await page.getByTestId('mode-sample').click();
   expect(watch.foreign).toEqual([]);
 });
 

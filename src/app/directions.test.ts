@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AttributeStats } from '../pack/manifest';
-import { formatShare, principalCoords, principalLabel, setPrincipal, statsForDirection } from './directions';
+import { formatShare, principalCoords, principalLabel, relativeSpread, setPrincipal, statsForDirection, WEAK_REFERENCE_SPREAD } from './directions';
 
 /** Directions in the (x, y) plane rotated by 30°, the third axis last; spreads 2, 0.5, 0.1. */
 const c = Math.cos(Math.PI / 6);
@@ -84,5 +84,28 @@ describe('labels and the target domain', () => {
     expect(principalLabel(STATS, 2)).toBe('PC3 · 0.1 %');
     expect(formatShare(0.99999)).toBe('100 %');
     expect(formatShare(0.0004)).toBe('< 0.1 %');
+  });
+});
+
+describe('relativeSpread', () => {
+  const stats = (std: number[], share: number[], nz = 4) => ({
+    count: 10, mean: new Array(nz).fill(0), components: std.map(() => new Array(nz).fill(0)), std, varianceShare: share,
+  });
+  it('is 1 for codes as spread as N(0, I) and scales with their spread', () => {
+    expect(relativeSpread(stats([1, 1, 1, 1], [0.25, 0.25, 0.25, 0.25]))).toBeCloseTo(1, 6);
+    expect(relativeSpread(stats([0.5, 0.5, 0.5, 0.5], [0.25, 0.25, 0.25, 0.25]))).toBeCloseTo(0.5, 6);
+  });
+  it('counts the variance outside the stored directions through their share', () => {
+    // one stored direction with spread 1 holding a quarter of the variance: total variance 4 over 4 dims
+    expect(relativeSpread(stats([1], [0.25]))).toBeCloseTo(1, 6);
+  });
+  it('is tiny for a collapsed encoder (the shipped cat2dog dogs: spread 0.087 in one of 8 directions)', () => {
+    const r = relativeSpread(stats([0.0866], [0.999998], 8))!;
+    expect(r).toBeCloseTo(0.0866 / Math.sqrt(8), 4);
+    expect(r).toBeLessThan(WEAK_REFERENCE_SPREAD);
+  });
+  it('is null without statistics', () => {
+    expect(relativeSpread(null)).toBeNull();
+    expect(relativeSpread(stats([], []))).toBeNull();
   });
 });

@@ -56,3 +56,19 @@ export function formatShare(share: number): string {
 export function principalLabel(stats: AttributeStats, k: number): string {
   return `PC${k + 1} · ${formatShare(stats.varianceShare[k] ?? 0)}`;
 }
+
+/**
+ * How widely the attribute encoder spreads the training photos, relative to the prior N(0, I) that
+ * random z come from: sqrt(total variance of the codes / nz) (1 = as wide as random z). The total
+ * variance is the stored spreads' squares over their share of it. null without usable statistics.
+ */
+export function relativeSpread(stats: AttributeStats | null): number | null {
+  if (!stats || stats.std.length === 0 || stats.mean.length === 0) return null;
+  const stored = stats.std.reduce((a, s) => a + s * s, 0);
+  const share = stats.varianceShare.reduce((a, s) => a + s, 0);
+  if (!(share > 0) || !Number.isFinite(stored)) return null;
+  return Math.sqrt(stored / Math.min(1, share) / stats.mean.length);
+}
+
+/** Below this relative spread a reference hardly changes the output: the page says so. */
+export const WEAK_REFERENCE_SPREAD = 0.1;

@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { getState, useStore } from '../store';
-import { PRINCIPAL_RANGE, principalCoords, principalLabel, setPrincipal, statsForDirection } from '../directions';
+import { PRINCIPAL_RANGE, principalCoords, principalLabel, relativeSpread, setPrincipal, statsForDirection, WEAK_REFERENCE_SPREAD } from '../directions';
 import type { AttributeStats } from '../../pack/manifest';
 import { handleFiles, reroll, resetZ, setDirection, setLocked, setMode, setSliderSet, setZ, setZVector, showGrid, zeroZ } from '../controller';
 import { commitSlider } from '../history-actions';
@@ -76,8 +76,16 @@ function ReferenceControls() {
   const direction = useStore((s) => s.direction);
   const target = model ? model.domains[direction === 'a2b' ? 'b' : 'a'] : 'target';
   const aroundId = useId();
+  // A collapsed attribute encoder (the pack's statistics say so) makes references nearly useless.
+  const spread = relativeSpread(statsForDirection(model?.attributeStats, direction));
   return (
     <DropZone label="Drop a reference image here" onFiles={(f) => void handleFiles(f, 'reference')} testId="reference-drop">
+      {spread !== null && spread < WEAK_REFERENCE_SPREAD && (
+        <p className="hint" data-testid="reference-weak">
+          With this model a reference changes the picture only a little: its attribute encoder gives all {target} photos
+          nearly the same code ({(100 * spread).toFixed(1)} % of the spread of random z). Random samples vary far more.
+        </p>
+      )}
       <div className="reference">
         {reference ? (
           <figure>
