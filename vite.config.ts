@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { minifySync } from 'rolldown/utils';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
@@ -74,6 +75,32 @@ function e2ePacks(): Plugin {
  */
 const BUILD_SALT = process.env.DRIT_BUILD_SALT ?? '';
 
+/** The wasm backend's Emscripten factories: their source text starts the wasm threads. */
+const WASM_FACTORY = /tfjs-backend-wasm[\\/]wasm-out[\\/]/;
+
+/**
+ * Minifies the worker's chunks: fully (compress + mangle), except the chunk holding the wasm
+ * backend's Emscripten factories, which starts its threads from the factory's source text
+ * (Function.prototype.toString): renaming ("e is not defined" in every thread) or compressing
+ * ("_scriptDir is not defined") what that text refers to breaks them (both seen in the production
+ * e2e test), so that chunk only loses its whitespace.
+ */
+function minifyWorkerChunks(): Plugin {
+  return {
+    name: 'drit-minify-worker-chunks',
+    apply: 'build',
+    renderChunk(code, chunk) {
+      const factory = chunk.moduleIds.some((id) => WASM_FACTORY.test(id));
+      const options = factory
+        ? { compress: false, mangle: false, codegen: { removeWhitespace: true } }
+        : { compress: { target: 'es2022' as const }, mangle: true, codegen: { removeWhitespace: true } };
+      const out = minifySync(chunk.fileName, code, { module: true, ...options });
+      if (out.errors.length > 0) throw new Error(`minifying ${chunk.fileName}: ${out.errors.map((e) => e.message).join('; ')}`);
+      return { code: out.code, map: null };
+    },
+  };
+}
+
 function serviceWorker(): Plugin {
   const examples = resolve(import.meta.dirname, 'public/examples');
   return {
@@ -119,7 +146,15 @@ export default defineConfig(({ mode }) => ({
     // compressing ("_scriptDir is not defined") what that text refers to breaks them, both seen in
     // the production e2e test. Whitespace removal alone keeps every name: 3.91 -> 3.12 MB (gzip
     // 612 -> 461 kB).
-    rolldownOptions: { output: { minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } } } },
+    // So the wasm backend's Emscripten factories go to a chunk of their own, kept as they are
+    // (whitespace removed), and everything else is fully minified (minifyWorkerChunks).
+    plugins: () => [minifyWorkerChunks()],
+    rolldownOptions: {
+      output: {
+        minify: false,
+        codeSplitting: { groups: [{ name: 'wasm-factory', test: WASM_FACTORY }] },
+      },
+    },
   },
   optimizeDeps: {
     // Scan the worker too, so that the dev server does not discover its dependencies late and
