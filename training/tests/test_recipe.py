@@ -285,6 +285,10 @@ def test_official_init_reaches_the_faster_conv_subclasses():
 
 def test_reinit_enc_a_restarts_weights_moments_and_ema(synth):
     m = _trained_model(synth)
+    with torch.no_grad():  # a trained-looking bias: re-initialising must not keep it
+        for mod in m.enc_a.modules():
+            if isinstance(mod, nn.modules.conv._ConvNd) and mod.bias is not None:
+                mod.bias.fill_(3.0)
     before = [p.detach().clone() for p in m.enc_a.parameters()]
     assert len(m.enc_a_opt.state) > 0
     gen_before = [p.detach().clone() for p in m.gen.parameters()]
@@ -293,6 +297,8 @@ def test_reinit_enc_a_restarts_weights_moments_and_ema(synth):
     for mod in m.enc_a.modules():
         if isinstance(mod, nn.modules.conv._ConvNd) and mod.weight.numel() >= 256:
             assert abs(mod.weight.std().item() - 0.02) < 0.004, type(mod).__name__
+        if isinstance(mod, nn.modules.conv._ConvNd) and mod.bias is not None:
+            assert mod.bias.abs().max().item() < 1.0  # PyTorch's default: uniform within 1/sqrt(fan_in)
     assert len(m.enc_a_opt.state) == 0
     for p_ema, p in zip(m.ema.nets["enc_a"].parameters(), m.enc_a.parameters()):
         assert torch.equal(p_ema, p)

@@ -152,6 +152,9 @@ class DRIT:
     def reinit_enc_a(self) -> None:
         """Re-initialise E_a: weights, its Adam moments and its EMA copy. Revives an attribute encoder
         whose ReLUs have died (docs/training.md, "the attribute encoder has collapsed")."""
+        for mod in self.enc_a.modules():  # biases back to PyTorch's defaults, as at construction
+            if mod is not self.enc_a and hasattr(mod, "reset_parameters"):
+                mod.reset_parameters()
         self.enc_a.apply(_net_init)
         self.enc_a_opt.state.clear()
         if self.ema is not None:
