@@ -36,7 +36,8 @@ export function renderKeys(s: PlanInput): RenderKeys {
   // The backend is part of it: after a device loss the worker rebuilds the model elsewhere.
   const model = s.model && s.loading === null ? `model#${serial(s.model)}@${s.backend?.name ?? '?'}` : null;
   // While the camera runs, its own loop paints the frames: the photo's views wait.
-  const source = model && s.content && s.camera.status === 'off' ? `${model}|${s.content.id}|${s.direction}|${cropKey(s.crop)}` : null;
+  const picture = pictureKey(s);
+  const source = model && picture && s.camera.status === 'off' ? `${picture}@${s.backend?.name ?? '?'}` : null;
   return {
     content: source,
     output: source && s.z.length === s.model!.nz ? `${source}|z=${s.z.join(',')}` : null,
