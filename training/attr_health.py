@@ -7,6 +7,8 @@
    next to what a constant guess of 0 scores (E|z| = sqrt(2/pi) = 0.798).
 3. reference effect: pixel L1 (on [0, 1]) between the translations of one input with the codes of
    two different reference photos, next to the same for two random z (what re-rolls give).
+4. dead units: per ReLU of the domain's E_a branch, the channels that are never positive on any
+   photo of the domain. A dead channel passes no gradient, so it never comes back by itself.
 
     scripts/py -m training.attr_health --checkpoint training/runs/<run>/checkpoints/latest.pth
 """
@@ -26,6 +28,26 @@ from training.trainer.data import crop_flip, load_folder, run_split, to_tensor
 
 def codes(enc_a, x: torch.Tensor, domain: str, concat: int) -> torch.Tensor:
     return ckpt_io.attribute(enc_a, x, domain, concat)
+
+
+class DeadUnits:
+    """Forward hooks on every ReLU of a module: per ReLU, which channels were ever positive."""
+
+    def __init__(self, net: torch.nn.Module):
+        self.alive: dict = {}
+        self.hooks = [m.register_forward_hook(self._hook(name)) for name, m in net.named_modules()
+                      if isinstance(m, torch.nn.ReLU)]
+
+    def _hook(self, name: str):
+        def record(_mod, _inp, out):
+            seen = (out.detach() > 0).flatten(2).any(2).any(0) if out.dim() > 2 else (out.detach() > 0).any(0)
+            self.alive[name] = self.alive.get(name, torch.zeros_like(seen)) | seen
+        return record
+
+    def report(self) -> list:
+        for h in self.hooks:
+            h.remove()
+        return [{"layer": n, "dead": int((~a).sum()), "channels": a.numel()} for n, a in self.alive.items()]
 
 
 def batch(images, crop: int) -> torch.Tensor:
@@ -57,7 +79,9 @@ def main() -> None:
         train_t, held_t = split.files[tgt]
         tgt_imgs, _ = load_folder(list(train_t) + list(held_t), split.resize, quiet=True)
         d = tgt.lower()
+        dead = DeadUnits(enc_a)
         z_photos = torch.cat([codes(enc_a, batch(tgt_imgs[i:i + 32], split.crop), d, concat) for i in range(0, len(tgt_imgs), 32)])
+        dead_units = dead.report()
         zc = (z_photos - z_photos.mean(0)).double()
         eig = torch.linalg.eigvalsh(zc.T @ zc / max(1, len(z_photos) - 1)).flip(0).clamp(min=0)
         src_imgs, _ = load_folder(list(split.files[src][1]), split.resize, quiet=True)
@@ -81,6 +105,7 @@ def main() -> None:
             "recovery_l1_constant_guess": math.sqrt(2 / math.pi),
             "reference_pair_l1": ref_l1,
             "random_z_pair_l1": z_l1,
+            "dead_units": dead_units,
         }
     print(json.dumps(out, indent=1))
 

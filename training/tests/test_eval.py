@@ -85,12 +85,20 @@ def test_attr_health_tells_a_collapsed_attribute_encoder_from_a_live_one(tmp_pat
     for d in ("a", "b"):
         ck["enc_a"][f"model_{d}.16.weight"].zero_()
         ck["enc_a"][f"model_{d}.16.bias"].fill_(0.5)
+        ck["enc_a"][f"model_{d}.13.weight"].zero_()  # the last ReLU block: every channel dead
+        ck["enc_a"][f"model_{d}.13.bias"].fill_(-1.0)
     dead = health("dead", ck)
     for k in ("A->B", "B->A"):
         assert live[k]["spread_total"] > 1e-3 and live[k]["reference_pair_l1"] > 0
         assert dead[k]["spread_total"] < 1e-6 and dead[k]["reference_pair_l1"] == 0.0
         assert abs(dead[k]["mean_code_length"] - 0.5 * (8 ** 0.5)) < 1e-4  # the constant code (0.5, ..., 0.5)
         assert 0 < dead[k]["recovery_l1"] and dead[k]["recovery_l1_constant_guess"] == (2 / 3.141592653589793) ** 0.5
+        branch = "model_a" if k == "B->A" else "model_b"  # the codes of the target domain's photos
+        for report in (live, dead):
+            assert [u["layer"] for u in report[k]["dead_units"]] == [f"{branch}.{i}" for i in (2, 5, 8, 11, 14)]
+        last_live, last_dead = live[k]["dead_units"][-1], dead[k]["dead_units"][-1]
+        assert last_dead["dead"] == last_dead["channels"] == 16 and last_live["dead"] < 16
+        assert dead[k]["dead_units"][:4] == live[k]["dead_units"][:4]  # layers before it: same weights, same count
 
 
 def test_bootstrap_interval_resamples_inputs():

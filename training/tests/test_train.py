@@ -228,6 +228,34 @@ def test_latent_ea_lets_latent_regression_train_E_a(synth, tmp_path):
     assert any(not torch.allclose(x, y) for x, y in zip(ea1, ea2))
 
 
+def test_ea_weight_decay_is_E_a_only_and_survives_a_checkpoint_load(synth, tmp_path):
+    """--ea-weight-decay sets E_a's Adam decay alone; loading a full checkpoint saved with another
+    decay keeps the configured one (torch's load_state_dict would restore the saved hyperparameters)."""
+    def decays(m):
+        return {n: {g["weight_decay"] for g in getattr(m, n + "_opt").param_groups} for n in ("enc_a", "enc_c", "gen")}
+    old = DRIT(tiny_cfg(synth, tmp_path), torch.device("cpu"))
+    assert decays(old) == {"enc_a": {1e-4}, "enc_c": {1e-4}, "gen": {1e-4}}
+    a, b = torch.rand(2, 3, 64, 64) * 2 - 1, torch.rand(2, 3, 64, 64) * 2 - 1
+    old.update_D(a, b)
+    old.update_EG()
+    new = DRIT(tiny_cfg(synth, tmp_path, ea_weight_decay=0.0), torch.device("cpu"))
+    new.load_state_dict(old.state_dict(0, 1), train=True)
+    assert decays(new) == {"enc_a": {0.0}, "enc_c": {1e-4}, "gen": {1e-4}}
+    # from fresh moments and a zero gradient, coupled decay alone moves E_a's weights (by ~lr each:
+    # Adam normalises the decay term); without it they stay put
+    for m, moves in ((old, True), (new, False)):
+        m.enc_a_opt.state.clear()
+        before = [p.detach().clone() for p in m.enc_a.parameters()]
+        for p in m.enc_a.parameters():
+            p.grad = torch.zeros_like(p)
+        m.enc_a_opt.step()
+        step = torch.cat([(p.detach() - x).abs().flatten() for x, p in zip(before, m.enc_a.parameters())])
+        if moves:  # every non-zero weight moved by ~lr towards 0, however small it was
+            assert torch.allclose(step.median(), torch.tensor(m.cfg.lr), rtol=0.01)
+        else:
+            assert step.max() == 0
+
+
 def test_original_double_backward_raises_on_modern_torch(synth, tmp_path):
     """Documents the problem the fix avoids: backward of L_G2 after stepping with L_EG's grads."""
     cfg = tiny_cfg(synth, tmp_path)

@@ -51,6 +51,9 @@ class TrainConfig:
     beta1: float = 0.5
     beta2: float = 0.999
     weight_decay: float = 1e-4
+    ea_weight_decay: float = -1.0        # E_a's own Adam weight decay (-1 = weight_decay). With Adam the decay is
+                                         # added to the gradient, so when E_a's gradients are tiny it shrinks every
+                                         # weight by ~lr per step: an E_a-collapse fix to A/B (docs/training.md)
     batch_size: int = 2                  # per process; sample 0 "encoded", samples 1.. "random"
     d_iter: int = 3
     lr_policy: str = "lambda"            # lambda | step

@@ -129,18 +129,21 @@ class DRIT:
                 net.to(memory_format=torch.channels_last)
             net.train()
 
-        def adam(net, lr):
-            return torch.optim.Adam(net.parameters(), lr=lr, betas=(cfg.beta1, cfg.beta2),
-                                    weight_decay=cfg.weight_decay)
+        def adam(net, lr, decay):
+            return torch.optim.Adam(net.parameters(), lr=lr, betas=(cfg.beta1, cfg.beta2), weight_decay=decay)
 
         for name in NET_NAMES:
             lr = cfg.lr_dis_content if name == "disContent" else cfg.lr
-            setattr(self, name + "_opt", adam(getattr(self, name), lr))
+            setattr(self, name + "_opt", adam(getattr(self, name), lr, self._decay(name)))
         self.schedulers: List = []
         self.losses: Dict[str, float] = OrderedDict()
         self.ema: Optional[EMA] = None
         if cfg.ema > 0:
             self.ema = EMA({n: getattr(self, n) for n in EMA_NETS}, cfg.ema)
+
+    def _decay(self, name: str) -> float:
+        cfg = self.cfg
+        return cfg.ea_weight_decay if name == "enc_a" and cfg.ea_weight_decay >= 0 else cfg.weight_decay
 
     # ------------------------------------------------------------------ setup
     def initialize(self) -> None:
@@ -497,6 +500,8 @@ class DRIT:
             for name in NET_NAMES:
                 opt = getattr(self, name + "_opt")
                 opt.load_state_dict(ck[name + "_opt"])
+                for group in opt.param_groups:  # the run's configured decay, not the one saved
+                    group["weight_decay"] = self._decay(name)
                 # keep Adam moments in the parameters' memory format/device
                 for group in opt.param_groups:
                     for p in group["params"]:
