@@ -213,6 +213,7 @@ class Trainer:
         small = compact.read_resume(path)
         if small is not None:  # the committed compact checkpoint (trainer/compact.py)
             c = small["counters"]
+            m.check_activation(json.loads(small["config"]).get("ea_activation", "relu"))
             nets = {n: getattr(m, n) for n in NET_NAMES}
             opts = {n: getattr(m, n + "_opt") for n in NET_NAMES}
             has_ema = compact.apply_resume(small, nets, opts, m.ema.nets if m.ema else None)
@@ -248,6 +249,8 @@ class Trainer:
         small = compact.read_resume(path)
         src = ({n: {k: v.float() if v.is_floating_point() else v for k, v in sd.items()} for n, sd in small["weights"].items()}
                if small is not None else ckpt_io.load(path))
+        m.check_activation(json.loads(small["config"]).get("ea_activation", "relu") if small is not None
+                           else ckpt_io.enc_a_activation(src))
         copied, kept = [], []
         for n in NET_NAMES:
             net = getattr(m, n)
@@ -327,7 +330,8 @@ class Trainer:
                 ckpt_io.save(ck, self.run_dir / "checkpoints" / f"{ep:05d}.pth")
             if m.ema is not None:  # the EMA weights in the official key names: what evaluate/convert read
                 ema = {n: {k: v.detach().cpu().contiguous() for k, v in sd.items()} for n, sd in m.ema.state_dict().items()}
-                ckpt_io.save({**ema, "ep": ep, "total_it": self.total_it, "ema_updates": m.ema.updates},
+                ckpt_io.save({**ema, "ep": ep, "total_it": self.total_it, "ema_updates": m.ema.updates,
+                              **ckpt_io.arch_entry(self.cfg.ea_activation)},
                              self.run_dir / "checkpoints" / "ema.pth")
             compact.save_resume(self.run_dir / "checkpoints" / "resume.pt",
                                 {n: getattr(m, n) for n in NET_NAMES}, {n: getattr(m, n + "_opt") for n in NET_NAMES},

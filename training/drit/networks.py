@@ -331,18 +331,29 @@ class E_content(nn.Module):
         return self.conv_share(self.convB(xb))
 
 
+ENC_A_ACTIVATIONS = ('relu', 'leakyrelu')
+
+
 class E_attr(nn.Module):
     """Attribute encoder for concat=0 (entry ``enc_a``): deterministic nz-vector per domain.
 
     ``model_a``/``model_b``: conv7x7(in->b) ReLU, conv4x4/2(b->2b) ReLU, conv4x4/2(2b->4b) ReLU,
     2x [conv4x4/2(4b->4b) ReLU], AdaptiveAvgPool2d(1), conv1x1(4b->nz). ``base`` = b (64).
+
+    ``activation='leakyrelu'`` (ours, not the original's) puts LeakyReLU(0.2) in place of every
+    ReLU: same keys and shapes, but a channel can never die for good (docs/training.md, "why the
+    attribute encoder collapsed"). It is not visible in the weights, so checkpoints that use it
+    carry it in their ``arch`` entry (``ENC_A_ACTIVATIONS``).
     """
 
     def __init__(self, input_dim_a: int = 3, input_dim_b: int = 3, nz: int = 8, base: int = 64,
-                 padding: str = 'reflect'):
+                 padding: str = 'reflect', activation: str = 'relu'):
         super().__init__()
         _check_padding(padding)
+        if activation not in ENC_A_ACTIVATIONS:
+            raise ValueError(f"E_attr activation must be one of {ENC_A_ACTIVATIONS}, got {activation!r}")
         self.nz = nz
+        self.activation = activation
         dim = base
 
         def branch(input_dim: int) -> nn.Sequential:
@@ -353,7 +364,7 @@ class E_attr(nn.Module):
                                          (dim * 4, dim * 4, 4, 2, 1),
                                          (dim * 4, dim * 4, 4, 2, 1)):
                 layers += _padded_conv(cin, cout, k, s, p, padding)
-                layers += [nn.ReLU(inplace=True)]
+                layers += [nn.ReLU(inplace=True) if activation == 'relu' else nn.LeakyReLU(0.2, inplace=True)]
             layers += [nn.AdaptiveAvgPool2d(1), nn.Conv2d(dim * 4, nz, 1, 1, 0)]
             return nn.Sequential(*layers)
 
@@ -546,22 +557,25 @@ class G_concat(nn.Module):
 
 def build_inference_nets(concat: int, input_dim_a: int = 3, input_dim_b: int = 3, nz: int = 8,
                          enc_c_base: int = 64, enc_a_base: int = 64, enc_a_ndf: int = 64,
-                         padding: str = 'reflect', layer_norm: str = 'new'):
+                         padding: str = 'reflect', layer_norm: str = 'new', enc_a_activation: str = 'relu'):
     """Return (enc_c, enc_a, gen) for the given variant.
 
     concat=0 -> (E_content, E_attr, G); concat=1 -> (E_content, E_attr_concat, G_concat).
     The generator's content width is 4 * enc_c_base. ``enc_a_base`` applies to E_attr (concat=0),
-    ``enc_a_ndf`` to E_attr_concat (concat=1).
+    ``enc_a_ndf`` to E_attr_concat (concat=1); ``enc_a_activation`` to E_attr only.
     """
     if concat not in (0, 1):
         raise ValueError(f"concat must be 0 or 1, got {concat!r}")
     enc_c = E_content(input_dim_a, input_dim_b, base=enc_c_base, padding=padding)
     ch = enc_c.out_channels
     if concat == 1:
+        if enc_a_activation != 'relu':
+            raise ValueError("enc_a_activation applies to E_attr (concat=0); E_attr_concat has its own LeakyReLUs")
         enc_a = E_attr_concat(input_dim_a, input_dim_b, nz=nz, ndf=enc_a_ndf, padding=padding)
         gen = G_concat(input_dim_a, input_dim_b, nz=nz, ch=ch, padding=padding,
                        layer_norm=layer_norm)
     else:
-        enc_a = E_attr(input_dim_a, input_dim_b, nz=nz, base=enc_a_base, padding=padding)
+        enc_a = E_attr(input_dim_a, input_dim_b, nz=nz, base=enc_a_base, padding=padding,
+                       activation=enc_a_activation)
         gen = G(input_dim_a, input_dim_b, nz=nz, ch=ch, padding=padding, layer_norm=layer_norm)
     return enc_c, enc_a, gen

@@ -80,7 +80,8 @@ def load_pack(pack_dir: str | Path, device: str | torch.device = 'cpu'):
     w = _widths(arrays, variant['concat'])
     nets = build_inference_nets(variant['concat'], input_dim_a=w['input_dim_a'], input_dim_b=w['input_dim_b'],
                                 nz=w['nz'], enc_c_base=w['enc_c_base'], enc_a_base=w.get('enc_a_base', 64),
-                                enc_a_ndf=w.get('enc_a_ndf', 64), layer_norm=variant['layerNorm'])
+                                enc_a_ndf=w.get('enc_a_ndf', 64), layer_norm=variant['layerNorm'],
+                                enc_a_activation=variant.get('encAActivation', 'relu'))
     for prefix, net in zip(('enc_c', 'enc_a', 'gen'), nets):
         net.load_state_dict(_to_torch(net, prefix, arrays))
         net.to(device).eval()

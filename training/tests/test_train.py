@@ -339,3 +339,36 @@ def test_ddp_two_gloo_processes(synth, tmp_path):
     assert "replicas identical across 2 processes" in r.stdout
     ck = ckpt_io.load(tmp_path / "ddp" / "checkpoints" / "latest.pth")
     assert ck["total_it"] == 4 and list(ck.keys()) == ckpt_io.OFFICIAL_KEYS
+
+
+def test_leaky_E_a_is_carried_by_checkpoints_and_checked_on_resume(synth, tmp_path):
+    """--ea-activation leakyrelu: E_a's ReLUs become LeakyReLU(0.2) under the same keys; the
+    checkpoint and the EMA file carry it in "arch" (the original layout has no such entry), the
+    inference loader rebuilds the same function from it, and a resume under the other activation
+    is refused unless --reinit-ea starts E_a afresh."""
+    from training.trainer import checkpoint as ckpt_io
+    torch.manual_seed(0)
+    cfg = tiny_cfg(synth, tmp_path, ea_activation="leakyrelu")
+    m = DRIT(cfg, torch.device("cpu"))
+    assert sum(isinstance(x, torch.nn.LeakyReLU) for x in m.enc_a.modules()) == 10
+    assert not any(type(x) is torch.nn.ReLU for x in m.enc_a.modules())
+    ck = m.state_dict(0, 1)
+    assert ck["arch"] == {"enc_a_activation": "leakyrelu"}
+    assert "arch" not in DRIT(tiny_cfg(synth, tmp_path), torch.device("cpu")).state_dict(0, 1)
+    path = tmp_path / "ck.pth"
+    ckpt_io.save(ck, path)
+    enc_c, enc_a, gen, arch = ckpt_io.load_inference_nets(path)
+    assert arch["enc_a_activation"] == "leakyrelu"
+    x = torch.rand(2, 3, 64, 64) * 2 - 1
+    m.enc_a.eval()
+    with torch.no_grad():
+        assert torch.allclose(enc_a.forward_a(x), m.enc_a.forward_a(x), atol=1e-6)  # (trainer: faster 1x1 conv)
+        # the same weights under ReLU are another function: the loader must not fall back to it
+        relu = DRIT(tiny_cfg(synth, tmp_path), torch.device("cpu")).enc_a.eval()
+        relu.load_state_dict(m.enc_a.state_dict())
+        assert not torch.allclose(relu.forward_a(x), enc_a.forward_a(x))
+    with pytest.raises(ValueError, match="leakyrelu.*--reinit-ea"):
+        DRIT(tiny_cfg(synth, tmp_path), torch.device("cpu")).load_state_dict(ck)
+    DRIT(tiny_cfg(synth, tmp_path, reinit_ea=True), torch.device("cpu")).load_state_dict(ck)
+    with pytest.raises(ValueError, match="relu, this run --ea-activation leakyrelu"):
+        m.load_state_dict(DRIT(tiny_cfg(synth, tmp_path), torch.device("cpu")).state_dict(0, 1))

@@ -15,6 +15,17 @@ OFFICIAL_KEYS = ["disA", "disA2", "disB", "disB2", "disContent", "enc_c", "enc_a
                  "enc_a_opt", "gen_opt", "ep", "total_it"]
 
 
+def arch_entry(enc_a_activation: str) -> dict:
+    """The checkpoint's ``arch`` entry: what its weights cannot say (today only E_a's activation,
+    ``E_attr``). Empty for the original networks, so their checkpoints keep the official layout."""
+    return {} if enc_a_activation == "relu" else {"arch": {"enc_a_activation": enc_a_activation}}
+
+
+def enc_a_activation(ck: dict) -> str:
+    arch = ck.get("arch") or {}
+    return arch.get("enc_a_activation", "relu") if isinstance(arch, dict) else "relu"
+
+
 def save(ck: dict, path: os.PathLike) -> None:
     """Atomic torch.save (write to a temp file, then rename)."""
     path = Path(path)
@@ -46,6 +57,7 @@ def infer_arch(ck: dict) -> dict:
     else:
         arch["enc_a_base"] = enc_a["model_a.1.weight"].shape[0]
         arch["nz"] = enc_a["model_a.16.weight"].shape[0]
+        arch["enc_a_activation"] = enc_a_activation(ck)
     return arch
 
 
@@ -55,7 +67,8 @@ def load_inference_nets(path_or_ck, device="cpu") -> Tuple[torch.nn.Module, torc
     arch = infer_arch(ck)
     enc_c, enc_a, gen = build_inference_nets(
         arch["concat"], arch["input_dim_a"], arch["input_dim_b"], nz=arch["nz"],
-        enc_c_base=arch["enc_c_base"], enc_a_base=arch.get("enc_a_base", 64), enc_a_ndf=arch.get("enc_a_ndf", 64))
+        enc_c_base=arch["enc_c_base"], enc_a_base=arch.get("enc_a_base", 64), enc_a_ndf=arch.get("enc_a_ndf", 64),
+        enc_a_activation=arch.get("enc_a_activation", "relu"))
     for net, key in ((enc_c, "enc_c"), (enc_a, "enc_a"), (gen, "gen")):
         net.load_state_dict(ck[key])
         net.to(device).eval()

@@ -43,6 +43,8 @@ class TrainConfig:
     ema: float = 0.0                     # EMA decay of E_c, E_a, G (0 = off); written to checkpoints/ema.pth
     latent_ea: bool = False              # latent regression also trains E_a (not in the original, where it
                                          # updates E_c and G only): an attribute-encoder-collapse fix to A/B
+    ea_activation: str = "relu"           # E_a's activation: relu (original) | leakyrelu (slope 0.2: its units
+                                         # cannot die; carried in the checkpoint's "arch" entry and the pack)
     reinit_ea: bool = False              # re-initialise E_a once at start (after --resume / --init-from): revives
                                          # an encoder whose ReLUs died; for branch starts, not for plain resumes
     # optimisation (official constants)

@@ -32,6 +32,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch._utils import _flatten_dense_tensors, _unflatten_dense_tensors
 
+from training.trainer import checkpoint as ckpt_io
 from training.drit.networks import LayerNorm, build_inference_nets, gaussian_weights_init as _net_init
 
 from .augment import diff_augment, parse_policy
@@ -99,7 +100,8 @@ class DRIT:
 
         self.enc_c, self.enc_a, self.gen = build_inference_nets(
             cfg.concat, cfg.input_dim_a, cfg.input_dim_b, nz=cfg.nz,
-            enc_c_base=cfg.enc_c_base, enc_a_base=cfg.enc_a_base, enc_a_ndf=cfg.enc_a_ndf)
+            enc_c_base=cfg.enc_c_base, enc_a_base=cfg.enc_a_base, enc_a_ndf=cfg.enc_a_ndf,
+            enc_a_activation=cfg.ea_activation)
         content_ch = self.enc_c.out_channels
         if self.amp_dtype is not None:
             for mod in self.gen.modules():
@@ -140,6 +142,13 @@ class DRIT:
         self.ema: Optional[EMA] = None
         if cfg.ema > 0:
             self.ema = EMA({n: getattr(self, n) for n in EMA_NETS}, cfg.ema)
+
+    def check_activation(self, saved: str) -> None:
+        """A checkpoint's E_a activation must be this run's: the same weights under another
+        activation are another network. Only --reinit-ea (fresh E_a weights) may change it."""
+        if saved != self.cfg.ea_activation and not self.cfg.reinit_ea:
+            raise ValueError(f"the checkpoint's E_a uses {saved}, this run --ea-activation {self.cfg.ea_activation}; "
+                             "pass the checkpoint's activation, or --reinit-ea to start E_a afresh with the new one")
 
     def _decay(self, name: str) -> float:
         cfg = self.cfg
@@ -491,9 +500,11 @@ class DRIT:
             ck[name + "_opt"] = cpu(getattr(self, name + "_opt").state_dict())
         ck["ep"] = int(ep)
         ck["total_it"] = int(total_it)
+        ck.update(ckpt_io.arch_entry(self.cfg.ea_activation))
         return ck
 
     def load_state_dict(self, ck: dict, train: bool = True) -> tuple:
+        self.check_activation(ckpt_io.enc_a_activation(ck))
         for name in NET_NAMES if train else ["enc_c", "enc_a", "gen"]:
             getattr(self, name).load_state_dict(ck[name])
         if train:
