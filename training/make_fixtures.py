@@ -54,6 +54,9 @@ FIXTURE_SPECS = OrderedDict([
                       formats=('legacy',), opt_style='official', location='cuda:0')),
     ('c0_zeropad', dict(seed=1003, concat=0, padding='zero', layer_norm='old', size=32,
                         formats=('legacy',), opt_style='official', location='cuda:0')),
+    # ours: E_attr with LeakyReLU(0.2) (--ea-activation leakyrelu), said by the checkpoint's 'arch'
+    ('c0_leaky', dict(seed=1004, concat=0, padding='reflect', layer_norm='new', size=30,
+                      formats=('zip',), opt_style='native', location=None, enc_a_activation='leakyrelu')),
 ])
 
 TRANSLATE = dict(seed=2000, model='c0', resize=256, crop=216,
@@ -214,7 +217,7 @@ def config_to_kwargs(config: dict) -> dict:
     """io.json config -> build_inference_nets keyword arguments."""
     kw = dict(concat=config['concat'], input_dim_a=config['input_dim_a'],
               input_dim_b=config['input_dim_b'], nz=config['nz'], padding=config['padding'],
-              layer_norm=config['layer_norm'])
+              layer_norm=config['layer_norm'], enc_a_activation=config.get('enc_a_activation', 'relu'))
     kw.update({k: v for k, v in config['widths'].items() if k != 'content_ch'})
     return kw
 
@@ -263,6 +266,7 @@ def build_model(spec: dict):
     rng = np.random.RandomState(spec['seed'])
     kw = dict(concat=spec['concat'], input_dim_a=3, input_dim_b=3, nz=NZ,
               padding=spec['padding'], layer_norm=spec['layer_norm'],
+              enc_a_activation=spec.get('enc_a_activation', 'relu'),
               **(WIDTHS_C0 if spec['concat'] == 0 else WIDTHS_C1))
     nets = build_inference_nets(**kw)
     for net in nets:
@@ -281,6 +285,8 @@ def build_model(spec: dict):
     ckpt['enc_c_opt'] = enc_c_opt
     ckpt['ep'] = 9
     ckpt['total_it'] = 1234
+    if spec.get('enc_a_activation', 'relu') != 'relu':  # as training/trainer/checkpoint.arch_entry writes it
+        ckpt['arch'] = {'enc_a_activation': spec['enc_a_activation']}
     return nets, dict(ckpt), rng
 
 
@@ -299,6 +305,8 @@ def make_model_fixture(name: str, spec: dict) -> dict:
         ('concat', spec['concat']), ('padding', spec['padding']),
         ('layer_norm', spec['layer_norm']), ('nz', NZ), ('size', s),
         ('widths', widths_for(spec['concat'])), ('input_dim_a', 3), ('input_dim_b', 3)])
+    if spec.get('enc_a_activation', 'relu') != 'relu':
+        config['enc_a_activation'] = spec['enc_a_activation']
     write_io(folder, config, arrays)
     print(f'{name}: concat={spec["concat"]} padding={spec["padding"]} ln={spec["layer_norm"]} '
           f'size={s} -> output {arrays["fake_b"].shape[-1]}')

@@ -7,6 +7,7 @@ import { sha256Hex } from '../pack/sha256';
 import { MANIFEST_LIMITS } from '../pack/read';
 import { writePack } from '../pack/write';
 import { CheckpointError } from './errors';
+import { readArchEntry } from './arch';
 import { DRIT_MODULES, mapDritLayout, type DritStateDicts } from './layout';
 import { readPth, type CheckpointFormat, type StateDict } from './pth';
 
@@ -102,7 +103,7 @@ export async function convertCheckpoint(bytes: Uint8Array, opts: ConvertOptions 
   const dicts: DritStateDicts = { enc_c: sd('enc_c'), enc_a: sd('enc_a'), gen: sd('gen') };
 
   progress('layout', 0);
-  const layout = mapDritLayout(dicts, { strict: opts.strict });
+  const layout = mapDritLayout(dicts, { strict: opts.strict, encAActivation: readArchEntry(ckpt.root).encAActivation });
   ckpt.stateDicts.clear();
   refuseNonFinite(layout.weights);
   progress('layout', 1);
@@ -135,7 +136,7 @@ export async function convertCheckpoint(bytes: Uint8Array, opts: ConvertOptions 
   progress('write', 1);
   progress('done', 1);
 
-  const used = new Set<string>(DRIT_MODULES);
+  const used = new Set<string>([...DRIT_MODULES, 'arch']);
   return {
     manifest,
     files,

@@ -22,6 +22,8 @@ const CASES: Array<{ dir: string; formats: Array<'legacy' | 'zip'>; variant: Dri
   { dir: 'c1', formats: ['legacy', 'zip'], variant: { concat: 1, layerNorm: 'new', padding: 'reflect' }, contentChannels: 4 },
   { dir: 'c1_oldln', formats: ['legacy'], variant: { concat: 1, layerNorm: 'old', padding: 'reflect' }, contentChannels: 4 },
   { dir: 'c0_zeropad', formats: ['legacy'], variant: { concat: 0, layerNorm: 'old', padding: 'zero' }, contentChannels: 8 },
+  // ours: checkpoint['arch'] says E_attr uses LeakyReLU(0.2); only the manifest can carry that on
+  { dir: 'c0_leaky', formats: ['zip'], variant: { concat: 0, layerNorm: 'new', padding: 'reflect', encAActivation: 'leakyrelu' }, contentChannels: 8 },
 ];
 
 const fixturePath = (dir: string, format: string): string => join(FIX, dir, `checkpoint_${format}.pth`);
@@ -64,6 +66,8 @@ describe.skipIf(!haveFixtures)('converter on fixtures/', () => {
         expect(r.manifest.channels).toEqual({ a: 3, b: 3 });
         expect(r.report.unexpectedKeys).toEqual([]);
         expect(r.report.ignoredEntries).toEqual(expect.arrayContaining(['disContent', 'enc_c_opt', 'ep', 'total_it']));
+        expect(r.report.ignoredEntries).not.toContain('arch');
+        expect(r.manifest.formatVersion).toBe(c.variant.encAActivation === 'leakyrelu' ? 2 : 1);
         expect(r.manifest.provenance?.epoch).toEqual(expect.any(Number));
         expect(r.manifest.provenance?.totalIterations).toEqual(expect.any(Number));
         expect(r.manifest.weights.length).toBe(c.variant.concat === 0 ? 40 + 24 + 128 : 40 + 48 + 48);

@@ -4,7 +4,7 @@
  * (Appendix B), checks every expected key and shape — with channel widths inferred from the
  * weights, not hard-coded — and permutes each array into the tfjs layout (docs/model-pack.md).
  */
-import type { DritVariant, NamedWeight } from '../pack/manifest';
+import type { DritVariant, EncAActivation, NamedWeight } from '../pack/manifest';
 import { CheckpointError, LayoutError, type MisshapedKey } from './errors';
 import type { StateDict, Tensor } from './pth';
 
@@ -39,6 +39,8 @@ export interface LayoutOptions {
    * Known-harmless buffers (`*.num_batches_tracked`) never fail.
    */
   strict?: boolean;
+  /** From the checkpoint's `arch` entry (src/convert/arch.ts); weights cannot show it. Default 'relu'. */
+  encAActivation?: EncAActivation;
 }
 
 export interface LayoutResult {
@@ -394,6 +396,12 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 export function mapDritLayout(sd: DritStateDicts, opts: LayoutOptions = {}): LayoutResult {
   const strict = opts.strict ?? true;
   const variant = detectVariant(sd);
+  if (opts.encAActivation === 'leakyrelu') {
+    if (variant.concat !== 0) {
+      throw new CheckpointError('UNKNOWN_VARIANT', "checkpoint['arch'] asks for a LeakyReLU E_attr, but the weights are a concat=1 model (E_attr_concat)");
+    }
+    variant.encAActivation = 'leakyrelu';
+  }
   const arch = inferArchitecture(sd, variant);
   const specs = expectedKeys(arch);
 

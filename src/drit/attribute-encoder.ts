@@ -3,7 +3,7 @@
  * concat = 1: E_attr_concat, a Gaussian (mu, logvar). Input NHWC in [-1, 1] of the image's domain.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Domain } from '../pack/manifest';
+import type { Domain, EncAActivation } from '../pack/manifest';
 import { conv, linear, type Padding } from './layers';
 import type { WeightStore } from './weights';
 
@@ -14,11 +14,22 @@ export interface AttributeCode {
   logvar?: tf.Tensor2D;
 }
 
-/** E_attr: 4 stride-2 convs with ReLU after a 7×7 stem, global mean, 1×1 conv to nz. */
-export function encodeAttributeMlp(x: tf.Tensor4D, w: WeightStore, domain: Domain, mode: Padding): AttributeCode {
+/**
+ * E_attr: 4 stride-2 convs with ReLU after a 7×7 stem, global mean, 1×1 conv to nz. With
+ * `activation` 'leakyrelu' (our trainer's variant, `variant.encAActivation`) every ReLU is a
+ * LeakyReLU(0.2).
+ */
+export function encodeAttributeMlp(
+  x: tf.Tensor4D,
+  w: WeightStore,
+  domain: Domain,
+  mode: Padding,
+  activation: EncAActivation = 'relu',
+): AttributeCode {
   const m = domain === 'a' ? 'model_a' : 'model_b';
-  let h = conv(x, w, `${m}.1`, 1, 3, mode, { activation: 'relu' });
-  for (const idx of [4, 7, 10, 13]) h = conv(h, w, `${m}.${idx}`, 2, 1, mode, { activation: 'relu' });
+  const act = activation === 'relu' ? ({ activation: 'relu' } as const) : ({ activation: 'leakyrelu', alpha: 0.2 } as const);
+  let h = conv(x, w, `${m}.1`, 1, 3, mode, act);
+  for (const idx of [4, 7, 10, 13]) h = conv(h, w, `${m}.${idx}`, 2, 1, mode, act);
   const pooled = tf.mean(h, [1, 2], true) as tf.Tensor4D;
   const out = conv(pooled, w, `${m}.16`, 1, 0, mode);
   return { mu: tf.reshape(out, [out.shape[0], out.shape[3]]) };

@@ -93,10 +93,11 @@ class TfjsDritModel implements DritModel {
 
   encodeAttribute(x: tf.Tensor4D, domain: Domain): AttributeCode {
     this.check(x, domain, 'encodeAttribute');
-    const { concat, padding } = this.manifest.variant;
-    const encode = concat === 0 ? encodeAttributeMlp : encodeAttributeConcat;
+    const { concat, padding, encAActivation } = this.manifest.variant;
+    const encode = (): AttributeCode =>
+      concat === 0 ? encodeAttributeMlp(x, this.encA, domain, padding, encAActivation) : encodeAttributeConcat(x, this.encA, domain, padding);
     // tf.tidy keeps tensors found in a returned object.
-    return tf.tidy(() => encode(x, this.encA, domain, padding) as unknown as tf.TensorContainerObject) as unknown as AttributeCode;
+    return tf.tidy(() => encode() as unknown as tf.TensorContainerObject) as unknown as AttributeCode;
   }
 
   generate(content: tf.Tensor4D, z: tf.Tensor2D, domain: Domain): tf.Tensor4D {

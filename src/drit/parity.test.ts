@@ -10,7 +10,7 @@ import { checkFixture } from '../testing/parity';
 import { createDritModel } from './model';
 import type { KernelChoice } from './weights';
 
-const FIXTURE_NAMES = ['c0', 'c1', 'c1_oldln', 'c0_zeropad'] as const;
+const FIXTURE_NAMES = ['c0', 'c1', 'c1_oldln', 'c0_zeropad', 'c0_leaky'] as const;
 
 const report: string[] = [];
 

@@ -11,8 +11,9 @@ import type { KernelChoice } from './weights';
 import { checkFixture } from '../testing/parity';
 
 // 'auto' runs the fused InstanceNorm WebGPU kernel; 'stock' is the stock-op path (webgl runs it too).
-const RUNS: Array<{ name: 'c0' | 'c1_oldln'; kernels: KernelChoice }> = [
+const RUNS: Array<{ name: 'c0' | 'c1_oldln' | 'c0_leaky'; kernels: KernelChoice }> = [
   { name: 'c0', kernels: 'auto' },
+  { name: 'c0_leaky', kernels: 'auto' },
   { name: 'c1_oldln', kernels: 'auto' },
   { name: 'c0', kernels: 'stock' },
 ];

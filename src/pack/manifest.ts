@@ -3,10 +3,21 @@
  * converter writes and every loader (CLI, worker) reads. Documented in docs/model-pack.md.
  */
 export const PACK_FORMAT = 'drit-model-pack';
-export const PACK_FORMAT_VERSION = 1;
+/** The newest version this code reads and writes. Version 2 = version 1 + `variant.encAActivation`;
+ * writers use 2 only for packs that need it, so every other pack stays readable by version-1 loaders. */
+export const PACK_FORMAT_VERSION = 2;
+export type PackFormatVersion = 1 | 2;
+
+/** The version a pack of this variant is written with: the lowest that can describe it. */
+export function formatVersionFor(variant: DritVariant): PackFormatVersion {
+  return variant.encAActivation === 'leakyrelu' ? 2 : 1;
+}
 
 export type Domain = 'a' | 'b';
 export type StoredDtype = 'float32' | 'float16';
+
+/** E_attr's activation: 'relu' (original) or 'leakyrelu' (slope 0.2; our trainer's --ea-activation). */
+export type EncAActivation = 'relu' | 'leakyrelu';
 
 export interface DritVariant {
   /** 0: E_attr + G (MLP, MisINSResBlock); 1: E_attr_concat + G_concat. */
@@ -15,6 +26,8 @@ export interface DritVariant {
   layerNorm: 'new' | 'old';
   /** 'reflect': reflection padding (code >= 2018-07-31); 'zero': zero padding era. */
   padding: 'reflect' | 'zero';
+  /** concat = 0 only; absent means 'relu' (every official model). Written only when 'leakyrelu'. */
+  encAActivation?: EncAActivation;
 }
 
 export interface Preprocess {
@@ -55,7 +68,7 @@ export interface ShardEntry {
 
 export interface PackManifest {
   format: typeof PACK_FORMAT;
-  formatVersion: typeof PACK_FORMAT_VERSION;
+  formatVersion: PackFormatVersion;
   name: string;
   domains: Record<Domain, string>;
   variant: DritVariant;

@@ -213,8 +213,33 @@ describe('validateManifest', () => {
     expectInvalid('hello', 'INVALID_FIELD');
     expectInvalid(await mutate((m) => (m.format = 'tfjs-layers')), 'UNKNOWN_FORMAT', /tfjs-layers/);
     expectInvalid(await mutate((m) => delete m.format), 'MISSING_FIELD', /'format'/);
-    expectInvalid(await mutate((m) => (m.formatVersion = 2)), 'UNSUPPORTED_VERSION', /newer/);
+    expectInvalid(await mutate((m) => (m.formatVersion = 3)), 'UNSUPPORTED_VERSION', /newer/);
+    expectInvalid(await mutate((m) => (m.formatVersion = 0)), 'INVALID_FIELD', /formatVersion/);
     expectInvalid(await mutate((m) => delete m.formatVersion), 'MISSING_FIELD', /'formatVersion'/);
+  });
+
+  it('variant.encAActivation: a LeakyReLU E_attr makes a version-2 pack, which version-1 packs cannot claim', async () => {
+    const plain = await good();
+    expect(plain.formatVersion).toBe(1);
+    expect(plain.variant).not.toHaveProperty('encAActivation');
+    const leakyMeta: PackMetadata = { ...META, variant: { ...META.variant, concat: 0, encAActivation: 'leakyrelu' } };
+    const leaky = (await writePack(weights(), leakyMeta)).manifest;
+    expect(leaky.formatVersion).toBe(2);
+    expect(leaky.variant.encAActivation).toBe('leakyrelu');
+    expect(validateManifest(JSON.parse(JSON.stringify(leaky)))).toEqual(leaky);
+    const v = (m: Record<string, unknown>): Record<string, unknown> => m.variant as Record<string, unknown>;
+    // 'relu' spelled out is the default, in either version
+    expect(validateManifest(await mutate((m) => (v(m).encAActivation = 'relu'))).variant).toEqual(plain.variant);
+    expectInvalid(await mutate((m) => (v(m).encAActivation = 'leakyrelu')), 'INVALID_FIELD', /needs formatVersion 2/);
+    expectInvalid(await mutate((m) => (v(m).encAActivation = 'gelu')), 'INVALID_FIELD', /variant\.encAActivation/);
+    const concat1 = await mutate((m) => {
+      m.formatVersion = 2;
+      v(m).concat = 1;
+      v(m).encAActivation = 'leakyrelu';
+    });
+    expectInvalid(concat1, 'INVALID_FIELD', /\(concat = 0\) only/);
+    // and the writer never produces what the reader refuses
+    await expect(writePack(weights(), { ...META, variant: { ...META.variant, encAActivation: 'leakyrelu' } })).rejects.toThrow(/\(concat = 0\) only/);
   });
 
   it('names missing and invalid fields', async () => {

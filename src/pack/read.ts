@@ -147,7 +147,7 @@ export function validateManifest(json: unknown): PackManifest {
     throw new PackError('UNKNOWN_FORMAT', `Not a DRIT model pack: manifest format is ${JSON.stringify(json.format)}, expected "${PACK_FORMAT}"`, MANIFEST_FILE);
   }
   const version = c.int('formatVersion', 1);
-  if (version !== PACK_FORMAT_VERSION) {
+  if (version !== 1 && version !== 2) {
     throw new PackError(
       'UNSUPPORTED_VERSION',
       version > PACK_FORMAT_VERSION
@@ -218,7 +218,7 @@ export function validateManifest(json: unknown): PackManifest {
   }
   const manifest: PackManifest = {
     format: PACK_FORMAT,
-    formatVersion: PACK_FORMAT_VERSION,
+    formatVersion: version,
     name: c.str('name'),
     domains: { a: c.str('domains.a'), b: c.str('domains.b') },
     variant: {
@@ -235,6 +235,13 @@ export function validateManifest(json: unknown): PackManifest {
     weights,
     shards,
   };
+  if (isObj(json.variant) && json.variant.encAActivation !== undefined) {
+    const act = c.oneOf('variant.encAActivation', ['relu', 'leakyrelu'] as const);
+    // a version-1 loader ignores this field and would build ReLUs: such a pack must say version 2
+    if (act === 'leakyrelu' && version < 2) c.invalid('variant.encAActivation', '"leakyrelu" needs formatVersion 2 (version-1 loaders would build ReLUs)');
+    if (act === 'leakyrelu' && manifest.variant.concat !== 0) c.invalid('variant.encAActivation', 'applies to E_attr (concat = 0) only');
+    if (act === 'leakyrelu') manifest.variant.encAActivation = act;
+  }
   if (json.provenance !== undefined) {
     const prov = c.obj('provenance');
     const out: Provenance = {};

@@ -7,7 +7,7 @@ import { encodeFloat16LE } from './float16';
 import { PackError } from './errors';
 import {
   PACK_FORMAT,
-  PACK_FORMAT_VERSION,
+  formatVersionFor,
   type NamedWeight,
   type PackManifest,
   type Postprocess,
@@ -82,6 +82,9 @@ export async function writePack(weights: readonly NamedWeight[], meta: PackMetad
   const maxShard = opts.maxShardBytes ?? DEFAULT_MAX_SHARD_BYTES;
   if (!Number.isSafeInteger(maxShard) || maxShard < WEIGHT_ALIGNMENT) throw new PackError('BAD_INPUT', `Invalid maximum shard size ${maxShard}`);
   checkWeights(weights);
+  if (meta.variant.encAActivation === 'leakyrelu' && meta.variant.concat !== 0) {
+    throw new PackError('BAD_INPUT', 'variant.encAActivation applies to E_attr (concat = 0) only');
+  }
   const itemSize = dtype === 'float32' ? 4 : 2;
 
   // Plan: assign shards and offsets.
@@ -127,10 +130,15 @@ export async function writePack(weights: readonly NamedWeight[], meta: PackMetad
 
   const manifest: PackManifest = {
     format: PACK_FORMAT,
-    formatVersion: PACK_FORMAT_VERSION,
+    formatVersion: formatVersionFor(meta.variant),
     name: meta.name,
     domains: { a: meta.domains.a, b: meta.domains.b },
-    variant: { concat: meta.variant.concat, layerNorm: meta.variant.layerNorm, padding: meta.variant.padding },
+    variant: {
+      concat: meta.variant.concat,
+      layerNorm: meta.variant.layerNorm,
+      padding: meta.variant.padding,
+      ...(meta.variant.encAActivation === 'leakyrelu' ? { encAActivation: 'leakyrelu' as const } : {}),
+    },
     nz: meta.nz,
     channels: { a: meta.channels.a, b: meta.channels.b },
     widths: { ...meta.widths },

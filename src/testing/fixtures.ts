@@ -2,7 +2,7 @@
  * Test helpers over the committed PyTorch fixtures (fixtures/, written by training/make_fixtures.py):
  * their io.json/io.bin arrays, and packs converted from their checkpoints in memory.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { convertCheckpoint } from '../convert';
@@ -83,7 +83,7 @@ export function fixtureBytes(fixture: string, file: string): Uint8Array {
 /** Converts a fixture checkpoint and reads the pack back through the verifying reader. */
 export async function fixturePack(
   fixture: string,
-  file = 'checkpoint_legacy.pth',
+  file = existsSync(join(FIXTURES, fixture, 'checkpoint_legacy.pth')) ? 'checkpoint_legacy.pth' : 'checkpoint_zip.pth',
   opts: { dtype?: 'float32' | 'float16'; preprocess?: Partial<Preprocess> } = {},
 ): Promise<{ manifest: PackManifest; weights: NamedWeight[]; files: Map<string, Uint8Array> }> {
   const { files } = await convertCheckpoint(fixtureBytes(fixture, file), { name: fixture, domains: ['cat', 'dog'], ...opts });

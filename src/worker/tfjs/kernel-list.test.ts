@@ -18,7 +18,7 @@ import { fixturePack, REPO } from '../../testing/fixtures';
 import { GENERATED_PATH, kernelBundleSource } from './bundle-source';
 import { WORKER_KERNELS } from './kernel-list';
 
-const VARIANTS = ['c0', 'c0_zeropad', 'c1', 'c1_oldln'];
+const VARIANTS = ['c0', 'c0_zeropad', 'c0_leaky', 'c1', 'c1_oldln'];
 
 /** The kernels dispatched while running every network of every variant once. */
 async function kernelsUsed(kernels: KernelChoice): Promise<Set<string>> {
