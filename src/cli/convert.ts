@@ -214,7 +214,7 @@ async function main(argv: string[]): Promise<number> {
   const v = report.variant;
   const lines = [
     `Converted ${checkpoint} (${report.sourceFormat} format, sha256 ${report.sourceSha256.slice(0, 16)}…) -> ${parsed.outDir}`,
-    `  variant   concat=${v.concat}, ${v.layerNorm} LayerNorm, ${v.padding} padding`,
+    `  variant   concat=${v.concat}, ${v.layerNorm} LayerNorm, ${v.padding} padding${v.encAActivation === 'leakyrelu' ? ', LeakyReLU E_attr' : ''}`,
     `  widths    ${Object.entries(report.widths).map(([k, n]) => `${k}=${n}`).join(' ')}`,
     `  nz        ${report.nz}; image channels A=${report.channels.a} (${manifest.domains.a}), B=${report.channels.b} (${manifest.domains.b})`,
     `  weights   ${report.weightCount} tensors, ${report.parameterCount.toLocaleString('en-US')} parameters, dtype ${manifest.dtype}`,

@@ -11,6 +11,7 @@ import { REPO, hasTorch, runPy } from './testing/helpers';
 const TSX = join(REPO, 'node_modules/.bin/tsx');
 const CLI = join(REPO, 'src/cli/convert.ts');
 const FIXTURE = join(REPO, 'fixtures/c0/checkpoint_zip.pth');
+const LEAKY = join(REPO, 'fixtures/c0_leaky/checkpoint_zip.pth');
 
 function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(TSX, [CLI, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
@@ -35,12 +36,19 @@ describe('convert CLI', () => {
   /** Nothing but the listed names in `dir` (no temp folders left behind). */
   const leftovers = (): string[] => readdirSync(dir).filter((n) => n.startsWith('.'));
 
+  it.skipIf(!existsSync(LEAKY))('says when E_attr uses LeakyReLU (the checkpoint\'s arch entry)', () => {
+    const r = run([LEAKY, join(dir, 'leaky')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/concat=0, new LayerNorm, reflect padding, LeakyReLU E_attr\n/);
+    expect(JSON.parse(readFileSync(join(dir, 'leaky', 'manifest.json'), 'utf8')).formatVersion).toBe(2);
+  });
+
   it.skipIf(!existsSync(FIXTURE))('converts a checkpoint and prints a summary', async () => {
     const out = join(dir, 'pack');
     const r = run([FIXTURE, out, '--name', 'c0', '--domains', 'cat,dog', '--dtype', 'float16', '--resize', '286', '--crop', '256']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/concat=0, new LayerNorm, reflect padding/);
+    expect(r.stdout).toMatch(/concat=0, new LayerNorm, reflect padding\n/);
     expect(r.stdout).toMatch(/contentChannels=8/);
     expect(r.stdout).toMatch(/192 tensors/);
     expect(r.stdout).toMatch(/dtype float16/);
