@@ -23,6 +23,10 @@
    * ``kid_x1000``: KID between the judge's features of the translations and of the real held-out
      target photos; ``baseline_real_kid_x1000``: between real training and held-out target photos.
    The judge is cached per (split, crop, epochs, seed) under ``--judge-cache``.
+5. ``grid_power_x1e4``: the share of each translation's spectral power (grey level, mean removed)
+   at the period-2 frequencies (pi, 0), (0, pi), (pi, pi), x 10^4, averaged: where a stride-2
+   transposed convolution's checkerboard lands. ``baseline_real_grid_power_x1e4``: the same for
+   the real held-out target photos.
 
 ``--checkpoint`` takes a training checkpoint (official layout, ``ema.pth``) or a model pack folder
 (its manifest gives resize and crop; hold-out 0.1 and seed 0 unless given).
@@ -131,6 +135,16 @@ def pairwise_mean(x: torch.Tensor) -> float:
         for j in range(i + 1, n):
             d.append((x[i] - x[j]).abs().mean().item() if x.dim() > 2 else (x[i] - x[j]).norm().item())
     return float(np.mean(d)) if d else float("nan")
+
+
+def grid_power(x: torch.Tensor) -> float:
+    """Mean share (x 10^4) of an NCHW batch's spectral power at the period-2 frequencies."""
+    g = x.float().mean(1)
+    g = g - g.mean((1, 2), keepdim=True)
+    p = torch.fft.fft2(g).abs() ** 2
+    h, w = g.shape[1:]
+    grid = p[:, h // 2, 0] + p[:, 0, w // 2] + p[:, h // 2, w // 2]
+    return float((grid / p.sum((1, 2)).clamp(min=1e-12)).mean()) * 1e4
 
 
 def bootstrap_ci(per_input: np.ndarray, seed: int, n: int = 2000) -> list:
@@ -281,6 +295,8 @@ def evaluate(args, log=print) -> dict:
             "baseline_input_realism_as_target": round((judged[src][0] == tgt_label).float().mean().item(), 4),
             "kid_x1000": round(1000 * kid(feats, judged[tgt][1]), 3),
             "baseline_real_kid_x1000": round(1000 * kid(train_feats[tgt], judged[tgt][1]), 3),
+            "grid_power_x1e4": round(grid_power(torch.cat(outs_all)), 3),
+            "baseline_real_grid_power_x1e4": round(grid_power(x_tgt), 3),
         }
         log(f"{name}: {results['directions'][name]}")
     results["eval_time_s"] = round(time.time() - t0, 1)
@@ -313,13 +329,16 @@ def to_markdown(r: dict) -> str:
         "Direction classifier (cat vs dog, 64 px) and diversity:",
         "",
         "| direction | translated -> target class | reference-guided -> target | untranslated input -> target (baseline) "
-        "| diversity, pixel L1 | diversity, classifier features | real pairs: pixel L1 / features |",
-        "|---|---|---|---|---|---|---|",
+        "| diversity, pixel L1 | diversity, classifier features | real pairs: pixel L1 / features "
+        "| checkerboard: period-2 power x1e4 (real target photos) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, d in r["directions"].items():
+        grid = (f"{d['grid_power_x1e4']:.2f} ({d['baseline_real_grid_power_x1e4']:.2f})"
+                if "grid_power_x1e4" in d else "-")
         lines.append(f"| {name.replace('2', ' -> ')} | {d['success']:.1%} | {d['reference_success']:.1%} | "
                      f"{d['baseline_input_as_target']:.1%} | {d['diversity_l1']:.4f} | {d['diversity_feat']:.4f} | "
-                     f"{d['baseline_real_pairs_l1']:.4f} / {d['baseline_real_pairs_feat']:.4f} |")
+                     f"{d['baseline_real_pairs_l1']:.4f} / {d['baseline_real_pairs_feat']:.4f} | {grid} |")
     return "\n".join(lines) + "\n"
 
 

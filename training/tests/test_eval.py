@@ -40,6 +40,7 @@ def test_evaluate_and_sample_end_to_end(tmp_path):
         for k in ("success", "reference_success", "baseline_input_as_target"):
             assert 0.0 <= d[k] <= 1.0
         assert d["diversity_l1"] >= 0 and d["diversity_feat"] >= 0
+        assert d["grid_power_x1e4"] >= 0 and d["baseline_real_grid_power_x1e4"] >= 0
         lo, hi = d["realism_ci95"]
         assert 0.0 <= lo <= d["realism"] <= hi <= 1.0
     assert "| cat -> dog |" in (out / "eval.md").read_text()
@@ -99,6 +100,18 @@ def test_attr_health_tells_a_collapsed_attribute_encoder_from_a_live_one(tmp_pat
         last_live, last_dead = live[k]["dead_units"][-1], dead[k]["dead_units"][-1]
         assert last_dead["dead"] == last_dead["channels"] == 16 and last_live["dead"] < 16
         assert dead[k]["dead_units"][:4] == live[k]["dead_units"][:4]  # layers before it: same weights, same count
+
+
+def test_grid_power_sees_a_checkerboard():
+    """The period-2 share: ~0 for a smooth image, large once a +-0.1 checkerboard is added, the
+    same at any brightness or contrast (a share of the mean-removed power)."""
+    from training.evaluate import grid_power
+    yy, xx = torch.meshgrid(torch.linspace(-1, 1, 32), torch.linspace(-1, 1, 32), indexing="ij")
+    smooth = (0.5 * torch.sin(3 * xx) * torch.cos(2 * yy)).expand(1, 3, 32, 32)
+    board = smooth + 0.1 * (((torch.arange(32)[:, None] + torch.arange(32)[None]) % 2) * 2 - 1).float()
+    assert grid_power(smooth) < 1.0
+    assert grid_power(board) > 100 * max(grid_power(smooth), 0.01)
+    assert abs(grid_power(3 * board + 1) - grid_power(board)) < 1e-3 * grid_power(board)
 
 
 def test_bootstrap_interval_resamples_inputs():
