@@ -334,8 +334,7 @@ def to_markdown(r: dict) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, d in r["directions"].items():
-        grid = (f"{d['grid_power_x1e4']:.2f} ({d['baseline_real_grid_power_x1e4']:.2f})"
-                if "grid_power_x1e4" in d else "-")
+        grid = f"{d['grid_power_x1e4']:.2f} ({d['baseline_real_grid_power_x1e4']:.2f})"
         lines.append(f"| {name.replace('2', ' -> ')} | {d['success']:.1%} | {d['reference_success']:.1%} | "
                      f"{d['baseline_input_as_target']:.1%} | {d['diversity_l1']:.4f} | {d['diversity_feat']:.4f} | "
                      f"{d['baseline_real_pairs_l1']:.4f} / {d['baseline_real_pairs_feat']:.4f} | {grid} |")

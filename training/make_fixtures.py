@@ -31,6 +31,7 @@ if not __package__:  # started as a file: Python would not find the `training` p
 from training.drit.networks import (  # noqa: E402
     LayerNorm, LayerNormOld, LeakyReLUConv2d, build_inference_nets,
 )
+from training.trainer.checkpoint import arch_entry  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -285,8 +286,7 @@ def build_model(spec: dict):
     ckpt['enc_c_opt'] = enc_c_opt
     ckpt['ep'] = 9
     ckpt['total_it'] = 1234
-    if spec.get('enc_a_activation', 'relu') != 'relu':  # as training/trainer/checkpoint.arch_entry writes it
-        ckpt['arch'] = {'enc_a_activation': spec['enc_a_activation']}
+    ckpt.update(arch_entry(spec.get('enc_a_activation', 'relu')))  # as the trainer writes it
     return nets, dict(ckpt), rng
 
 

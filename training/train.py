@@ -213,7 +213,7 @@ class Trainer:
         small = compact.read_resume(path)
         if small is not None:  # the committed compact checkpoint (trainer/compact.py)
             c = small["counters"]
-            m.check_activation(json.loads(small["config"]).get("ea_activation", "relu"))
+            m.check_activation(compact.enc_a_activation(small))
             nets = {n: getattr(m, n) for n in NET_NAMES}
             opts = {n: getattr(m, n + "_opt") for n in NET_NAMES}
             has_ema = compact.apply_resume(small, nets, opts, m.ema.nets if m.ema else None)
@@ -249,8 +249,7 @@ class Trainer:
         small = compact.read_resume(path)
         src = ({n: {k: v.float() if v.is_floating_point() else v for k, v in sd.items()} for n, sd in small["weights"].items()}
                if small is not None else ckpt_io.load(path))
-        m.check_activation(json.loads(small["config"]).get("ea_activation", "relu") if small is not None
-                           else ckpt_io.enc_a_activation(src))
+        m.check_activation(compact.enc_a_activation(small) if small is not None else ckpt_io.enc_a_activation(src))
         copied, kept = [], []
         for n in NET_NAMES:
             net = getattr(m, n)

@@ -5,15 +5,13 @@
  * no such entry. An entry this converter does not understand is refused: converting the weights
  * as if it were absent would build a different network than the one that was trained.
  */
-import type { EncAActivation } from '../pack/manifest';
+import { ENC_A_ACTIVATIONS, type EncAActivation } from '../pack/manifest';
 import { CheckpointError } from './errors';
 import { PyDict, typeName, type PyValue } from './pickle';
 
 export interface CheckpointArch {
   encAActivation: EncAActivation;
 }
-
-const ACTIVATIONS: readonly EncAActivation[] = ['relu', 'leakyrelu'];
 
 export function readArchEntry(root: PyValue): CheckpointArch {
   const arch: CheckpointArch = { encAActivation: 'relu' };
@@ -22,9 +20,9 @@ export function readArchEntry(root: PyValue): CheckpointArch {
   if (!(entry instanceof PyDict)) throw new CheckpointError('BAD_STRUCTURE', `checkpoint['arch'] is of type ${typeName(entry)}, not a dict`);
   for (const [k, v] of entry.map) {
     if (k === 'enc_a_activation') {
-      if (typeof v !== 'string' || !(ACTIVATIONS as readonly string[]).includes(v)) {
+      if (typeof v !== 'string' || !(ENC_A_ACTIVATIONS as readonly string[]).includes(v)) {
         const shown = typeof v === 'string' ? `'${v.slice(0, 40)}'` : `of type ${typeName(v)}`;
-        throw new CheckpointError('UNKNOWN_VARIANT', `checkpoint['arch']['enc_a_activation'] is ${shown}; this converter knows ${ACTIVATIONS.join(', ')}`);
+        throw new CheckpointError('UNKNOWN_VARIANT', `checkpoint['arch']['enc_a_activation'] is ${shown}; this converter knows ${ENC_A_ACTIVATIONS.join(', ')}`);
       }
       arch.encAActivation = v as EncAActivation;
     } else {

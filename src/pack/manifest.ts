@@ -17,7 +17,8 @@ export type Domain = 'a' | 'b';
 export type StoredDtype = 'float32' | 'float16';
 
 /** E_attr's activation: 'relu' (original) or 'leakyrelu' (slope 0.2; our trainer's --ea-activation). */
-export type EncAActivation = 'relu' | 'leakyrelu';
+export const ENC_A_ACTIVATIONS = ['relu', 'leakyrelu'] as const;
+export type EncAActivation = (typeof ENC_A_ACTIVATIONS)[number];
 
 export interface DritVariant {
   /** 0: E_attr + G (MLP, MisINSResBlock); 1: E_attr_concat + G_concat. */

@@ -7,6 +7,7 @@ import { PackError } from './errors';
 import {
   PACK_FORMAT,
   PACK_FORMAT_VERSION,
+  ENC_A_ACTIVATIONS,
   type NamedWeight,
   type PackManifest,
   type Preprocess,
@@ -236,11 +237,12 @@ export function validateManifest(json: unknown): PackManifest {
     shards,
   };
   if (isObj(json.variant) && json.variant.encAActivation !== undefined) {
-    const act = c.oneOf('variant.encAActivation', ['relu', 'leakyrelu'] as const);
-    // a version-1 loader ignores this field and would build ReLUs: such a pack must say version 2
-    if (act === 'leakyrelu' && version < 2) c.invalid('variant.encAActivation', '"leakyrelu" needs formatVersion 2 (version-1 loaders would build ReLUs)');
-    if (act === 'leakyrelu' && manifest.variant.concat !== 0) c.invalid('variant.encAActivation', 'applies to E_attr (concat = 0) only');
-    if (act === 'leakyrelu') manifest.variant.encAActivation = act;
+    if (c.oneOf('variant.encAActivation', ENC_A_ACTIVATIONS) === 'leakyrelu') {
+      // a version-1 loader ignores this field and would build ReLUs: such a pack must say version 2
+      if (version < 2) c.invalid('variant.encAActivation', '"leakyrelu" needs formatVersion 2 (version-1 loaders would build ReLUs)');
+      if (manifest.variant.concat !== 0) c.invalid('variant.encAActivation', 'applies to E_attr (concat = 0) only');
+      manifest.variant.encAActivation = 'leakyrelu';
+    }
   }
   if (json.provenance !== undefined) {
     const prov = c.obj('provenance');

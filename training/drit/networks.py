@@ -353,7 +353,6 @@ class E_attr(nn.Module):
         if activation not in ENC_A_ACTIVATIONS:
             raise ValueError(f"E_attr activation must be one of {ENC_A_ACTIVATIONS}, got {activation!r}")
         self.nz = nz
-        self.activation = activation
         dim = base
 
         def branch(input_dim: int) -> nn.Sequential:

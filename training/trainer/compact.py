@@ -105,6 +105,11 @@ def save_resume(path: os.PathLike, nets: Dict[str, torch.nn.Module], opts: Dict[
     return path.stat().st_size
 
 
+def enc_a_activation(ck: dict) -> str:
+    """E_a's activation of the run a compact checkpoint (as ``read_resume`` returns it) came from."""
+    return json.loads(ck["config"]).get("ea_activation", "relu")
+
+
 def read_resume(path: os.PathLike) -> Optional[dict]:
     """The compact checkpoint's contents (plain or xz-compressed), or None if the file is another
     kind of checkpoint."""
