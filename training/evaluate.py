@@ -21,7 +21,8 @@
      ``baseline_real_realism``, the same share for real held-out target photos, and their ratio;
    * ``reference_realism``: the same for the reference-guided translations;
    * ``kid_x1000``: KID between the judge's features of the translations and of the real held-out
-     target photos; ``baseline_real_kid_x1000``: between real training and held-out target photos.
+     target photos (``kid_x1000_ci95``: its 95 % interval, inputs resampled, the real photos fixed);
+     ``baseline_real_kid_x1000``: between real training and held-out target photos.
    The judge is cached per (split, crop, epochs, seed) under ``--judge-cache``.
 5. ``grid_power_x1e4``: the share of each translation's spectral power (grey level, mean removed)
    at the period-2 frequencies (pi, 0), (0, pi), (pi, pi), x 10^4, averaged: where a stride-2
@@ -54,7 +55,7 @@ import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 from training.drit.pack import load_pack  # noqa: E402
-from training.realism import NOT_ANIMAL, judge_outputs, kid, train_judge, Judge  # noqa: E402
+from training.realism import NOT_ANIMAL, judge_outputs, kid, kid_interval, train_judge, Judge  # noqa: E402
 from training.trainer import checkpoint as ckpt_io  # noqa: E402
 from training.trainer.data import crop_flip, load_folder, run_split, to_tensor  # noqa: E402
 
@@ -294,6 +295,7 @@ def evaluate(args, log=print) -> dict:
             "realism_vs_real": round(realism / base_realism, 4) if base_realism > 0 else float("nan"),
             "baseline_input_realism_as_target": round((judged[src][0] == tgt_label).float().mean().item(), 4),
             "kid_x1000": round(1000 * kid(feats, judged[tgt][1]), 3),
+            "kid_x1000_ci95": [round(1000 * v, 3) for v in kid_interval(feats, args.samples, judged[tgt][1], args.seed)],
             "baseline_real_kid_x1000": round(1000 * kid(train_feats[tgt], judged[tgt][1]), 3),
             "grid_power_x1e4": round(grid_power(torch.cat(outs_all)), 3),
             "baseline_real_grid_power_x1e4": round(grid_power(x_tgt), 3),
@@ -316,14 +318,15 @@ def to_markdown(r: dict) -> str:
         "copies of them, never on generated images):",
         "",
         "| direction | judged a real target animal (95 % interval, inputs resampled) | real target photos (baseline) | ratio | reference-guided "
-        "| judged not an animal | KID x1000 | real train vs held-out KID x1000 (baseline) |",
+        "| judged not an animal | KID x1000 (95 % interval) | real train vs held-out KID x1000 (baseline) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, d in r["directions"].items():
         lo, hi = d.get("realism_ci95", [float("nan"), float("nan")])
+        klo, khi = d.get("kid_x1000_ci95", [float("nan"), float("nan")])
         lines.append(f"| {name.replace('2', ' -> ')} | {d['realism']:.1%} ({lo:.1%}-{hi:.1%}) | {d['baseline_real_realism']:.1%} | "
                      f"{d['realism_vs_real']:.2f} | {d['reference_realism']:.1%} | {d['realism_not_animal']:.1%} | "
-                     f"{d['kid_x1000']:.1f} | {d['baseline_real_kid_x1000']:.1f} |")
+                     f"{d['kid_x1000']:.1f} ({klo:.0f}-{khi:.0f}) | {d['baseline_real_kid_x1000']:.1f} |")
     lines += [
         "",
         "Direction classifier (cat vs dog, 64 px) and diversity:",

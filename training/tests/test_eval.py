@@ -127,3 +127,31 @@ def test_bootstrap_interval_resamples_inputs():
     # fewer inputs, wider interval
     lo5, hi5 = bootstrap_ci(x[:25], seed=0)
     assert hi5 - lo5 > 2 * (hi - lo)
+
+
+def test_kid_interval_resamples_inputs_without_self_pairs():
+    """The resampled KID equals ``kid`` when every input is drawn once, and, when one input's
+    outputs are drawn twice, equals the unbiased estimate over the explicitly duplicated set that
+    leaves out only the pairs of an output with its own copy. The interval brackets the estimate."""
+    import math
+    import pytest
+    from training.realism import kid, kid_interval, kid_resampled
+    gen = torch.Generator().manual_seed(0)
+    per, groups = 3, 5
+    f_gen = torch.randn(groups * per, 6, generator=gen, dtype=torch.float64) + 0.5
+    f_real = torch.randn(7, 6, generator=gen, dtype=torch.float64)
+    ones = torch.ones(1, groups, dtype=torch.long)
+    assert kid_resampled(f_gen, per, f_real, ones).item() == pytest.approx(kid(f_gen, f_real), rel=1e-12)
+    counts = torch.tensor([[2, 0, 1, 1, 1]])
+    rows = [r for gi, c in enumerate(counts[0].tolist()) for _ in range(c) for r in range(gi * per, gi * per + per)]
+    x = f_gen[rows]
+    kxx = (x @ x.T / 6 + 1) ** 3
+    same = torch.tensor(rows)[:, None] == torch.tensor(rows)[None, :]
+    sxx = kxx[~same].mean()
+    kyy = (f_real @ f_real.T / 6 + 1) ** 3
+    syy = (kyy.sum() - kyy.diagonal().sum()) / (7 * 6)
+    brute = sxx + syy - 2 * ((x @ f_real.T / 6 + 1) ** 3).mean()
+    assert kid_resampled(f_gen, per, f_real, counts).item() == pytest.approx(brute.item(), rel=1e-12)
+    lo, hi = kid_interval(f_gen, per, f_real, seed=0)
+    assert lo < kid(f_gen, f_real) < hi
+    assert all(math.isnan(v) for v in kid_interval(f_gen, 4, f_real, seed=0))  # 15 rows are not groups of 4

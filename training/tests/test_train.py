@@ -372,3 +372,23 @@ def test_leaky_E_a_is_carried_by_checkpoints_and_checked_on_resume(synth, tmp_pa
     DRIT(tiny_cfg(synth, tmp_path, reinit_ea=True), torch.device("cpu")).load_state_dict(ck)
     with pytest.raises(ValueError, match="relu, this run --ea-activation leakyrelu"):
         m.load_state_dict(DRIT(tiny_cfg(synth, tmp_path), torch.device("cpu")).state_dict(0, 1))
+
+
+def test_per_domain_discriminator_lr_is_set_and_survives_a_checkpoint_load(synth, tmp_path):
+    """--lr-dis-a / --lr-dis-b set the learning rate of one domain's two image discriminators alone,
+    also when a full checkpoint saved with the common lr is loaded and the scheduler is rebuilt."""
+    def lrs(m):
+        return {n: {g["lr"] for g in getattr(m, n + "_opt").param_groups} for n in ("disA", "disA2", "disB", "disB2", "gen")}
+    old = DRIT(tiny_cfg(synth, tmp_path), torch.device("cpu"))
+    lr = old.cfg.lr
+    assert lrs(old) == {n: {lr} for n in ("disA", "disA2", "disB", "disB2", "gen")}
+    a, b = torch.rand(2, 3, 64, 64) * 2 - 1, torch.rand(2, 3, 64, 64) * 2 - 1
+    old.update_D(a, b)
+    old.set_scheduler(-1)
+    new = DRIT(tiny_cfg(synth, tmp_path, lr_dis_a=lr / 4), torch.device("cpu"))
+    new.load_state_dict(old.state_dict(0, 1), train=True)
+    new.set_scheduler(0)  # as train.py does after a resume: lr = initial_lr * rule(epoch)
+    got = lrs(new)
+    assert got["disA"] == got["disA2"] and got["disB"] == got["disB2"] == got["gen"]
+    (a_lr,), (b_lr,) = got["disA"], got["disB"]
+    assert a_lr == pytest.approx(b_lr / 4, rel=1e-9) and b_lr == pytest.approx(lr, rel=1e-3)

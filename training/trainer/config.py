@@ -50,6 +50,8 @@ class TrainConfig:
     # optimisation (official constants)
     lr: float = 1e-4
     lr_dis_content: float = 1e-4 / 2.5
+    lr_dis_a: float = -1.0               # lr of domain A's image discriminators disA, disA2 (-1 = lr): weakens
+    lr_dis_b: float = -1.0               # or strengthens one domain's critic alone (cat2dog: A = cats, 692 photos)
     beta1: float = 0.5
     beta2: float = 0.999
     weight_decay: float = 1e-4

@@ -135,8 +135,7 @@ class DRIT:
             return torch.optim.Adam(net.parameters(), lr=lr, betas=(cfg.beta1, cfg.beta2), weight_decay=decay)
 
         for name in NET_NAMES:
-            lr = cfg.lr_dis_content if name == "disContent" else cfg.lr
-            setattr(self, name + "_opt", adam(getattr(self, name), lr, self._decay(name)))
+            setattr(self, name + "_opt", adam(getattr(self, name), self._lr(name), self._decay(name)))
         self.schedulers: List = []
         self.losses: Dict[str, float] = OrderedDict()
         self.ema: Optional[EMA] = None
@@ -149,6 +148,13 @@ class DRIT:
         if saved != self.cfg.ea_activation and not self.cfg.reinit_ea:
             raise ValueError(f"the checkpoint's E_a uses {saved}, this run --ea-activation {self.cfg.ea_activation}; "
                              "pass the checkpoint's activation, or --reinit-ea to start E_a afresh with the new one")
+
+    def _lr(self, name: str) -> float:
+        cfg = self.cfg
+        if name == "disContent":
+            return cfg.lr_dis_content
+        own = {"disA": cfg.lr_dis_a, "disA2": cfg.lr_dis_a, "disB": cfg.lr_dis_b, "disB2": cfg.lr_dis_b}.get(name, -1.0)
+        return own if own >= 0 else cfg.lr
 
     def _decay(self, name: str) -> float:
         cfg = self.cfg
@@ -513,6 +519,10 @@ class DRIT:
                 opt.load_state_dict(ck[name + "_opt"])
                 for group in opt.param_groups:  # the run's configured decay, not the one saved
                     group["weight_decay"] = self._decay(name)
+                    if name in ("disA", "disA2", "disB", "disB2") and self._lr(name) != self.cfg.lr:
+                        # a per-domain discriminator lr (branch runs) replaces the saved one; the
+                        # scheduler recomputes lr from initial_lr
+                        group["lr"] = group["initial_lr"] = self._lr(name)
                 # keep Adam moments in the parameters' memory format/device
                 for group in opt.param_groups:
                     for p in group["params"]:
