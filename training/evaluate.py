@@ -34,7 +34,9 @@
 
     scripts/py -m training.evaluate --checkpoint training/runs/cat2dog_cpu/checkpoints/latest.pth
 
-Writes ``eval.json`` and ``eval.md`` to ``--out`` (default: <run>/eval).
+Writes ``eval.json`` and ``eval.md`` to ``--out`` (default: <run>/eval), and ``eval_outputs.pt``
+(every output's judgment and judge features) for a paired comparison of two evaluations with
+``training.compare_eval``.
 """
 from __future__ import annotations
 
@@ -244,6 +246,7 @@ def evaluate(args, log=print) -> dict:
         "classifier_accuracy": {"A": round(acc_a, 4), "B": round(acc_b, 4),
                                 "balanced": round((acc_a + acc_b) / 2, 4)},
         "directions": {},
+        "_outputs": {},  # per-output judgments and features for compare_eval.py; main() saves them apart
     }
     for src, tgt, name in (("A", "B", "cat2dog"), ("B", "A", "dog2cat")):
         x_src, x_tgt = real[src], real[tgt]
@@ -300,6 +303,9 @@ def evaluate(args, log=print) -> dict:
             "grid_power_x1e4": round(grid_power(torch.cat(outs_all)), 3),
             "baseline_real_grid_power_x1e4": round(grid_power(x_tgt), 3),
         }
+        results["_outputs"][name] = {
+            "inputs": [Path(f).name for f in imgs[src][2]], "samples": args.samples, "target": tgt_label,
+            "pred": pred.to(torch.int8), "feats": feats.float(), "real_feats": judged[tgt][1].float()}
         log(f"{name}: {results['directions'][name]}")
     results["eval_time_s"] = round(time.time() - t0, 1)
     return results
@@ -364,6 +370,8 @@ def main(argv=None) -> int:
     out = Path(args.out) if args.out else (ck / "eval" if ck.is_dir() else ck.parent.parent / "eval")
     out.mkdir(parents=True, exist_ok=True)
     r = evaluate(args)
+    torch.save({"checkpoint": r["checkpoint"], "config": r["config"], "directions": r.pop("_outputs")},
+               out / "eval_outputs.pt")
     (out / "eval.json").write_text(json.dumps(r, indent=2))
     (out / "eval.md").write_text(to_markdown(r))
     print(to_markdown(r))

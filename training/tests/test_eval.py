@@ -43,7 +43,18 @@ def test_evaluate_and_sample_end_to_end(tmp_path):
         assert d["grid_power_x1e4"] >= 0 and d["baseline_real_grid_power_x1e4"] >= 0
         lo, hi = d["realism_ci95"]
         assert 0.0 <= lo <= d["realism"] <= hi <= 1.0
+        klo, khi = d["kid_x1000_ci95"]
+        assert klo <= d["kid_x1000"] <= khi
     assert "| cat -> dog |" in (out / "eval.md").read_text()
+    # the per-output file feeds the paired comparison; an evaluation against itself: no difference
+    from training.compare_eval import compare, load_outputs
+    same = compare(load_outputs(str(out)), load_outputs(str(out)))
+    for name in ("cat2dog", "dog2cat"):
+        assert same["directions"][name]["inputs"] == res["directions"][name]["inputs"]
+        for fig in ("realism", "kid_x1000"):
+            f = same["directions"][name][fig]
+            assert f["difference"] == 0 and f["difference_ci95"] == [0, 0] and f["verdict"] == "no significant difference"
+    assert same["ship"] is False
 
     figs = tmp_path / "figs"
     r = subprocess.run([sys.executable, "-m", "training.sample", "--checkpoint",
@@ -155,3 +166,38 @@ def test_kid_interval_resamples_inputs_without_self_pairs():
     lo, hi = kid_interval(f_gen, per, f_real, seed=0)
     assert lo < kid(f_gen, f_real) < hi
     assert all(math.isnan(v) for v in kid_interval(f_gen, 4, f_real, seed=0))  # 15 rows are not groups of 4
+
+
+def _fake_outputs(hits_per_input, feats, real_feats, per=4):
+    n = len(hits_per_input)
+    pred = torch.tensor([[1] * h + [2] * (per - h) for h in hits_per_input], dtype=torch.int8).flatten()
+    d = {"inputs": [f"{i}.jpg" for i in range(n)], "samples": per, "target": 1,
+         "pred": pred, "feats": feats, "real_feats": real_feats}
+    return {"checkpoint": "x", "directions": {"cat2dog": d}}
+
+
+def test_compare_eval_pairs_inputs_and_applies_the_ship_rule():
+    """Realism up on every input -> significantly better; features moved away from the real ones ->
+    KID significantly worse, and the ship rule fails; different inputs are refused."""
+    import pytest
+    from training.compare_eval import compare
+    gen = torch.Generator().manual_seed(0)
+    real = torch.randn(30, 8, generator=gen)
+    near = real[torch.randint(0, 30, (80,), generator=gen)] + 0.1 * torch.randn(80, 8, generator=gen)
+    far = near + 1.5
+    base = _fake_outputs([1] * 20, near, real)
+    better = _fake_outputs([3] * 20, near, real)
+    r = compare(base, better)
+    d = r["directions"]["cat2dog"]
+    assert d["realism"]["verdict"] == "better" and d["realism"]["difference"] == pytest.approx(0.5)
+    assert d["kid_x1000"]["verdict"] == "no significant difference" and r["ship"] is True
+    worse_kid = compare(base, _fake_outputs([3] * 20, far, real))
+    assert worse_kid["directions"]["cat2dog"]["kid_x1000"]["verdict"] == "worse" and worse_kid["ship"] is False
+    # a mixed change (some inputs up, some down, zero on average) is not significant either way
+    mixed = compare(base, _fake_outputs([2, 0] * 10, near, real))
+    assert mixed["directions"]["cat2dog"]["realism"]["difference"] == 0
+    assert mixed["directions"]["cat2dog"]["realism"]["verdict"] == "no significant difference"
+    other = _fake_outputs([1] * 20, near, real)
+    other["directions"]["cat2dog"]["inputs"][0] = "elsewhere.jpg"
+    with pytest.raises(ValueError, match="same held-out inputs"):
+        compare(base, other)
