@@ -16,8 +16,9 @@ from training.trainer.synthetic import make_dataset
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_evaluate_and_sample_end_to_end(tmp_path):
-    root = make_dataset(tmp_path / "ds", n_a=24, n_b=24, seed=5, truncated=True)
+def _tiny_run(tmp_path, **dataset) -> Path:
+    """A freshly initialised tiny model saved as a run (config.json + checkpoints/latest.pth)."""
+    root = make_dataset(tmp_path / "ds", **dataset)
     cfg = TrainConfig(dataroot=str(root), holdout=0.25, **PRESETS["tiny"])
     torch.manual_seed(0)
     m = DRIT(cfg, torch.device("cpu"))
@@ -25,6 +26,11 @@ def test_evaluate_and_sample_end_to_end(tmp_path):
     (run / "checkpoints").mkdir(parents=True)
     ckpt_io.save(m.state_dict(ep=0, total_it=1), run / "checkpoints" / "latest.pth")
     (run / "config.json").write_text(cfg.to_json())
+    return run
+
+
+def test_evaluate_and_sample_end_to_end(tmp_path):
+    run = _tiny_run(tmp_path, n_a=24, n_b=24, seed=5, truncated=True)
 
     out = tmp_path / "eval"
     r = subprocess.run([sys.executable, "-m", "training.evaluate", "--checkpoint",
@@ -213,14 +219,7 @@ def test_content_gap_probe_and_report(tmp_path):
     assert probe_accuracy(a, b + 2.0, ta, tb + 2.0) > 0.97
     assert abs(probe_accuracy(a, b, ta, tb) - 0.5) < 0.15
 
-    root = make_dataset(tmp_path / "ds", n_a=16, n_b=16, seed=3)
-    cfg = TrainConfig(dataroot=str(root), holdout=0.25, **PRESETS["tiny"])
-    torch.manual_seed(0)
-    m = DRIT(cfg, torch.device("cpu"))
-    run = tmp_path / "run"
-    (run / "checkpoints").mkdir(parents=True)
-    ckpt_io.save(m.state_dict(ep=0, total_it=1), run / "checkpoints" / "latest.pth")
-    (run / "config.json").write_text(cfg.to_json())
+    run = _tiny_run(tmp_path, n_a=16, n_b=16, seed=3)
     r = subprocess.run([sys.executable, "-m", "training.content_gap", "--checkpoint", str(run / "checkpoints" / "latest.pth"),
                         "--samples", "2", "--judge-cache", str(tmp_path / "judge")], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
