@@ -9,7 +9,9 @@ For each target domain X (held-out photos, random z ~ N(0, I), the cached realis
 * ``real_photos`` and ``real_photos_half_resolution``: the held-out photos themselves, and the same
   down- and up-sampled 2x (how much of the judge's verdict is sharpness, per domain);
 
-and how separable the two domains' content codes are: a logistic-regression probe on the codes'
+the share of spectral power above half the Nyquist frequency (``fine_detail_percent``: fur-scale
+texture, checkerboard bins excluded) of those outputs and of the real photos; and how separable
+the two domains' content codes are: a logistic-regression probe on the codes'
 spatial means (256 numbers), trained on training-split photos, tested on held-out ones (0.5 = the
 content discriminator's goal, the codes carry no domain; 1.0 = the domain is plain to see).
 
@@ -35,6 +37,20 @@ from training import evaluate as ev  # noqa: E402
 from training.realism import judge_outputs  # noqa: E402
 from training.trainer import checkpoint as ckpt_io  # noqa: E402
 from training.trainer.data import load_folder, run_split  # noqa: E402
+
+
+def fine_detail(x: torch.Tensor) -> float:
+    """Mean share (%) of an NCHW batch's grey-level spectral power above half the Nyquist frequency
+    (radial frequency > 0.25 cycles/pixel), the period-2 grid bins left out: how much fine texture
+    (fur) an image has, blind to a transposed convolution's checkerboard."""
+    g = x.float().mean(1)
+    g = g - g.mean((1, 2), keepdim=True)
+    p = torch.fft.fft2(g).abs() ** 2
+    h, w = g.shape[1:]
+    fy, fx = torch.fft.fftfreq(h).abs()[:, None], torch.fft.fftfreq(w).abs()[None, :]
+    fine = (fy ** 2 + fx ** 2).sqrt() > 0.25
+    p[:, h // 2, 0] = p[:, 0, w // 2] = p[:, h // 2, w // 2] = 0.0  # the grid bins count nowhere
+    return float(((p * fine).sum((1, 2)) / p.sum((1, 2)).clamp(min=1e-12)).mean()) * 100
 
 
 def probe_accuracy(tr_a, tr_b, te_a, te_b, steps: int = 300) -> float:
@@ -86,16 +102,20 @@ def content_gap(checkpoint: str, samples: int = 4, seed: int = 0, judge_cache: s
     out = {"checkpoint": str(checkpoint), "total_it": arch.get("total_it"), "samples_per_input": samples, "domains": {}}
     for tgt, label in (("A", 0), ("B", 1)):
         other = "B" if tgt == "A" else "A"
-        shares = {}
+        shares, detail = {}, {"real_photos": round(fine_detail(held[tgt]), 3)}
         for kind, src in (("own", tgt), ("translated", other)):
             c = codes(src, held[src])
             z = torch.randn(c.shape[0] * samples, arch["nz"], generator=g)
-            pred, _ = judge_outputs(judge, paint[tgt](c.repeat_interleave(samples, 0), z))
+            outs = paint[tgt](c.repeat_interleave(samples, 0), z)
+            pred, _ = judge_outputs(judge, outs)
             shares[kind] = round((pred == label).double().mean().item(), 4)
+            detail[kind] = round(fine_detail(outs), 3)
         c = codes(tgt, held[tgt])
         za = ckpt_io.attribute(enc_a, held[tgt], tgt.lower(), arch["concat"])
-        pred, _ = judge_outputs(judge, paint[tgt](c, za))
+        outs = paint[tgt](c, za)
+        pred, _ = judge_outputs(judge, outs)
         shares["reconstruction"] = round((pred == label).double().mean().item(), 4)
+        detail["reconstruction"] = round(fine_detail(outs), 3)
         real, _ = judge_outputs(judge, held[tgt])
         shares["real_photos"] = round((real == label).double().mean().item(), 4)
         # how much sharpness the judge asks of this domain: the same photos at half resolution
@@ -104,7 +124,8 @@ def content_gap(checkpoint: str, samples: int = 4, seed: int = 0, judge_cache: s
         real, _ = judge_outputs(judge, soft)
         shares["real_photos_half_resolution"] = round((real == label).double().mean().item(), 4)
         out["domains"][{"A": "cat", "B": "dog"}[tgt]] = shares
-        log(f"G_{tgt}: {shares}")
+        out.setdefault("fine_detail_percent", {})[{"A": "cat", "B": "dog"}[tgt]] = detail
+        log(f"G_{tgt}: {shares}; fine detail % {detail}")
     pooled = {d: (codes(d, train[d]).mean((2, 3)), codes(d, held[d]).mean((2, 3))) for d in "AB"}
     out["content_probe_balanced_accuracy"] = round(probe_accuracy(pooled["A"][0], pooled["B"][0], pooled["A"][1], pooled["B"][1]), 4)
     log(f"content codes: a linear probe tells cats from dogs with balanced accuracy {out['content_probe_balanced_accuracy']}")

@@ -228,4 +228,16 @@ def test_content_gap_probe_and_report(tmp_path):
         shares = rep["domains"][dom]
         assert set(shares) == {"own", "translated", "reconstruction", "real_photos", "real_photos_half_resolution"}
         assert all(0.0 <= v <= 1.0 for v in shares.values())
+        assert set(rep["fine_detail_percent"][dom]) == {"own", "translated", "reconstruction", "real_photos"}
     assert 0.0 <= rep["content_probe_balanced_accuracy"] <= 1.0
+
+
+def test_fine_detail_sees_texture_and_ignores_the_checkerboard():
+    from training.content_gap import fine_detail
+    g = torch.Generator().manual_seed(0)
+    noise = torch.rand(2, 3, 32, 32, generator=g)
+    yy, xx = torch.meshgrid(torch.linspace(-1, 1, 32), torch.linspace(-1, 1, 32), indexing="ij")
+    smooth = (0.5 * torch.sin(3 * xx) * torch.cos(2 * yy)).expand(2, 3, 32, 32)
+    board = ((torch.arange(32)[:, None] + torch.arange(32)[None]) % 2).float().expand(2, 3, 32, 32)
+    assert fine_detail(noise) > 50 > 5 > fine_detail(smooth)  # white noise: ~80 % of its power is fine
+    assert abs(fine_detail(smooth + 0.3 * board) - fine_detail(smooth)) < 1e-3
