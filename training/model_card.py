@@ -36,9 +36,9 @@ LOSS_ROWS = [
     ("G adversarial A / B", ["gan_A", "gan_B"]),
     ("G adversarial, random z A / B", ["gan2_A", "gan2_B"]),
     ("content adversarial A / B", ["gan_content_A", "gan_content_B"]),
-    ("self-reconstruction A / B (x10)", ["rec_A", "rec_B"]),
-    ("cross-cycle A / B (x10)", ["cc_A", "cc_B"]),
-    ("latent regression A / B (x10)", ["latent_A", "latent_B"]),
+    ("self-reconstruction A / B (x{lambda_rec:g})", ["rec_A", "rec_B"]),
+    ("cross-cycle A / B (x{lambda_cc:g})", ["cc_A", "cc_B"]),
+    ("latent regression A / B (x{lambda_latent:g})", ["latent_A", "latent_B"]),
     ("mode seeking AB / BA", ["ms_AB", "ms_BA"]),
     ("attribute prior A / B (x0.01)", ["kl_A", "kl_B"]),
 ]
@@ -184,8 +184,9 @@ def main(argv=None) -> int:
         ("resolution", f"square resize {cfg['resize_size']}, random crop {cfg['crop_size']} + flip (training); "
                        f"pack pre-processing resize {pre['resize']} → centre crop {pre['crop']}"),
         ("objective", "image adversarial (multi-scale D, encoded + random z), content adversarial (Dis_content adapted to "
-                      f"{cfg['crop_size']} px), self-reconstruction 10, cross-cycle 10, attribute L2 0.01, content L2 0.01, "
-                      "latent regression 10" + ("" if cfg["no_ms"] else ", mode seeking 1")
+                      f"{cfg['crop_size']} px), self-reconstruction {cfg.get('lambda_rec', 10.0):g}, cross-cycle "
+                      f"{cfg.get('lambda_cc', 10.0):g}, attribute L2 0.01, content L2 0.01, "
+                      f"latent regression {cfg.get('lambda_latent', 10.0):g}" + ("" if cfg["no_ms"] else ", mode seeking 1")
                       + (" — **mode seeking off** (see notes)" if cfg["no_ms"] else "")),
         ("optimiser", f"Adam β = (0.5, 0.999), weight decay 1e-4; lr {cfg['lr']:g} (E, G, image D), "
                       f"{cfg['lr_dis_content']:g} (content D; official 1e-4 / 4e-5); "
@@ -211,7 +212,9 @@ def main(argv=None) -> int:
     L.append("Conversion:\n\n```sh\n" + conv + "\n```\n")
     L.append(f"## Final losses (mean of the last {n_last} iterations)\n")
     L.append("| term | A | B |\n|---|---|---|")
+    weights = {k: cfg.get(k, 10.0) for k in ("lambda_rec", "lambda_cc", "lambda_latent")}
     for label, keys in LOSS_ROWS:
+        label = label.format(**weights)
         vals = [losses[k][-n_last:] for k in keys if k in losses and np.isfinite(losses[k]).any()]
         if not vals:
             continue
