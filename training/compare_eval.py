@@ -26,7 +26,7 @@ if not __package__:  # started as a file: Python would not find the `training` p
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from training.realism import kid_resampled  # noqa: E402
+from training.realism import bootstrap_counts, kid_resampled  # noqa: E402
 
 
 def load_outputs(folder: str) -> dict:
@@ -58,8 +58,7 @@ def compare(base: dict, new: dict, seed: int = 0, n: int = 2000) -> dict:
         per, g = b["samples"], len(b["inputs"])
         hit = lambda d: (d["pred"].long() == d["target"]).double().view(g, per).mean(1)  # noqa: E731
         rb, rw = hit(b), hit(w)
-        rng = np.random.default_rng(seed)
-        counts = torch.from_numpy(np.stack([np.bincount(rng.integers(0, g, g), minlength=g) for _ in range(n)])).double()
+        counts = bootstrap_counts(g, n, seed).double()
         ones = torch.ones(1, g, dtype=torch.float64)
         real = b["real_feats"]
         d_real = ((counts @ (rw - rb)) / g).numpy()

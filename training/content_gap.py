@@ -43,10 +43,8 @@ def fine_detail(x: torch.Tensor) -> float:
     """Mean share (%) of an NCHW batch's grey-level spectral power above half the Nyquist frequency
     (radial frequency > 0.25 cycles/pixel), the period-2 grid bins left out: how much fine texture
     (fur) an image has, blind to a transposed convolution's checkerboard."""
-    g = x.float().mean(1)
-    g = g - g.mean((1, 2), keepdim=True)
-    p = torch.fft.fft2(g).abs() ** 2
-    h, w = g.shape[1:]
+    p = ev.power_spectrum(x)
+    h, w = p.shape[1:]
     fy, fx = torch.fft.fftfreq(h).abs()[:, None], torch.fft.fftfreq(w).abs()[None, :]
     fine = (fy ** 2 + fx ** 2).sqrt() > 0.25
     p[:, h // 2, 0] = p[:, 0, w // 2] = p[:, h // 2, w // 2] = 0.0  # the grid bins count nowhere

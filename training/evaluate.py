@@ -140,12 +140,16 @@ def pairwise_mean(x: torch.Tensor) -> float:
     return float(np.mean(d)) if d else float("nan")
 
 
+def power_spectrum(x: torch.Tensor) -> torch.Tensor:
+    """Per image of an NCHW batch: the power spectrum (N, H, W) of its grey level, mean removed."""
+    g = x.float().mean(1)
+    return torch.fft.fft2(g - g.mean((1, 2), keepdim=True)).abs() ** 2
+
+
 def grid_power(x: torch.Tensor) -> float:
     """Mean share (x 10^4) of an NCHW batch's spectral power at the period-2 frequencies."""
-    g = x.float().mean(1)
-    g = g - g.mean((1, 2), keepdim=True)
-    p = torch.fft.fft2(g).abs() ** 2
-    h, w = g.shape[1:]
+    p = power_spectrum(x)
+    h, w = p.shape[1:]
     grid = p[:, h // 2, 0] + p[:, 0, w // 2] + p[:, h // 2, w // 2]
     return float((grid / p.sum((1, 2)).clamp(min=1e-12)).mean()) * 1e4
 

@@ -215,15 +215,18 @@ def judge_outputs(judge: Judge, x: torch.Tensor, chunk: int = 64):
     return torch.cat(preds), torch.cat(feats)
 
 
+def _cubic_kernel(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """KID's polynomial kernel (a . b / d + 1)^3 between the rows of a and b."""
+    return (a @ b.T / a.shape[1] + 1.0) ** 3
+
+
 def kid(f1: torch.Tensor, f2: torch.Tensor) -> float:
     """Unbiased squared MMD with the cubic polynomial kernel (Binkowski et al. 2018), features as rows."""
     f1, f2 = f1.double(), f2.double()
-    d = f1.shape[1]
-    k = lambda a, b: (a @ b.T / d + 1.0) ** 3  # noqa: E731
     m, n = f1.shape[0], f2.shape[0]
     if m < 2 or n < 2:
         return float("nan")
-    kxx, kyy, kxy = k(f1, f1), k(f2, f2), k(f1, f2)
+    kxx, kyy, kxy = _cubic_kernel(f1, f1), _cubic_kernel(f2, f2), _cubic_kernel(f1, f2)
     sxx = (kxx.sum() - kxx.diagonal().sum()) / (m * (m - 1))
     syy = (kyy.sum() - kyy.diagonal().sum()) / (n * (n - 1))
     return float(sxx + syy - 2 * kxy.mean())
@@ -236,10 +239,14 @@ def kid_interval(f_gen: torch.Tensor, per_input: int, f_real: torch.Tensor, seed
     g = f_gen.shape[0] // per_input
     if f_gen.shape[0] % per_input or g < 2 or f_real.shape[0] < 2:
         return [float("nan"), float("nan")]
-    rng = np.random.default_rng(seed)
-    counts = torch.from_numpy(np.stack([np.bincount(rng.integers(0, g, g), minlength=g) for _ in range(n)]))
-    vals = kid_resampled(f_gen, per_input, f_real, counts).numpy()
+    vals = kid_resampled(f_gen, per_input, f_real, bootstrap_counts(g, n, seed)).numpy()
     return [round(float(np.quantile(vals, 0.025)), 6), round(float(np.quantile(vals, 0.975)), 6)]
+
+
+def bootstrap_counts(g: int, n: int, seed: int) -> torch.Tensor:
+    """n bootstrap draws of g items with replacement, as an (n, g) table of how often each is drawn."""
+    rng = np.random.default_rng(seed)
+    return torch.from_numpy(np.stack([np.bincount(rng.integers(0, g, g), minlength=g) for _ in range(n)]))
 
 
 def kid_resampled(f_gen: torch.Tensor, per_input: int, f_real: torch.Tensor, counts: torch.Tensor) -> torch.Tensor:
@@ -250,15 +257,14 @@ def kid_resampled(f_gen: torch.Tensor, per_input: int, f_real: torch.Tensor, cou
     the kernel over the outputs of groups g and h (distinct outputs only, on the diagonal) and N
     counts those pairs. All counts 1 give ``kid`` exactly."""
     f1, f2 = f_gen.double(), f_real.double()
-    d, g, nr = f1.shape[1], f1.shape[0] // per_input, f2.shape[0]
-    k = lambda a, b: (a @ b.T / d + 1.0) ** 3  # noqa: E731
-    kxx = k(f1, f1)
+    g, nr = f1.shape[0] // per_input, f2.shape[0]
+    kxx = _cubic_kernel(f1, f1)
     kxx.fill_diagonal_(0.0)
     s = kxx.view(g, per_input, g, per_input).sum((1, 3))
     pairs = torch.full((g, g), float(per_input * per_input), dtype=torch.float64)
     pairs.fill_diagonal_(float(per_input * (per_input - 1)))
-    kxy = k(f1, f2).view(g, per_input, nr).sum((1, 2)) / (per_input * nr)  # per-group mean over its rows
-    kyy = k(f2, f2)
+    kxy = _cubic_kernel(f1, f2).view(g, per_input, nr).sum((1, 2)) / (per_input * nr)  # per-group mean over its rows
+    kyy = _cubic_kernel(f2, f2)
     syy = (kyy.sum() - kyy.diagonal().sum()) / (nr * (nr - 1))
     c = counts.double().reshape(-1, g)
     sxx = ((c @ s) * c).sum(1) / ((c @ pairs) * c).sum(1)
