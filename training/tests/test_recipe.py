@@ -303,3 +303,25 @@ def test_reinit_enc_a_restarts_weights_moments_and_ema(synth):
     for p_ema, p in zip(m.ema.nets["enc_a"].parameters(), m.enc_a.parameters()):
         assert torch.equal(p_ema, p)
     assert all(torch.equal(a, b) for a, b in zip(gen_before, m.gen.parameters()))  # only E_a
+
+
+# ---------------------------------------------------------------- presets
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_every_preset_names_real_flags_and_builds_its_model(name):
+    """argparse.set_defaults accepts any key, so a misspelt preset key would be dropped silently."""
+    import dataclasses
+    from training.trainer.config import parse_config
+    fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    assert set(PRESETS[name]) <= fields, sorted(set(PRESETS[name]) - fields)
+    cfg = parse_config(["--preset", name, "--dataroot", "unused"])
+    for k, v in PRESETS[name].items():
+        assert getattr(cfg, k) == v, k
+    m = DRIT(cfg, torch.device("cpu"))
+    assert m.enc_a is not None and m.gen is not None
+
+
+def test_gpu_ship_carries_the_adopted_cpu_recipe_changes():
+    """The owed GPU run must not silently drop what the CPU A/B runs adopted (docs/training.md)."""
+    gpu, cpu = PRESETS["gpu-ship"], PRESETS["cpu-recipe"]
+    for k in ("diffaug", "ema", "ms_warmup", "ea_activation", "latent_ea", "lambda_rec", "lambda_cc"):
+        assert gpu.get(k) == cpu.get(k), k

@@ -137,9 +137,13 @@ PRESETS = {
     "official": dict(concat=0, resize_size=256, crop_size=216, enc_c_base=64, enc_a_base=64, dis_ch=64,
                      n_ep=1200, n_ep_decay=600),
     # the owed GPU run for the shipped pack: paper resolution and schedule, widths cut so the
-    # float16 pack stays under 30 MB (base 40: 12.4 M inference parameters, 23.6 MiB)
+    # float16 pack stays under 30 MB (base 40: 12.4 M inference parameters, 23.6 MiB), with the
+    # changes the CPU run's A/B tests support (DiffAugment, EMA, LeakyReLU E_a trained by latent
+    # regression, half L1 weights; docs/training.md "The CPU recipe")
     "gpu-ship": dict(concat=0, resize_size=256, crop_size=216, enc_c_base=40, enc_a_base=40, dis_ch=64,
-                     n_ep=1200, n_ep_decay=600, holdout=0.1, num_workers=4, img_save_freq=2000, print_freq=100),
+                     n_ep=1200, n_ep_decay=600, holdout=0.1, num_workers=4, img_save_freq=2000, print_freq=100,
+                     diffaug="color,translation,cutout", ema=0.999, ms_warmup=500,
+                     ea_activation="leakyrelu", latent_ea=True, lambda_rec=5.0, lambda_cc=5.0),
     # what a CPU can train in about an hour (narrow widths, 128 px)
     "cpu-small": dict(concat=0, resize_size=144, crop_size=128, enc_c_base=16, enc_a_base=16, dis_ch=16,
                       threads=1),
