@@ -262,13 +262,16 @@ def main(argv=None) -> int:
             "scripts/py -m training.train --preset gpu-ship --name cat2dog_gpu   # or torchrun --nproc_per_node N ...\n"
             "# = --concat 0 --resize_size 256 --crop_size 216 --enc_c_base 40 --enc_a_base 40 --dis_ch 64\n"
             "#   --n_ep 1200 --n_ep_decay 600 --lr 1e-4 --holdout 0.1 (batch 2, d_iter 3, mode seeking on;\n"
+            "#   the CPU recipe's DiffAugment, EMA, LeakyReLU E_a, half L1 weights;\n"
             "#   bf16 autocast + channels_last automatic on CUDA; resumable with --resume auto)\n"
-            "scripts/py -m training.evaluate --checkpoint training/runs/cat2dog_gpu/checkpoints/latest.pth\n"
-            "scripts/py -m training.sample --checkpoint training/runs/cat2dog_gpu/checkpoints/latest.pth --out public/models/cat2dog\n"
-            "npm run convert -- training/runs/cat2dog_gpu/checkpoints/latest.pth public/models/cat2dog \\\n"
+            "scripts/py -m training.evaluate --checkpoint training/runs/cat2dog_gpu/checkpoints/ema.pth\n"
+            "scripts/py -m training.sample --checkpoint training/runs/cat2dog_gpu/checkpoints/ema.pth --out public/models/cat2dog\n"
+            "npm run convert -- training/runs/cat2dog_gpu/checkpoints/ema.pth public/models/cat2dog \\\n"
             "    --name cat2dog --domains cat,dog --dtype float16 --resize 256 --crop 216\n"
             "scripts/py -m training.model_card --run training/runs/cat2dog_gpu --pack public/models/cat2dog --command '...'\n"
-            "```\n\n≈ 140 000 full iterations (1200 epochs × ~116). See `docs/training.md`.\n")
+            "```\n\n≈ 140 000 full iterations (1200 epochs × ~116). A session lent a GPU for minutes, not hours, "
+            "runs `training/device_run.sh` instead: this model's run, continued on CUDA with the same recipe. "
+            "See `docs/training.md`, \"The GPU run still owed\".\n")
     (pack / "README.md").write_text("\n".join(L))
     print(f"wrote {pack / 'README.md'}")
     return 0

@@ -443,19 +443,22 @@ class G(nn.Module):
     """
 
     def __init__(self, output_dim_a: int = 3, output_dim_b: int = 3, nz: int = 8, ch: int = 256,
-                 padding: str = 'reflect', layer_norm: str = 'new'):
+                 padding: str = 'reflect', layer_norm: str = 'new', up2: int = 0):
+        """``up2``: output width of the second (full-resolution) up-sampling layer; 0 = the
+        original's C/4. Packs carry it in the weight shapes, which the converter reads."""
         super().__init__()
         _check_padding(padding)
         self.nz = nz
         self.tch_add = ch
+        widths = (ch // 2, up2 if up2 > 0 else ch // 4)
 
         def up_path(out_dim: int) -> nn.Sequential:
             tch = ch
             layers = []
-            for _ in range(2):
-                layers += [ReLUINSConvTranspose2d(tch, tch // 2, kernel_size=3, stride=2, padding=1,
+            for w in widths:
+                layers += [ReLUINSConvTranspose2d(tch, w, kernel_size=3, stride=2, padding=1,
                                                   output_padding=1, layer_norm=layer_norm)]
-                tch //= 2
+                tch = w
             layers += [nn.ConvTranspose2d(tch, out_dim, kernel_size=1, stride=1, padding=0),
                        nn.Tanh()]
             return nn.Sequential(*layers)
@@ -556,12 +559,14 @@ class G_concat(nn.Module):
 
 def build_inference_nets(concat: int, input_dim_a: int = 3, input_dim_b: int = 3, nz: int = 8,
                          enc_c_base: int = 64, enc_a_base: int = 64, enc_a_ndf: int = 64,
-                         padding: str = 'reflect', layer_norm: str = 'new', enc_a_activation: str = 'relu'):
+                         padding: str = 'reflect', layer_norm: str = 'new', enc_a_activation: str = 'relu',
+                         gen_up2: int = 0):
     """Return (enc_c, enc_a, gen) for the given variant.
 
     concat=0 -> (E_content, E_attr, G); concat=1 -> (E_content, E_attr_concat, G_concat).
     The generator's content width is 4 * enc_c_base. ``enc_a_base`` applies to E_attr (concat=0),
-    ``enc_a_ndf`` to E_attr_concat (concat=1); ``enc_a_activation`` to E_attr only.
+    ``enc_a_ndf`` to E_attr_concat (concat=1); ``enc_a_activation`` to E_attr only; ``gen_up2``
+    (width of G's full-resolution up-sampling layer, 0 = C/4) to G only.
     """
     if concat not in (0, 1):
         raise ValueError(f"concat must be 0 or 1, got {concat!r}")
@@ -570,11 +575,13 @@ def build_inference_nets(concat: int, input_dim_a: int = 3, input_dim_b: int = 3
     if concat == 1:
         if enc_a_activation != 'relu':
             raise ValueError("enc_a_activation applies to E_attr (concat=0); E_attr_concat has its own LeakyReLUs")
+        if gen_up2:
+            raise ValueError("gen_up2 applies to G (concat=0)")
         enc_a = E_attr_concat(input_dim_a, input_dim_b, nz=nz, ndf=enc_a_ndf, padding=padding)
         gen = G_concat(input_dim_a, input_dim_b, nz=nz, ch=ch, padding=padding,
                        layer_norm=layer_norm)
     else:
         enc_a = E_attr(input_dim_a, input_dim_b, nz=nz, base=enc_a_base, padding=padding,
                        activation=enc_a_activation)
-        gen = G(input_dim_a, input_dim_b, nz=nz, ch=ch, padding=padding, layer_norm=layer_norm)
+        gen = G(input_dim_a, input_dim_b, nz=nz, ch=ch, padding=padding, layer_norm=layer_norm, up2=gen_up2)
     return enc_c, enc_a, gen

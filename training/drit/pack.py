@@ -48,6 +48,8 @@ def _widths(arrays: dict[str, np.ndarray], concat: int) -> dict:
     if concat == 0:
         widths['enc_a_base'] = out_ch('enc_a.model_a.1.weight')
         widths['nz'] = out_ch('enc_a.model_a.16.weight')
+        up2 = int(arrays['gen.decA5.1.model.0.weight'].shape[2])  # transposed conv [kh, kw, out, in]
+        widths['gen_up2'] = 0 if up2 == widths['enc_c_base'] else up2  # content C = 4 * base; 0 means C/4
     else:
         widths['enc_a_ndf'] = out_ch('enc_a.conv_A.1.weight')
         widths['nz'] = out_ch('enc_a.fc_A.0.weight')
@@ -81,7 +83,8 @@ def load_pack(pack_dir: str | Path, device: str | torch.device = 'cpu'):
     nets = build_inference_nets(variant['concat'], input_dim_a=w['input_dim_a'], input_dim_b=w['input_dim_b'],
                                 nz=w['nz'], enc_c_base=w['enc_c_base'], enc_a_base=w.get('enc_a_base', 64),
                                 enc_a_ndf=w.get('enc_a_ndf', 64), layer_norm=variant['layerNorm'],
-                                enc_a_activation=variant.get('encAActivation', 'relu'))
+                                enc_a_activation=variant.get('encAActivation', 'relu'),
+                                gen_up2=w.get('gen_up2', 0))
     for prefix, net in zip(('enc_c', 'enc_a', 'gen'), nets):
         net.load_state_dict(_to_torch(net, prefix, arrays))
         net.to(device).eval()

@@ -325,3 +325,43 @@ def test_gpu_ship_carries_the_adopted_cpu_recipe_changes():
     gpu, cpu = PRESETS["gpu-ship"], PRESETS["cpu-recipe"]
     for k in ("diffaug", "ema", "ms_warmup", "ea_activation", "latent_ea", "lambda_rec", "lambda_cc"):
         assert gpu.get(k) == cpu.get(k), k
+
+
+# ---------------------------------------------------------------- widening G's last up-sampling layer
+def test_widen_gen_keeps_the_function_and_resumes(synth, tmp_path):
+    from training.trainer import checkpoint as ckpt_io
+    from training.widen_gen import widen
+    common = ["--preset", "tiny", "--dataroot", synth, "--result-dir", tmp_path, "--progress", "off",
+              "--batch-size", "4", "--threads", "1"]
+    run = lambda *a: subprocess.run([sys.executable, "-m", "training.train", *map(str, common), *map(str, a)],
+                                    cwd=REPO, capture_output=True, text=True, timeout=300)
+    r = run("--name", "a", "--max-it", "4")
+    assert r.returncode == 0, r.stderr[-2000:]
+    ck = ckpt_io.load(tmp_path / "a" / "checkpoints" / "latest.pth")
+    old = ck["gen"]["decA5.1.model.0.weight"].shape[1]
+    with pytest.raises(ValueError, match="multiple"):
+        widen(ck, old * 2 + 1)
+    torch.manual_seed(0)
+    content = torch.randn(2, 4 * old, 16, 16)
+    z = torch.randn(2, 8)
+    _, _, gen0, _ = ckpt_io.load_inference_nets(ck)
+    exact = widen(ck, 2 * old, noise=0.0)
+    _, _, gen1, arch = ckpt_io.load_inference_nets(exact)
+    assert arch["gen_up2"] == 2 * old and gen1.decB5[1].model[0].weight.shape[1] == 2 * old
+    with torch.no_grad():
+        for f in ("forward_a", "forward_b"):
+            torch.testing.assert_close(getattr(gen1, f)(content, z), getattr(gen0, f)(content, z), atol=1e-5, rtol=0)
+    # Adam moments follow the copies: same count, widened shapes
+    names = list(exact["gen"])
+    i = names.index("decA5.2.weight")
+    assert exact["gen_opt"]["state"][i]["exp_avg_sq"].shape == exact["gen"]["decA5.2.weight"].shape
+    noisy = widen(ck, 2 * old)
+    _, _, gen2, _ = ckpt_io.load_inference_nets(noisy)
+    with torch.no_grad():
+        d = (gen2.forward_a(content, z) - gen0.forward_a(content, z)).abs()
+    assert 0 < d.max() < 0.05  # symmetry broken, function nearly kept
+    ckpt_io.save(noisy, tmp_path / "wide.pth")
+    r = run("--name", "b", "--max-it", "6", "--gen_up2", 2 * old, "--resume", tmp_path / "wide.pth")
+    assert r.returncode == 0, r.stderr[-2000:]
+    resumed = ckpt_io.load(tmp_path / "b" / "checkpoints" / "latest.pth")
+    assert resumed["gen"]["decA5.1.model.0.weight"].shape[1] == 2 * old and resumed["total_it"] == 6

@@ -58,6 +58,8 @@ def infer_arch(ck: dict) -> dict:
         arch["enc_a_base"] = enc_a["model_a.1.weight"].shape[0]
         arch["nz"] = enc_a["model_a.16.weight"].shape[0]
         arch["enc_a_activation"] = enc_a_activation(ck)
+        up2 = gen["decA5.1.model.0.weight"].shape[1]  # ConvTranspose2d weight: (in, out, kh, kw)
+        arch["gen_up2"] = 0 if up2 == arch["enc_c_base"] else up2  # content C = 4 * base; 0 means C/4
     return arch
 
 
@@ -68,7 +70,7 @@ def load_inference_nets(path_or_ck, device="cpu") -> Tuple[torch.nn.Module, torc
     enc_c, enc_a, gen = build_inference_nets(
         arch["concat"], arch["input_dim_a"], arch["input_dim_b"], nz=arch["nz"],
         enc_c_base=arch["enc_c_base"], enc_a_base=arch.get("enc_a_base", 64), enc_a_ndf=arch.get("enc_a_ndf", 64),
-        enc_a_activation=arch.get("enc_a_activation", "relu"))
+        enc_a_activation=arch.get("enc_a_activation", "relu"), gen_up2=arch.get("gen_up2", 0))
     for net, key in ((enc_c, "enc_c"), (enc_a, "enc_a"), (gen, "gen")):
         net.load_state_dict(ck[key])
         net.to(device).eval()

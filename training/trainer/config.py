@@ -45,6 +45,8 @@ class TrainConfig:
                                          # updates E_c and G only): an attribute-encoder-collapse fix to A/B
     ea_activation: str = "relu"           # E_a's activation: relu (original) | leakyrelu (slope 0.2: its units
                                          # cannot die; carried in the checkpoint's "arch" entry and the pack)
+    gen_up2: int = 0                     # width of G's full-resolution up-sampling layer (0 = C/4, the original);
+                                         # an existing checkpoint is widened with training.widen_gen
     reinit_ea: bool = False              # re-initialise E_a once at start (after --resume / --init-from): revives
                                          # an encoder whose ReLUs died; for branch starts, not for plain resumes
     # optimisation (official constants)

@@ -101,7 +101,7 @@ class DRIT:
         self.enc_c, self.enc_a, self.gen = build_inference_nets(
             cfg.concat, cfg.input_dim_a, cfg.input_dim_b, nz=cfg.nz,
             enc_c_base=cfg.enc_c_base, enc_a_base=cfg.enc_a_base, enc_a_ndf=cfg.enc_a_ndf,
-            enc_a_activation=cfg.ea_activation)
+            enc_a_activation=cfg.ea_activation, gen_up2=cfg.gen_up2)
         content_ch = self.enc_c.out_channels
         if self.amp_dtype is not None:
             for mod in self.gen.modules():
