@@ -25,30 +25,27 @@ NAME=${NAME:-cat2dog_gpu}
 DEVICE=${DEVICE:-cuda}
 RESUME=training/resume/cat2dog_cpu/resume.pt.xz
 WORKERS=$(( $(nproc) > 8 ? 6 : 0 ))
-PY=python3
-if ! "$PY" -c 'import torch' 2>/dev/null; then PY=/usr/bin/python3; fi
 
 [ -d "$DATA/trainA" ] || { echo "no training images under $DATA (copy ../shared/datasets/cat2dog to .carry/ and carry it)" >&2; exit 2; }
 meta=$(mktemp -d)
 {
   date -u +%FT%TZ
   nvidia-smi -L 2>/dev/null || echo "no nvidia-smi"
-  "$PY" -c 'import torch, sys; print("python", sys.version.split()[0], "torch", torch.__version__, "cuda", torch.cuda.is_available())'
+  scripts/py -c 'import torch, sys; print("python", sys.version.split()[0], "torch", torch.__version__, "cuda", torch.cuda.is_available())'
   echo "minutes $MIN, device $DEVICE, workers $WORKERS, resume $RESUME"
 } > "$meta/env.txt" 2>&1
 cat "$meta/env.txt"
 
 # Same recipe and counters as the CPU run; the run's folder gets its own name so that the CPU line
 # and this one can be compared before either becomes the committed run.
-"$PY" -m training.train --preset cpu-recipe --name "$NAME" --resume "$RESUME" --dataroot "$DATA" \
+scripts/py -m training.train --preset cpu-recipe --name "$NAME" --resume "$RESUME" --dataroot "$DATA" \
     --device "$DEVICE" --num_workers "$WORKERS" --time_budget_min "$MIN" --save_every_min 2 \
     2>&1 | tee "$meta/train.log"
 
-run=training/runs/$NAME
-"$PY" -m training.keep_run "$run" --dest "$meta/keep"
-cp "$meta/keep/resume.pt.xz" "$OUT/"
-cp "$run/checkpoints/ema.pth" "$OUT/"
-if [ -f "$meta/keep/samples_latest.png" ]; then cp "$meta/keep/samples_latest.png" "$OUT/"; fi
-cp "$meta"/keep/*.json "$meta"/keep/losses.csv "$meta/"
-tar -czf "$OUT/meta.tar.gz" -C "$meta" env.txt train.log losses.csv $(cd "$meta" && ls *.json)
+keep=$meta/keep
+scripts/py -m training.keep_run "training/runs/$NAME" --dest "$keep"
+cp "training/runs/$NAME/checkpoints/ema.pth" "$keep/resume.pt.xz" "$OUT/"
+if [ -f "$keep/samples_latest.png" ]; then cp "$keep/samples_latest.png" "$OUT/"; fi
+mv "$meta/env.txt" "$meta/train.log" "$keep/"
+tar -czf "$OUT/meta.tar.gz" -C "$keep" --exclude resume.pt.xz --exclude '*.png' .
 ls -la "$OUT"

@@ -132,6 +132,7 @@ def main(argv=None) -> int:
         p.error("--run and --command are required (unless --directions-only)")
     run = Path(args.run)
     cfg = json.loads((run / "config.json").read_text())
+    weights = {k: cfg.get(k, 10.0) for k in ("lambda_rec", "lambda_cc", "lambda_latent")}  # older configs: the original's 10
     info = json.loads((run / "run_info.json").read_text())
     ev = json.loads((run / "eval" / "eval.json").read_text())
     ev_md = (run / "eval" / "eval.md").read_text()
@@ -184,9 +185,9 @@ def main(argv=None) -> int:
         ("resolution", f"square resize {cfg['resize_size']}, random crop {cfg['crop_size']} + flip (training); "
                        f"pack pre-processing resize {pre['resize']} → centre crop {pre['crop']}"),
         ("objective", "image adversarial (multi-scale D, encoded + random z), content adversarial (Dis_content adapted to "
-                      f"{cfg['crop_size']} px), self-reconstruction {cfg.get('lambda_rec', 10.0):g}, cross-cycle "
-                      f"{cfg.get('lambda_cc', 10.0):g}, attribute L2 0.01, content L2 0.01, "
-                      f"latent regression {cfg.get('lambda_latent', 10.0):g}" + ("" if cfg["no_ms"] else ", mode seeking 1")
+                      f"{cfg['crop_size']} px), self-reconstruction {weights['lambda_rec']:g}, cross-cycle "
+                      f"{weights['lambda_cc']:g}, attribute L2 0.01, content L2 0.01, "
+                      f"latent regression {weights['lambda_latent']:g}" + ("" if cfg["no_ms"] else ", mode seeking 1")
                       + (" — **mode seeking off** (see notes)" if cfg["no_ms"] else "")),
         ("optimiser", f"Adam β = (0.5, 0.999), weight decay 1e-4; lr {cfg['lr']:g} (E, G, image D), "
                       f"{cfg['lr_dis_content']:g} (content D; official 1e-4 / 4e-5); "
@@ -212,7 +213,6 @@ def main(argv=None) -> int:
     L.append("Conversion:\n\n```sh\n" + conv + "\n```\n")
     L.append(f"## Final losses (mean of the last {n_last} iterations)\n")
     L.append("| term | A | B |\n|---|---|---|")
-    weights = {k: cfg.get(k, 10.0) for k in ("lambda_rec", "lambda_cc", "lambda_latent")}
     for label, keys in LOSS_ROWS:
         label = label.format(**weights)
         vals = [losses[k][-n_last:] for k in keys if k in losses and np.isfinite(losses[k]).any()]

@@ -38,15 +38,16 @@ def widen(ck: dict, width: int, seed: int = 0, noise: float = NOISE) -> dict:
     idx = torch.arange(width) % old  # new channel j copies old channel j % old
     g = torch.Generator().manual_seed(seed)
     names = list(gen)
-    # (key, axis of the widened channels, scale of the values, scale of Adam's exp_avg, of exp_avg_sq)
+    # (key, axis of the widened channels, scale of the values, scale of Adam's exp_avg, of exp_avg_sq,
+    #  whether the copies get symmetry-breaking noise)
     plan = []
     for X in "AB":
         p = f"dec{X}5"
-        plan += [(f"{p}.1.model.0.weight", 1, 1.0, 1 / k, 1 / k ** 2),
-                 (f"{p}.1.model.0.bias", 0, 1.0, 1 / k, 1 / k ** 2),
-                 (f"{p}.1.model.1.weight", 0, 1.0, 1 / k, 1 / k ** 2),
-                 (f"{p}.1.model.1.bias", 0, 1.0, 1 / k, 1 / k ** 2),
-                 (f"{p}.2.weight", 0, 1 / k, 1.0, 1.0)]
+        plan += [(f"{p}.1.model.0.weight", 1, 1.0, 1 / k, 1 / k ** 2, True),
+                 (f"{p}.1.model.0.bias", 0, 1.0, 1 / k, 1 / k ** 2, False),
+                 (f"{p}.1.model.1.weight", 0, 1.0, 1 / k, 1 / k ** 2, False),
+                 (f"{p}.1.model.1.bias", 0, 1.0, 1 / k, 1 / k ** 2, False),
+                 (f"{p}.2.weight", 0, 1 / k, 1.0, 1.0, False)]
     out = {**ck, "gen": gen}
     opt = ck.get("gen_opt")
     if opt is not None:
@@ -54,9 +55,9 @@ def widen(ck: dict, width: int, seed: int = 0, noise: float = NOISE) -> dict:
             raise ValueError("gen_opt does not hold one moment per generator tensor in state_dict order")
         opt = {"param_groups": opt["param_groups"], "state": {i: dict(s) for i, s in opt["state"].items()}}
         out["gen_opt"] = opt
-    for key, axis, scale, s1, s2 in plan:
+    for key, axis, scale, s1, s2, noisy in plan:
         w = gen[key].index_select(axis, idx) * scale
-        if key.endswith("1.model.0.weight"):
+        if noisy:
             copies = (torch.arange(width) >= old).view(1, width, 1, 1).to(w.dtype)
             w = w + noise * gen[key].std() * torch.randn(w.shape, generator=g) * copies
         gen[key] = w.contiguous()

@@ -48,8 +48,7 @@ def _widths(arrays: dict[str, np.ndarray], concat: int) -> dict:
     if concat == 0:
         widths['enc_a_base'] = out_ch('enc_a.model_a.1.weight')
         widths['nz'] = out_ch('enc_a.model_a.16.weight')
-        up2 = int(arrays['gen.decA5.1.model.0.weight'].shape[2])  # transposed conv [kh, kw, out, in]
-        widths['gen_up2'] = 0 if up2 == widths['enc_c_base'] else up2  # content C = 4 * base; 0 means C/4
+        widths['gen_up2'] = int(arrays['gen.decA5.1.model.0.weight'].shape[2])  # transposed conv [kh, kw, out, in]
     else:
         widths['enc_a_ndf'] = out_ch('enc_a.conv_A.1.weight')
         widths['nz'] = out_ch('enc_a.fc_A.0.weight')

@@ -58,8 +58,7 @@ def infer_arch(ck: dict) -> dict:
         arch["enc_a_base"] = enc_a["model_a.1.weight"].shape[0]
         arch["nz"] = enc_a["model_a.16.weight"].shape[0]
         arch["enc_a_activation"] = enc_a_activation(ck)
-        up2 = gen["decA5.1.model.0.weight"].shape[1]  # ConvTranspose2d weight: (in, out, kh, kw)
-        arch["gen_up2"] = 0 if up2 == arch["enc_c_base"] else up2  # content C = 4 * base; 0 means C/4
+        arch["gen_up2"] = gen["decA5.1.model.0.weight"].shape[1]  # ConvTranspose2d weight: (in, out, kh, kw)
     return arch
 
 
