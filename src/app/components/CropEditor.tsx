@@ -122,17 +122,22 @@ export function CropEditor({ src, attachMedia, width, height, crop, preprocess, 
   };
 
   const pct = (v: number, of: number) => `${(100 * v) / of}%`;
+  const place = { left: pct(rect.x, width), top: pct(rect.y, height), width: pct(rect.w, width), height: pct(rect.h, height) };
   return (
     <div className="crop-editor">
       <div className="crop-frame" ref={frameRef}>
         {!attachMedia && <img src={src} alt="The content image" draggable={false} />}
+        {/* The dimming around the crop, clipped to the photo: it must never darken the rest of the page. */}
+        <div className="crop-shade" data-testid="crop-shade" aria-hidden="true">
+          <div style={place} />
+        </div>
         <div
           className={`crop-box${crop || draft ? '' : ' default'}`}
           data-testid="crop-box"
           role="group"
           tabIndex={0}
           aria-label="Crop box: arrow keys move it, + and − resize it (Shift for bigger steps)"
-          style={{ left: pct(rect.x, width), top: pct(rect.y, height), width: pct(rect.w, width), height: pct(rect.h, height) }}
+          style={place}
           onPointerDown={onPointerDown('move')}
           onPointerMove={onPointerMove}
           onPointerUp={onPointerUp}
