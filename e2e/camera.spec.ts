@@ -116,6 +116,46 @@ test('the camera is released when switched off and when the page is hidden', asy
   await expect(page.getByTestId('source-camera')).toHaveAttribute('aria-pressed', 'false');
 });
 
+/** Every pixel of a canvas is transparent (it was cleared), or the canvas has no size. */
+async function canvasBlank(page: Page, testId: string): Promise<boolean> {
+  return page.getByTestId(testId).evaluate((el) => {
+    const c = el as HTMLCanvasElement;
+    if (!c.width || !c.height) return true;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) return false;
+    return true;
+  });
+}
+
+test('Stop camera: without a photo the result is empty again; with one, its translation returns', async ({ page }) => {
+  logErrors(page);
+  await page.goto('/?model=tiny&backend=wasm');
+  await waitForModel(page, 'tiny');
+  await page.evaluate(() => window.__drit!.setCameraPipeline(false));
+  const result = page.locator('section[aria-labelledby=output-title]');
+  await startCamera(page);
+  expect(await canvasSpread(page, 'output')).toBeGreaterThan(1);
+  await page.getByTestId('source-camera').click();
+  await expect(page.getByTestId('source-camera')).toHaveAttribute('aria-pressed', 'false');
+  // The panel asks for a photo, and the result canvases show nothing (not the last camera frame).
+  await expect(result.getByText('The translation appears here once you drop a photo.')).toBeVisible();
+  await expect(page.getByTestId('output')).toHaveAttribute('data-empty', 'true');
+  expect(await canvasBlank(page, 'output')).toBe(true);
+  expect(await result.locator('canvas').first().evaluate((c) => (c as HTMLElement).dataset.empty)).toBe('true');
+
+  // With a photo: the camera's frames replace its translation while live, and it comes back after.
+  await page.getByTestId('example').click();
+  await page.waitForFunction(() => window.__drit!.state().perf.renders > 0);
+  await waitIdle(page);
+  const photo = await canvasHash(page, 'output');
+  await startCamera(page);
+  expect(await canvasHash(page, 'output')).not.toBe(photo);
+  await page.getByTestId('source-camera').click();
+  await expect(page.getByTestId('source-camera')).toHaveAttribute('aria-pressed', 'false');
+  await waitIdle(page);
+  expect(await canvasHash(page, 'output')).toBe(photo);
+});
+
 test('permission denied: a clear message, and the page stays usable', async ({ browserName }) => {
   test.skip(browserName !== 'chromium');
   // A browser whose (fake) permission prompt answers "block", as a user who refuses the camera.
