@@ -60,6 +60,10 @@ from training.drit.pack import load_pack  # noqa: E402
 from training.realism import NOT_ANIMAL, judge_outputs, kid, kid_interval, train_judge, Judge  # noqa: E402
 from training.trainer import checkpoint as ckpt_io  # noqa: E402
 from training.trainer.data import crop_flip, load_folder, run_split, to_tensor  # noqa: E402
+from training.unlike import example_report, unlike_report  # noqa: E402
+
+UNLIKE_SAMPLES = 4     # z per held-out input and recolouring
+EXAMPLE_SAMPLES = 50   # z for the app's example photo
 
 CLS_SIZE = 64
 
@@ -196,6 +200,15 @@ def get_judge(args, imgs, split, log) -> Judge:
     return judge
 
 
+def photo_gaussian(codes: torch.Tensor) -> tuple:
+    """(mean, L) with L L^T the covariance of ``codes`` (N x nz): z = mean + L e for e ~ N(0, I)."""
+    codes = codes.double()
+    mean = codes.mean(0)
+    cov = torch.cov(codes.T)
+    vals, vecs = torch.linalg.eigh(cov)
+    return mean.float(), (vecs * vals.clamp(min=0).sqrt()).float()
+
+
 @torch.no_grad()
 def evaluate(args, log=print) -> dict:
     t0 = time.time()
@@ -241,10 +254,25 @@ def evaluate(args, log=print) -> dict:
 
     concat = arch["concat"]
     g = torch.Generator().manual_seed(args.seed)
+    # --z-source photos: z ~ N(m, S), the Gaussian of the target domain's *training* photos' codes
+    # (what the app samples from a pack's attribute statistics), instead of N(0, I); the same
+    # standard-normal draws are mapped through m + L e, so the two sources pair output by output
+    z_photos = None
+    if getattr(args, "z_source", "normal") == "photos":
+        z_photos = {}
+        for d in ("A", "B"):
+            x_tr = centre(imgs[d][0], crop)
+            codes = torch.cat([ckpt_io.attribute(enc_a, x_tr[s:s + 64], d.lower(), concat) for s in range(0, x_tr.shape[0], 64)])
+            z_photos[d] = photo_gaussian(codes)
+            log(f"z from domain {d}'s training photos: {codes.shape[0]} codes, spread {z_photos[d][1].norm().item():.3f} (N(0, I): {arch['nz'] ** 0.5:.3f})")
+
+    def to_source(z: torch.Tensor, tgt: str) -> torch.Tensor:
+        """Standard-normal draws -> the chosen z source for translations into domain ``tgt``."""
+        return z if z_photos is None else z_photos[tgt][0] + z @ z_photos[tgt][1].T
     results = {
         "checkpoint": str(args.checkpoint), "ep": arch.get("ep"), "total_it": arch.get("total_it"),
         "config": {"holdout": holdout, "split_seed": split_seed, "resize": resize, "crop": crop,
-                   "samples_per_input": args.samples, "classifier_epochs": args.cls_epochs,
+                   "samples_per_input": args.samples, "z_source": getattr(args, "z_source", "normal"), "classifier_epochs": args.cls_epochs,
                    "classifier_input": CLS_SIZE, "seed": args.seed, "judge_epochs": args.judge_epochs},
         "held_out": {"A": len(imgs["A"][1]), "B": len(imgs["B"][1])},
         "classifier_accuracy": {"A": round(acc_a, 4), "B": round(acc_b, 4),
@@ -262,6 +290,7 @@ def evaluate(args, log=print) -> dict:
         for i in range(x_src.shape[0]):
             c = enc(x_src[i:i + 1])
             z = torch.randn(args.samples, arch["nz"], generator=g)
+            z = to_source(z, tgt)
             out = gen_t(c.expand(args.samples, *c.shape[1:]), z)
             hits += (classify(out) == tgt_label).sum().item()
             outs_all.append(out)
@@ -309,7 +338,18 @@ def evaluate(args, log=print) -> dict:
         }
         results["_outputs"][name] = {
             "inputs": [Path(f).name for f in imgs[src][2]], "samples": args.samples, "target": tgt_label,
-            "pred": pred.to(torch.int8), "feats": feats.float(), "real_feats": judged[tgt][1].float()}
+            "pred": pred.to(torch.int8), "feats": feats.float(), "real_feats": judged[tgt][1].float(),
+            "real_realism": base_realism}
+        # photos unlike the training set (training/unlike.py): own z draws, so the figures above
+        # stay those of earlier evaluations with the same seed
+        gu = torch.Generator().manual_seed(args.seed + 1)
+        draw = lambda *shape: to_source(torch.randn(*shape, arch["nz"], generator=gu), tgt)  # noqa: E731
+        judge_pred = lambda x: judge_outputs(judge, x)[0]  # noqa: E731
+        results["directions"][name]["unlike"] = unlike_report(
+            x_src, enc, gen_t, judge_pred, tgt_label, draw(x_src.shape[0], UNLIKE_SAMPLES), base_realism)
+        if src == "A":  # the app's example photo is a cat
+            results["directions"][name]["example"] = example_report(
+                resize, crop, enc, gen_t, judge_pred, tgt_label, draw(EXAMPLE_SAMPLES), base_realism)
         log(f"{name}: {results['directions'][name]}")
     results["eval_time_s"] = round(time.time() - t0, 1)
     return results
@@ -351,6 +391,15 @@ def to_markdown(r: dict) -> str:
         lines.append(f"| {name.replace('2', ' -> ')} | {d['success']:.1%} | {d['reference_success']:.1%} | "
                      f"{d['baseline_input_as_target']:.1%} | {d['diversity_l1']:.4f} | {d['diversity_feat']:.4f} | "
                      f"{d['baseline_real_pairs_l1']:.4f} / {d['baseline_real_pairs_feat']:.4f} | {grid} |")
+    lines += ["", "Photos unlike the training set (training/unlike.py): realism of translations of recoloured held-out "
+              "photos (the same z for every variant) and of the app's example photo (Chelsea, a brown tabby):", ""]
+    names = list(next(iter(r["directions"].values())).get("unlike", {}))
+    if names:
+        lines += ["| direction | " + " | ".join(names) + " | example photo |", "|---" * (len(names) + 2) + "|"]
+        for name, d in r["directions"].items():
+            cells = [f"{d['unlike'][v]['realism']:.1%}" for v in names]
+            ex = f"{d['example']['realism']:.1%} of {d['example']['samples']}" if "example" in d else "-"
+            lines.append(f"| {name.replace('2', ' -> ')} | " + " | ".join(cells) + f" | {ex} |")
     return "\n".join(lines) + "\n"
 
 
@@ -363,6 +412,8 @@ def main(argv=None) -> int:
     p.add_argument("--resize", type=int, default=None)
     p.add_argument("--crop", type=int, default=None)
     p.add_argument("--samples", type=int, default=10)
+    p.add_argument("--z-source", choices=("normal", "photos"), default="normal",
+                   help="random z from N(0, I) (default) or from the Gaussian of the target domain's training photos' codes")
     p.add_argument("--cls-epochs", type=int, default=12)
     p.add_argument("--judge-epochs", type=int, default=10)
     p.add_argument("--judge-cache", default="training/runs/_judge", help="folder for trained judges ('' = no cache)")

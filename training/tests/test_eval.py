@@ -35,10 +35,18 @@ def test_evaluate_and_sample_end_to_end(tmp_path):
     out = tmp_path / "eval"
     r = subprocess.run([sys.executable, "-m", "training.evaluate", "--checkpoint",
                         str(run / "checkpoints" / "latest.pth"), "--cls-epochs", "2", "--judge-epochs", "1", "--judge-cache", "", "--samples", "4",
-                        "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=300)
+                        "--z-source", "photos", "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     res = json.loads((out / "eval.json").read_text())
-    assert res["config"]["holdout"] == 0.25 and res["config"]["crop"] == 64
+    assert res["config"]["holdout"] == 0.25 and res["config"]["crop"] == 64 and res["config"]["z_source"] == "photos"
+    assert "z from domain B's training photos" in r.stdout
+    # photos unlike the training set: every recolouring for both directions, the example photo for cats
+    for name in ("cat2dog", "dog2cat"):
+        unlike = res["directions"][name]["unlike"]
+        assert list(unlike) == ["as is", "greyscale", "hue +120", "hue -120", "darker"]
+        assert all(0.0 <= v["realism"] <= 1.0 and v["inputs"] == res["directions"][name]["inputs"] for v in unlike.values())
+    assert res["directions"]["cat2dog"]["example"]["samples"] == 50 and "example" not in res["directions"]["dog2cat"]
+    assert "| greyscale |" in (out / "eval.md").read_text().replace("| as is | greyscale |", "| greyscale |")
     assert res["held_out"]["A"] > 0 and res["held_out"]["B"] > 0
     for name in ("cat2dog", "dog2cat"):
         d = res["directions"][name]
@@ -174,12 +182,47 @@ def test_kid_interval_resamples_inputs_without_self_pairs():
     assert all(math.isnan(v) for v in kid_interval(f_gen, 4, f_real, seed=0))  # 15 rows are not groups of 4
 
 
-def _fake_outputs(hits_per_input, feats, real_feats, per=4):
+def _direction(hits_per_input, feats, real_feats, per=4, target=1, real_realism=1.0):
     n = len(hits_per_input)
-    pred = torch.tensor([[1] * h + [2] * (per - h) for h in hits_per_input], dtype=torch.int8).flatten()
-    d = {"inputs": [f"{i}.jpg" for i in range(n)], "samples": per, "target": 1,
-         "pred": pred, "feats": feats, "real_feats": real_feats}
-    return {"checkpoint": "x", "directions": {"cat2dog": d}}
+    miss = 2  # "not a real animal"
+    pred = torch.tensor([[target] * h + [miss] * (per - h) for h in hits_per_input], dtype=torch.int8).flatten()
+    return {"inputs": [f"{i}.jpg" for i in range(n)], "samples": per, "target": target,
+            "pred": pred, "feats": feats, "real_feats": real_feats, "real_realism": real_realism}
+
+
+def _fake_outputs(hits_per_input, feats, real_feats, per=4):
+    return {"checkpoint": "x", "directions": {"cat2dog": _direction(hits_per_input, feats, real_feats, per)}}
+
+
+def test_balanced_ship_rule_takes_the_better_weak_direction_with_a_floor_on_the_strong_one():
+    """A candidate that gives up a little of the strong direction for much of the weak one ships
+    (the earlier no-worse rule kept it out); one whose strong direction falls below 0.7 of the real
+    rate does not, nor one whose weak direction is not significantly better."""
+    import pytest
+    from training.compare_eval import compare
+    gen = torch.Generator().manual_seed(0)
+    real = torch.randn(30, 8, generator=gen)
+    feats = lambda n: real[torch.randint(0, 30, (n,), generator=gen)] + 0.1 * torch.randn(n, 8, generator=gen)  # noqa: E731
+
+    def model(c2d, d2c):  # hits out of 10 per input: 40 cats, 20 dogs; real-photo rate 1.0 and 0.95
+        return {"checkpoint": "x", "directions": {
+            "cat2dog": _direction(c2d, feats(400), real, per=10, target=1, real_realism=1.0),
+            "dog2cat": _direction(d2c, feats(200), real, per=10, target=0, real_realism=0.95)}}
+    base = model([8] * 40, [3] * 20)                        # 0.80 / 0.32
+    trade = model([7, 8] * 20, [5] * 20)                    # 0.75 / 0.53: weak +0.21, strong 0.75
+    r = compare(base, trade)
+    assert r["directions"]["cat2dog"]["realism"]["verdict"] == "worse" and r["no_worse_rule"] is False
+    assert r["balanced"]["weaker_verdict"] == "better" and r["ship"] is True
+    assert r["balanced"]["weaker_new"]["direction"] == "dog2cat"
+    too_far = model([6] * 40, [6] * 20)                     # 0.60 / 0.63: strong under the floor
+    assert compare(base, too_far)["balanced"]["weaker_verdict"] == "better"
+    assert compare(base, too_far)["ship"] is False
+    same_weak = model([9] * 40, [3, 3, 4, 2] * 5)            # weak unchanged on average
+    assert compare(base, same_weak)["ship"] is False
+    different_judge = model([8] * 40, [3] * 20)
+    different_judge["directions"]["dog2cat"]["real_realism"] = 0.9
+    with pytest.raises(ValueError, match="judge"):
+        compare(base, different_judge)
 
 
 def test_compare_eval_pairs_inputs_and_applies_the_ship_rule():
@@ -196,9 +239,9 @@ def test_compare_eval_pairs_inputs_and_applies_the_ship_rule():
     r = compare(base, better)
     d = r["directions"]["cat2dog"]
     assert d["realism"]["verdict"] == "better" and d["realism"]["difference"] == pytest.approx(0.5)
-    assert d["kid_x1000"]["verdict"] == "no significant difference" and r["ship"] is True
+    assert d["kid_x1000"]["verdict"] == "no significant difference" and r["no_worse_rule"] is True
     worse_kid = compare(base, _fake_outputs([3] * 20, far, real))
-    assert worse_kid["directions"]["cat2dog"]["kid_x1000"]["verdict"] == "worse" and worse_kid["ship"] is False
+    assert worse_kid["directions"]["cat2dog"]["kid_x1000"]["verdict"] == "worse" and worse_kid["no_worse_rule"] is False
     # a mixed change (some inputs up, some down, zero on average) is not significant either way
     mixed = compare(base, _fake_outputs([2, 0] * 10, near, real))
     assert mixed["directions"]["cat2dog"]["realism"]["difference"] == 0
@@ -241,3 +284,32 @@ def test_fine_detail_sees_texture_and_ignores_the_checkerboard():
     board = ((torch.arange(32)[:, None] + torch.arange(32)[None]) % 2).float().expand(2, 3, 32, 32)
     assert fine_detail(noise) > 50 > 5 > fine_detail(smooth)  # white noise: ~80 % of its power is fine
     assert abs(fine_detail(smooth + 0.3 * board) - fine_detail(smooth)) < 1e-3
+
+
+def test_photo_gaussian_reproduces_the_codes_mean_and_covariance():
+    from training.evaluate import photo_gaussian
+    gen = torch.Generator().manual_seed(0)
+    mix = torch.randn(8, 8, generator=gen) * torch.tensor([2.0, 1, 0.5, 0.1, 0.01, 0, 0, 0])  # rank 5
+    codes = torch.randn(4000, 8, generator=gen) @ mix.T + torch.arange(8.0)
+    mean, L = photo_gaussian(codes)
+    z = mean + torch.randn(200000, 8, generator=gen) @ L.T
+    assert torch.allclose(z.mean(0), codes.mean(0), atol=0.02)
+    assert torch.allclose(torch.cov(z.T), torch.cov(codes.T), atol=0.05, rtol=0.02)
+
+
+def test_unlike_variants_keep_luminance_and_change_only_colour():
+    from training.unlike import EXAMPLE, example_image, variants
+    gen = torch.Generator().manual_seed(0)
+    x = torch.rand(6, 3, 16, 16, generator=gen) * 0.8 - 0.4   # mid-range: no recolouring clips
+    luma = lambda t: 0.299 * t[:, 0] + 0.587 * t[:, 1] + 0.114 * t[:, 2]  # noqa: E731
+    v = variants(x)
+    assert torch.equal(v["as is"], x)
+    for name in ("greyscale", "hue +120", "hue -120"):
+        assert torch.allclose(luma(v[name]), luma(x), atol=1e-5), name
+        assert not torch.allclose(v[name], x, atol=1e-3), name
+    grey = v["greyscale"]
+    assert torch.allclose(grey[:, 0], grey[:, 1], atol=1e-5) and torch.allclose(grey[:, 1], grey[:, 2], atol=1e-5)
+    assert (v["darker"] < x + 1e-6).all() and (luma(v["darker"]) < luma(x)).float().mean() > 0.99
+    assert EXAMPLE.exists()
+    ex = example_image(144, 128)
+    assert ex.shape == (1, 3, 128, 128) and -1.0 <= ex.min() and ex.max() <= 1.0

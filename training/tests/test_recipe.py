@@ -14,7 +14,7 @@ import torch
 import torch.nn as nn
 
 from training.trainer import compact
-from training.trainer.augment import cutout, diff_augment, parse_policy, translation
+from training.trainer.augment import coat_jitter, cutout, diff_augment, parse_policy, translation
 from training.trainer.config import PRESETS, TrainConfig
 from training.trainer.fastconv import PhaseConvTranspose2d, ZeroInsertConvTranspose2d, patch_pointwise_convs
 from training.trainer.model import DRIT, NET_NAMES, _adv
@@ -81,6 +81,37 @@ def test_diff_augment_is_differentiable_and_random_per_sample():
 
 
 # ---------------------------------------------------------------- losses, halves, MS ramp, EMA
+def test_coat_jitter_keeps_luminance_changes_colour_and_respects_p():
+    torch.manual_seed(0)
+    x = torch.rand(64, 3, 16, 16) * 1.6 - 0.8
+    luma = lambda t: 0.299 * t[:, 0] + 0.587 * t[:, 1] + 0.114 * t[:, 2]  # noqa: E731
+    y = coat_jitter(x, 1.0)
+    changed = (y - x).abs().flatten(1).amax(1) > 1e-3
+    assert changed.float().mean() > 0.9                          # p = 1: (nearly) every image recoloured
+    inside = (y.abs() < 0.999).flatten(1).all(1)                  # where nothing was clipped, luminance is kept
+    assert inside.any()
+    assert torch.allclose(luma(y)[inside], luma(x)[inside], atol=1e-4)
+    grey = (y[:, 0] - y[:, 1]).abs().flatten(1).amax(1) < 1e-4   # some become greyscale (R = G = B)
+    assert 0.15 < grey.float().mean() < 0.55
+    assert torch.equal(coat_jitter(x, 0.0), x)
+    half = (coat_jitter(x, 0.5) - x).abs().flatten(1).amax(1) > 1e-3
+    assert 0.25 < half.float().mean() < 0.75
+
+
+def test_coat_jitter_reaches_only_the_content_encoder():
+    torch.manual_seed(0)
+    m = DRIT(tiny(batch_size=4, coat_jitter=1.0), torch.device("cpu"))
+    m.initialize()
+    seen = []
+    orig = m.enc_c.forward
+    m.enc_c.forward = lambda a, b: (seen.append((a.clone(), b.clone())), orig(a, b))[1]
+    xa, xb = torch.rand(4, 3, 64, 64) * 2 - 1, torch.rand(4, 3, 64, 64) * 2 - 1
+    m.forward(xa, xb)
+    first_a, _ = seen[0]
+    assert not torch.allclose(first_a, m.real_A_encoded)          # E_c saw a recoloured cat
+    assert torch.equal(m.real_A_encoded, m._prep(xa)[:2])         # the reconstruction target is the real one
+
+
 def test_gan_losses_match_their_definitions():
     z = torch.tensor([-2.0, 0.5, 3.0])
     assert torch.isclose(_adv(z, True, "hinge"), torch.relu(1 - z).mean())

@@ -74,3 +74,39 @@ def diff_augment(x: torch.Tensor, policy: Sequence[str]) -> torch.Tensor:
     for name in policy:
         x = _FUNCS[name](x)
     return x
+
+
+# ---------------------------------------------------------------- content encoder inputs
+def recolour(x: torch.Tensor, angle: torch.Tensor, saturation: torch.Tensor) -> torch.Tensor:
+    """Rotate each image's chroma by ``angle`` (radians) and scale it by ``saturation`` (0 = grey),
+    luminance kept: YIQ, whose (I, Q) plane is the colour wheel. ``angle``, ``saturation``: (N,)."""
+    to_yiq = torch.tensor([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]],
+                          device=x.device, dtype=torch.float32)
+    from_yiq = torch.linalg.inv(to_yiq)
+    yiq = torch.einsum("ij,njhw->nihw", to_yiq.to(x.dtype), x)
+    n = x.shape[0]
+    c = (torch.cos(angle) * saturation).view(n, 1, 1).to(x.dtype)
+    s = (torch.sin(angle) * saturation).view(n, 1, 1).to(x.dtype)
+    i, q = yiq[:, 1], yiq[:, 2]
+    rotated = torch.stack((yiq[:, 0], c * i - s * q, s * i + c * q), 1)
+    return torch.einsum("ij,njhw->nihw", from_yiq.to(x.dtype), rotated).clamp(-1, 1)
+
+
+def coat_jitter(x: torch.Tensor, p: float) -> torch.Tensor:
+    """Recolour the content encoder's input so that coat colour stops being "content".
+
+    The training cats are mostly light, long-haired Birman-like cats: a brown tabby's content code
+    lies where E_c has never been. With probability ``p`` per sample the image's chroma is rotated
+    by a random hue angle and scaled by a random saturation in [0, 1.5] (0 with probability 1/3:
+    greyscale), luminance kept, so the shapes the generator must keep stay where they were. Only
+    E_c sees the recoloured image; E_a and every reconstruction target keep the real one, so the
+    colour has to travel through the attribute, as DRIT's split intends.
+    """
+    if p <= 0:
+        return x
+    n = x.shape[0]
+    angle = torch.rand(n, device=x.device) * 2 * torch.pi
+    sat = torch.rand(n, device=x.device) * 1.5
+    sat = torch.where(torch.rand(n, device=x.device) < 1 / 3, torch.zeros_like(sat), sat)
+    keep = (torch.rand(n, 1, 1, 1, device=x.device) >= p).to(x.dtype)
+    return keep * x + (1 - keep) * recolour(x, angle, sat)

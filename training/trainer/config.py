@@ -39,6 +39,8 @@ class TrainConfig:
     ms_warmup: int = 0                   # ... then ramps linearly to lambda_ms over this many iterations
     # CPU-scale recipe (docs/training.md "The CPU recipe"); the defaults are the original's
     diffaug: str = ""                    # DiffAugment policy for the image discriminators: color,translation,cutout
+    coat_jitter: float = 0.0             # share of E_c's real inputs recoloured (hue, saturation, greyscale):
+                                         # content codes that do not depend on coat colour (trainer/augment.py)
     gan_loss: str = "bce"                # bce (original) | lsgan | hinge, image discriminators
     ema: float = 0.0                     # EMA decay of E_c, E_a, G (0 = off); written to checkpoints/ema.pth
     latent_ea: bool = False              # latent regression also trains E_a (not in the original, where it

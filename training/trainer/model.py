@@ -35,7 +35,7 @@ from torch._utils import _flatten_dense_tensors, _unflatten_dense_tensors
 from training.trainer import checkpoint as ckpt_io
 from training.drit.networks import LayerNorm, build_inference_nets, gaussian_weights_init as _net_init
 
-from .augment import diff_augment, parse_policy
+from .augment import coat_jitter, diff_augment, parse_policy
 from .config import TrainConfig
 from .discriminators import Dis, Dis_content, MultiScaleDis, gaussian_weights_init
 from .ema import EMA, EMA_NETS
@@ -281,7 +281,7 @@ class DRIT:
         self.real_A_encoded, self.real_A_random = real_a[:half], real_a[half:]
         self.real_B_encoded, self.real_B_random = real_b[:half], real_b[half:]
         with self._autocast():
-            self.z_content_a, self.z_content_b = self.enc_c(self.real_A_encoded, self.real_B_encoded)
+            self.z_content_a, self.z_content_b = self.enc_c(self._coat(self.real_A_encoded), self._coat(self.real_B_encoded))
             self.z_attr_a, self.z_attr_b, self.attr_stats = self.encode_attr(self.real_A_encoded, self.real_B_encoded)
             self.z_random = self.get_z_random(half)
             ca, cb = self.z_content_a, self.z_content_b
@@ -315,6 +315,9 @@ class DRIT:
                 self.z_attr_random_a, self.z_attr_random_b = self.enc_a(self.fake_A_random, self.fake_B_random)
 
     # ------------------------------------------------------------------ discriminator updates
+    def _coat(self, x: torch.Tensor) -> torch.Tensor:
+        return coat_jitter(x, self.cfg.coat_jitter) if self.cfg.coat_jitter > 0 else x
+
     def _aug(self, x: torch.Tensor) -> torch.Tensor:
         return diff_augment(x, self.augment) if self.augment else x
 
@@ -342,7 +345,7 @@ class DRIT:
     def update_D_content(self, image_a: torch.Tensor, image_b: torch.Tensor) -> None:
         real_a, real_b = self._prep(image_a[:self.half]), self._prep(image_b[:self.half])
         with torch.no_grad(), self._autocast():  # contents are detached for this loss anyway
-            ca, cb = self.enc_c(real_a, real_b)
+            ca, cb = self.enc_c(self._coat(real_a), self._coat(real_b))
         self.disContent_opt.zero_grad(set_to_none=True)
         loss = self._content_dis_loss(ca, cb)
         loss.backward()
