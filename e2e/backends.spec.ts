@@ -1,11 +1,43 @@
-/** `?backend=` forces a backend (for tests and for users with buggy drivers). */
-import { expect, test } from '@playwright/test';
+/**
+ * The automatic backend choice, and `?backend=` forcing a backend (for tests and for users with
+ * buggy drivers) even where it renders in software, as WebGPU and WebGL do on SwiftShader here.
+ */
+import { expect, test, type Page } from '@playwright/test';
 import { asset } from './assets';
 import { afterRender, canvasSpread, logErrors, waitForModel, watchOrigin } from './helpers';
 
 const pixels = new Map<string, number[]>();
 
-for (const backend of ['webgl', 'wasm', 'cpu'] as const) {
+/** The page's WebGPU adapter as the app would judge it: null without one, else whether it is software. */
+async function webgpuAdapter(page: Page): Promise<{ software: boolean } | null> {
+  return page.evaluate(async () => {
+    type Info = { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(o?: object): Promise<{ info?: Info; isFallbackAdapter?: boolean } | null> } }).gpu;
+    const adapter = await gpu?.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter) return null;
+    const text = [adapter.info?.vendor, adapter.info?.architecture, adapter.info?.description].join(' ');
+    return { software: !!(adapter.info?.isFallbackAdapter || adapter.isFallbackAdapter) || /swiftshader|llvmpipe|lavapipe|software/i.test(text) };
+  });
+}
+
+test('a default visit with only a software WebGPU adapter runs on WebAssembly and says why', async ({ page, context }) => {
+  const watch = watchOrigin(context);
+  logErrors(page);
+  await page.goto('/?model=tiny');
+  const adapter = await webgpuAdapter(page);
+  test.skip(adapter === null || !adapter.software, 'this browser has a hardware WebGPU adapter (or none): the software case cannot be seen here');
+  await waitForModel(page, 'tiny');
+  await expect(page.getByTestId('backend')).toHaveText('wasm');
+  await expect(page.getByTestId('backend-reason')).toContainText('WebAssembly — WebGPU adapter is a software fallback (SwiftShader)');
+  await expect(page.getByTestId('backend-reason')).toContainText('slower than WebAssembly here');
+  // A deliberate choice, not a failure: no warning banner.
+  await expect(page.getByTestId('backend-notice')).toHaveCount(0);
+  await afterRender(page, () => page.getByTestId('content-input').setInputFiles(asset('cat.png')));
+  expect(await canvasSpread(page, 'output')).toBeGreaterThan(1);
+  expect(watch.foreign).toEqual([]);
+});
+
+for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu'] as const) {
   test(`?backend=${backend} runs the model there`, async ({ page, context }) => {
     const watch = watchOrigin(context);
     logErrors(page);
@@ -14,6 +46,7 @@ for (const backend of ['webgl', 'wasm', 'cpu'] as const) {
     await waitForModel(page, 'tiny');
     await expect(page.getByTestId('backend')).toHaveText(backend);
     await expect(page.getByTestId('backend-notice')).toHaveCount(0);
+    await expect(page.getByTestId('backend-reason')).toContainText(`forced by ?backend=${backend}`);
     if (backend === 'wasm') {
       // Cross-origin isolation (COOP/COEP) lets the wasm backend use threads.
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);

@@ -91,28 +91,42 @@ test('a model that is listed but not published', async () => {
 
 test('a worker crash: the app restarts the worker and restores its state', async () => {
   const z = await page.evaluate(() => window.__drit!.state().z);
+  const backend = await page.getByTestId('backend').textContent();
   const before = await page.evaluate(() => window.__drit!.state().perf.renders);
   await page.evaluate(() => window.__drit!.crashWorker());
   await expect(page.getByTestId('notice')).toContainText('worker crashed');
   // The model is reloaded in the new worker and the output rendered again, same z.
   await page.waitForFunction((n) => window.__drit!.state().perf.renders > n, before);
   await waitIdle(page);
-  await expect(page.getByTestId('backend')).toHaveText('webgpu');
+  await expect(page.getByTestId('backend')).toHaveText(backend!);
   expect(await page.evaluate(() => window.__drit!.state().z)).toEqual(z);
   await expect(page.getByTestId('error')).toBeHidden();
   await stillWorks();
 });
 
 test('WebGPU device lost: falls back to the next backend and says why', async () => {
-  await expect(page.getByTestId('backend')).toHaveText('webgpu');
-  const before = await page.evaluate(() => window.__drit!.state().perf.renders);
-  expect(await page.evaluate(() => window.__drit!.loseDevice())).toBe(true);
-  await expect(page.getByTestId('backend')).not.toHaveText('webgpu');
-  await expect(page.getByTestId('backend-notice')).toContainText('WebGPU');
-  await expect(page.getByTestId('backend-notice')).toContainText('lost');
-  await page.waitForFunction((n) => window.__drit!.state().perf.renders > n, before);
-  await waitIdle(page);
-  await stillWorks();
+  // Its own page on WebGPU: the automatic choice skips a software adapter (SwiftShader here).
+  const gpuPage = await context.newPage();
+  logErrors(gpuPage);
+  try {
+    await gpuPage.goto('/?backend=webgpu&model=tiny');
+    await waitForModel(gpuPage, 'tiny');
+    await expect(gpuPage.getByTestId('backend')).toHaveText('webgpu');
+    await afterRender(gpuPage, () => gpuPage.getByTestId('content-input').setInputFiles(asset('cat.png')));
+    const before = await gpuPage.evaluate(() => window.__drit!.state().perf.renders);
+    expect(await gpuPage.evaluate(() => window.__drit!.loseDevice())).toBe(true);
+    await expect(gpuPage.getByTestId('backend')).not.toHaveText('webgpu');
+    await expect(gpuPage.getByTestId('backend-notice')).toContainText('WebGPU');
+    await expect(gpuPage.getByTestId('backend-notice')).toContainText('lost');
+    await expect(gpuPage.getByTestId('backend-reason')).toContainText('WebGPU: the WebGPU device was lost');
+    await gpuPage.waitForFunction((n) => window.__drit!.state().perf.renders > n, before);
+    await waitIdle(gpuPage);
+    await afterRender(gpuPage, () => gpuPage.getByTestId('content-input').setInputFiles(asset('cat2.png')));
+    expect(await canvasSpread(gpuPage, 'output')).toBeGreaterThan(1);
+    await expect(gpuPage.getByTestId('error')).toBeHidden();
+  } finally {
+    await gpuPage.close();
+  }
 });
 
 test('unknown ?backend= and ?model= values are reported, defaults are used', async () => {

@@ -15,6 +15,8 @@ test('no WebGPU: runs on the fallback backend with a notice', async ({ page, con
   expect(['webgl', 'wasm', 'cpu']).toContain(backend);
   await expect(page.getByTestId('backend-notice')).toContainText(`Running on ${backend}`);
   await expect(page.getByTestId('backend-notice')).toContainText('WebGPU');
+  // The perf readout gives the whole reason (here also that WebGL is SwiftShader, i.e. software).
+  await expect(page.getByTestId('backend-reason')).toContainText('WebGPU');
   await afterRender(page, () => page.getByTestId('content-input').setInputFiles(asset('cat.png')));
   expect(await canvasSpread(page, 'output')).toBeGreaterThan(1);
   await expect(page.getByTestId('error')).toBeHidden();

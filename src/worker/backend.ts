@@ -1,7 +1,11 @@
 /**
- * tfjs backend selection inside the worker: WebGPU first, then webgl -> wasm -> cpu. A forced
- * backend (URL `?backend=`) is tried first; whatever fails is reported with its reason so the UI
- * can tell the user which backend runs and why. The wasm binaries are served by our own origin.
+ * tfjs backend selection inside the worker. The automatic choice: a hardware WebGPU adapter, then
+ * hardware WebGL, else WebAssembly, then CPU. A GPU backend that renders in software (SwiftShader,
+ * llvmpipe, …; ./backend-choice.ts) is skipped: WebAssembly is several times faster on the same CPU
+ * (docs/benchmarks.md); it is only tried as a last resort before the plain JavaScript CPU backend.
+ * A forced backend (URL `?backend=`) is tried first, software or not. Whatever was skipped or
+ * failed is reported so the UI can say which backend runs and why. The wasm binaries are served
+ * by our own origin.
  */
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core, the four backends and only the kernels the networks use (./tfjs/bundle.ts).
@@ -9,7 +13,17 @@ import { missingKernels, setWasmPaths } from './tfjs/bundle';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import {
+  backendLabel,
+  choiceReason,
+  webglSoftwareRenderer,
+  webgpuSoftwareRenderer,
+  type GpuAdapterInfoLike,
+  type SoftwareSkip,
+} from './backend-choice';
 import { BACKEND_ORDER, type BackendName, type BackendStatus } from './protocol';
+
+export { backendLabel };
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -18,13 +32,6 @@ setWasmPaths({
 });
 
 /** Minimal WebGPU shapes we touch (the DOM lib of TypeScript 5.9 has no WebGPU types). */
-interface GpuAdapterInfoLike {
-  vendor?: string;
-  architecture?: string;
-  device?: string;
-  description?: string;
-  isFallbackAdapter?: boolean;
-}
 interface GpuAdapterLike {
   info?: GpuAdapterInfoLike;
   isFallbackAdapter?: boolean;
@@ -51,16 +58,24 @@ export class BackendUnavailable extends Error {
   }
 }
 
-function describeAdapter(info: GpuAdapterInfoLike | undefined, fallback: boolean): string {
+function describeAdapter(info: GpuAdapterInfoLike | undefined, software: string | null): string {
   const parts = [info?.vendor, info?.architecture, info?.device, info?.description].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
   const uniq = [...new Set(parts)];
   const text = uniq.join(' / ') || 'unknown GPU adapter';
-  return fallback ? `${text} (software fallback adapter)` : text;
+  return software ? `${text} (software: ${software})` : text;
 }
 
-async function probeWebgpu(): Promise<string> {
+/** What a probe learnt about a GPU backend before it is activated. */
+interface GpuProbe {
+  /** Shown as the adapter in the perf readout. */
+  adapter: string;
+  /** The software rasteriser's name, or null for hardware (or unknown). */
+  software: string | null;
+}
+
+async function probeWebgpu(): Promise<GpuProbe> {
   const gpu = navigatorGpu();
   if (!gpu) throw new BackendUnavailable('webgpu', 'this browser has no WebGPU (navigator.gpu is missing)');
   if (!tf.findBackendFactory('webgpu')) throw new BackendUnavailable('webgpu', 'the tfjs WebGPU backend is not registered');
@@ -76,7 +91,27 @@ async function probeWebgpu(): Promise<string> {
       'no WebGPU adapter (WebGPU is disabled or the GPU is blocklisted; on Linux Chromium needs --enable-unsafe-webgpu)',
     );
   }
-  return describeAdapter(adapter.info, adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false);
+  const software = webgpuSoftwareRenderer(adapter.info, adapter.isFallbackAdapter ?? false);
+  return { adapter: describeAdapter(adapter.info, software), software };
+}
+
+/**
+ * The WebGL renderer of a throw-away OffscreenCanvas context, read before tfjs creates its own, so
+ * that a software renderer can be skipped without building the backend. Null when it cannot be read.
+ */
+function probeWebglRenderer(): string | null {
+  if (typeof OffscreenCanvas === 'undefined') return null;
+  try {
+    const canvas = new OffscreenCanvas(1, 1);
+    const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGL2RenderingContext | WebGLRenderingContext | null;
+    if (!gl) return null;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return renderer;
+  } catch {
+    return null;
+  }
 }
 
 interface WebglBackendLike {
@@ -97,11 +132,19 @@ async function wasmDescription(): Promise<string> {
   return `WebAssembly${simd ? ' SIMD' : ''}${threads ? `, ${navigator.hardwareConcurrency} threads` : ', single thread'}`;
 }
 
-async function activate(name: BackendName): Promise<string> {
+function requireKernels(name: BackendName): void {
   const missing = missingKernels(name);
   if (missing.length > 0) throw new BackendUnavailable(name, `this build lacks the kernels ${missing.join(', ')} (src/worker/tfjs/kernel-list.ts)`);
-  let adapter = '';
-  if (name === 'webgpu') adapter = await probeWebgpu();
+}
+
+/**
+ * Activates `name` (a WebGPU adapter already probed may be passed in); returns the adapter
+ * description and, for a GPU backend on a software rasteriser, its name.
+ */
+async function activate(name: BackendName, probed?: GpuProbe): Promise<GpuProbe> {
+  requireKernels(name);
+  let gpu: GpuProbe = { adapter: '', software: null };
+  if (name === 'webgpu') gpu = probed ?? (await probeWebgpu());
   let ok: boolean;
   try {
     ok = await tf.setBackend(name);
@@ -119,33 +162,85 @@ async function activate(name: BackendName): Promise<string> {
   } catch (e) {
     throw new BackendUnavailable(name, `self-test failed: ${(e as Error).message}`);
   }
-  if (name === 'webgl') adapter = webglRenderer();
-  else if (name === 'wasm') adapter = await wasmDescription();
-  else if (name === 'cpu') adapter = 'plain JavaScript (slow)';
-  return adapter;
+  if (name === 'webgl') {
+    const renderer = webglRenderer();
+    gpu = { adapter: renderer, software: webglSoftwareRenderer(renderer) };
+  } else if (name === 'wasm') gpu = { adapter: await wasmDescription(), software: null };
+  else if (name === 'cpu') gpu = { adapter: 'plain JavaScript (slow)', software: null };
+  return gpu;
 }
 
-const LABEL: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU' };
+/** Checks a GPU backend before activation: its software rasteriser, or null for hardware. */
+async function probeGpu(name: 'webgpu' | 'webgl'): Promise<GpuProbe> {
+  requireKernels(name);
+  if (name === 'webgpu') return probeWebgpu();
+  const renderer = probeWebglRenderer();
+  return { adapter: renderer ?? 'WebGL', software: webglSoftwareRenderer(renderer) };
+}
+
+function failure(name: BackendName, e: unknown): string {
+  return `${backendLabel(name)}: ${e instanceof BackendUnavailable ? e.message : (e as Error).message}`;
+}
 
 /**
- * Activates the first backend that works, starting with `requested` (if any) and continuing in
- * the default order after it; `exclude` lists backends known to be broken (e.g. a lost device).
+ * Activates the backend to run on: `requested` (if any) first, software or not; then the automatic
+ * order (BACKEND_ORDER) with software GPU backends skipped, and tried again only as the last resort
+ * before CPU. `exclude` lists backends known to be broken (e.g. a lost device). The status carries
+ * the reason for the choice (`reason`) and, when something failed, `fallbackReason`.
  */
 export async function selectBackend(requested?: BackendName, exclude: readonly BackendName[] = []): Promise<BackendStatus> {
-  const order = requested ? [requested, ...BACKEND_ORDER.filter((b) => b !== requested)] : [...BACKEND_ORDER];
   const failures: string[] = [];
-  for (const name of order) {
-    if (exclude.includes(name)) continue;
+  const skipped: SoftwareSkip[] = [];
+  const finish = (name: BackendName, { adapter, software }: GpuProbe): BackendStatus => {
+    const status: BackendStatus = { name, adapter, reason: choiceReason({ name, requested, software, skipped, failures }) };
+    if (requested) status.requested = requested;
+    if (failures.length) status.fallbackReason = failures.join('; ');
+    return status;
+  };
+  const tryActivate = async (name: BackendName, probed?: GpuProbe): Promise<GpuProbe | null> => {
     try {
-      const adapter = await activate(name);
-      const status: BackendStatus = { name, adapter };
-      if (requested) status.requested = requested;
-      if (failures.length) status.fallbackReason = failures.join('; ');
-      return status;
+      return await activate(name, probed);
     } catch (e) {
-      failures.push(`${LABEL[name]}: ${e instanceof BackendUnavailable ? e.message : (e as Error).message}`);
+      failures.push(failure(name, e));
       dropBackend(name);
+      return null;
     }
+  };
+
+  if (requested && !exclude.includes(requested)) {
+    const active = await tryActivate(requested);
+    if (active) return finish(requested, active);
+  }
+  for (const name of BACKEND_ORDER) {
+    if (name === 'cpu') {
+      // WebAssembly did not work: a software GPU still beats plain JavaScript.
+      for (const s of [...skipped]) {
+        const active = await tryActivate(s.backend);
+        if (active) return finish(s.backend, active);
+      }
+    }
+    if (exclude.includes(name) || name === requested) continue;
+    let probed: GpuProbe | undefined;
+    if (name === 'webgpu' || name === 'webgl') {
+      try {
+        probed = await probeGpu(name);
+      } catch (e) {
+        failures.push(failure(name, e));
+        continue;
+      }
+      if (probed.software) {
+        skipped.push({ backend: name, renderer: probed.software });
+        continue;
+      }
+    }
+    const active = await tryActivate(name, name === 'webgpu' ? probed : undefined);
+    if (active && (name === 'webgpu' || name === 'webgl') && active.software) {
+      // The probe could not tell (no OffscreenCanvas renderer string); the live context can.
+      dropBackend(name);
+      skipped.push({ backend: name, renderer: active.software });
+      continue;
+    }
+    if (active) return finish(name, active);
   }
   throw new BackendUnavailable('cpu', `no tfjs backend works here (${failures.join('; ')})`);
 }
@@ -161,8 +256,4 @@ export function currentGpuDevice(): GpuDeviceLike | undefined {
  */
 export function dropBackend(name: BackendName): void {
   if (tf.findBackendFactory(name)) tf.removeBackend(name);
-}
-
-export function backendLabel(name: BackendName): string {
-  return LABEL[name];
 }

@@ -124,6 +124,7 @@ export class Engine {
     }
     const status = await selectBackend(this.requested, this.brokenBackends);
     status.fallbackReason = [`${backendLabel(lost)}: ${reason}`, status.fallbackReason].filter(Boolean).join('; ');
+    status.reason = [`${backendLabel(lost)}: ${reason}`, status.reason].filter(Boolean).join('; ');
     this.backend = status;
     this.watchDevice();
     if (this.pack) {

@@ -11,6 +11,11 @@ import type { AttributeStats, Domain, Preprocess } from '../pack/manifest';
 export type { Direction };
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+/**
+ * The automatic order. WebGPU and WebGL count only on a hardware GPU: on a software rasteriser
+ * (SwiftShader, llvmpipe) they are skipped for WebAssembly, and tried again only before CPU
+ * (src/worker/backend.ts, src/worker/backend-choice.ts).
+ */
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 export function isBackendName(v: unknown): v is BackendName {
@@ -24,7 +29,12 @@ export interface BackendStatus {
   adapter: string;
   /** The backend the user asked for (URL `?backend=`), if any. */
   requested?: BackendName;
-  /** Set when the active backend is not the first choice: why the better ones were skipped. */
+  /**
+   * Why this backend runs, in one line for the perf readout: forced by `?backend=`, a hardware GPU,
+   * or which GPU backends were skipped as software renderers (slower than WebAssembly) or failed.
+   */
+  reason?: string;
+  /** Set when a backend failed to start (or its device was lost): what went wrong, for the notice. */
   fallbackReason?: string;
 }
 

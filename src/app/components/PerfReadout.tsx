@@ -1,10 +1,11 @@
+import { backendLabel } from '../../worker/backend-choice';
 import { useStore } from '../store';
 
 function ms(v: number | undefined): string {
   return v === undefined ? '–' : `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`;
 }
 
-/** Backend, adapter and timings of the last encode / generate. */
+/** Backend, adapter, why that backend runs, and timings of the last encode / generate. */
 export function PerfReadout() {
   const backend = useStore((s) => s.backend);
   const perf = useStore((s) => s.perf);
@@ -21,6 +22,14 @@ export function PerfReadout() {
           <dt>Adapter</dt>
           <dd data-testid="adapter">{backend?.adapter ?? '–'}</dd>
         </div>
+        {backend?.reason && (
+          <div>
+            <dt>Why</dt>
+            <dd data-testid="backend-reason">
+              {backendLabel(backend.name)} — {backend.reason}
+            </dd>
+          </div>
+        )}
         <div>
           <dt>Fetch + verify</dt>
           <dd>{ms(perf.packMs)}</dd>
