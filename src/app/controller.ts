@@ -229,13 +229,29 @@ export async function handleFiles(files: readonly File[], target: 'content' | 'r
 
 // ------------------------------------------------------------------------------------- attributes
 
+/**
+ * Swaps the direction. A reference is a picture of one direction's target domain: swapped away
+ * while it is the source of z, z returns to the last sample (and the reference waits, unused);
+ * swapped back, it becomes the source again (the renderer re-encodes it and sets z).
+ */
 export function setDirection(direction: AppState['direction']): void {
-  if (getState().direction === direction) return;
-  setState({ direction });
+  const s = getState();
+  if (s.direction === direction) return;
+  const r = s.reference;
+  if (r && r.direction !== direction && s.mode === 'reference') {
+    setState({ direction, ...attr.toSampleMode(s), mode: 'sample', reference: { ...r, resume: true } });
+    remember('sample');
+  } else if (r && r.direction === direction && r.resume) {
+    setState({ direction, mode: 'reference', reference: { ...r, resume: false } });
+  } else {
+    setState({ direction });
+  }
 }
 
 /** Switches where z comes from: the last sample, or the reference image (if one was dropped). */
 export function setMode(mode: AppState['mode']): void {
+  const r = getState().reference;
+  if (r?.resume) setState({ reference: { ...r, resume: false } }); // an explicit choice wins over a swap's memory
   if (mode === 'reference') {
     setState({ mode });
     applyReference();

@@ -18,13 +18,18 @@ export async function setReferenceFile(file: Blob, name = (file as File).name ||
     const notice = downscaleNotice(slot);
     setState({
       mode: 'reference',
-      reference: { slot, mu: [], input: { width: 1, height: 1, data: new Uint8ClampedArray(4) }, sampleAround: old?.sampleAround ?? false, seed: old?.seed ?? 1 },
+      reference: { slot, direction: getState().direction, mu: [], input: { width: 1, height: 1, data: new Uint8ClampedArray(4) }, sampleAround: old?.sampleAround ?? false, seed: old?.seed ?? 1 },
       ...(notice ? { notice } : {}),
     });
     if (old) releaseSlot(old.slot);
   } catch (e) {
     showError(e);
   }
+}
+
+/** Whether the reference belongs to the current direction (a picture of its target domain). */
+export function referenceFits(s: Pick<AppState, 'reference' | 'direction'>): boolean {
+  return !!s.reference && s.reference.direction === s.direction;
 }
 
 function referenceZ(r: NonNullable<AppState['reference']>): number[] {
@@ -37,7 +42,7 @@ function referenceZ(r: NonNullable<AppState['reference']>): number[] {
 export async function encodeReference(key: string): Promise<void> {
   const s = getState();
   const r = s.reference;
-  if (!r || !s.model) return;
+  if (!r || !s.model || !referenceFits(s)) return;
   try {
     const res = await worker().keyed('reference', key, (api) => api.encodeReference({ imageId: r.slot.id, direction: s.direction }));
     const cur = getState().reference;
@@ -60,7 +65,7 @@ export async function encodeReference(key: string): Promise<void> {
 
 export function setSampleAround(on: boolean): void {
   const r = getState().reference;
-  if (!r) return;
+  if (!r || !referenceFits(getState())) return;
   const next = { ...r, sampleAround: on };
   setState({ reference: next, ...attr.fromReference(referenceZ(next)) });
   remember('reference');
@@ -68,7 +73,7 @@ export function setSampleAround(on: boolean): void {
 
 export function resampleAroundReference(): void {
   const r = getState().reference;
-  if (!r) return;
+  if (!r || !referenceFits(getState())) return;
   const next = { ...r, sampleAround: true, seed: freshSeed() };
   setState({ reference: next, ...attr.fromReference(referenceZ(next)) });
   remember('reference');
@@ -76,7 +81,7 @@ export function resampleAroundReference(): void {
 
 export function applyReference(): void {
   const r = getState().reference;
-  if (!r || r.mu.length === 0) return;
+  if (!r || r.mu.length === 0 || !referenceFits(getState())) return;
   setState(attr.fromReference(referenceZ(r)));
   remember('reference');
 }

@@ -44,12 +44,18 @@ describe('render plan', () => {
     expect(keys({ z: [1, 2, 3] }).output).toBeNull();
   });
 
-  it('a reference image is encoded when it, the direction or the model change', () => {
-    const reference = { slot: { id: 'ref1' } } as PlanInput['reference'];
+  it('a reference image is encoded when it or the model change, only for the direction it was given for', () => {
+    const reference = { slot: { id: 'ref1' }, direction: 'a2b' } as PlanInput['reference'];
     expect(plan({}, { reference })).toEqual(['reference']);
-    expect(plan({ reference }, { reference, direction: 'b2a' })).toEqual(['content', 'output', 'reference']);
+    expect(plan({}, { reference, model: { ...model } })).toEqual(['content', 'output', 'reference']);
     // its result written back (same slot) is no change
     expect(plan({ reference }, { reference: { ...reference!, mu: [1, 2] } })).toEqual([]);
+    // a picture of the other domain: not encoded for the swapped direction, again when it comes back
+    expect(keys({ reference, direction: 'b2a' }).reference).toBeNull();
+    expect(plan({ reference }, { reference, direction: 'b2a' })).toEqual(['content', 'output']);
+    expect(plan({ reference, direction: 'b2a' }, { reference })).toEqual(['content', 'output', 'reference']);
+    const forB2a = { ...reference!, direction: 'b2a' as const };
+    expect(plan({ reference: forB2a }, { reference: forB2a, direction: 'b2a' })).toEqual(['content', 'output', 'reference']);
   });
 
   it('the picture key changes with the model, image, crop or direction only', () => {

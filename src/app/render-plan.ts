@@ -42,7 +42,8 @@ export function renderKeys(s: PlanInput): RenderKeys {
     content: source,
     output: source && s.z.length === s.model!.nz ? `${source}|z=${s.z.join(',')}` : null,
     grid: source && s.grid ? `${source}|grid#${serial(s.grid.zs)}` : null,
-    reference: model && s.reference ? `${model}|${s.reference.slot.id}|${s.direction}` : null,
+    // A reference is encoded only for the direction it was given for (a picture of its target domain).
+    reference: model && s.reference && s.reference.direction === s.direction ? `${model}|${s.reference.slot.id}|${s.direction}` : null,
   };
 }
 

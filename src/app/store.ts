@@ -37,6 +37,11 @@ export interface ImageSlot extends DecodedImage {
 
 export interface ReferenceState {
   slot: ImageSlot;
+  /** The direction it was given for: it is a picture of that direction's target domain, and only
+   * that direction uses it (after a swap it waits, unused, until the direction comes back). */
+  direction: Direction;
+  /** It was the source of z when the direction was swapped away: swapping back makes it so again. */
+  resume?: boolean;
   mu: number[];
   sigma?: number[];
   input: RgbaFrame;

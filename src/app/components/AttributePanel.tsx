@@ -4,7 +4,7 @@ import { PRINCIPAL_RANGE, principalCoords, principalLabel, relativeSpread, setPr
 import type { AttributeStats } from '../../pack/manifest';
 import { handleFiles, reroll, resetZ, setDirection, setLocked, setMode, setSliderSet, setZ, setZVector, showGrid, zeroZ } from '../controller';
 import { commitSlider } from '../history-actions';
-import { applyReference, resampleAroundReference, setSampleAround } from '../reference';
+import { applyReference, referenceFits, resampleAroundReference, setSampleAround } from '../reference';
 import { DropZone } from './DropZone';
 import { FrameCanvas } from './FrameCanvas';
 import { HistoryPanel } from './HistoryPanel';
@@ -76,6 +76,12 @@ function ReferenceControls() {
   const direction = useStore((s) => s.direction);
   const target = model ? model.domains[direction === 'a2b' ? 'b' : 'a'] : 'target';
   const aroundId = useId();
+  const otherId = useId();
+  // A reference given for the other direction is a picture of the other domain: kept for when the
+  // direction comes back, but not used here.
+  const fits = referenceFits({ reference, direction });
+  const given = reference && model ? model.domains[reference.direction === 'a2b' ? 'b' : 'a'] : 'other';
+  const givenFor = reference && model ? (reference.direction === 'a2b' ? `${model.domains.a} → ${model.domains.b}` : `${model.domains.b} → ${model.domains.a}`) : '';
   // A collapsed attribute encoder (the pack's statistics say so) makes references nearly useless.
   const spread = relativeSpread(statsForDirection(model?.attributeStats, direction));
   return (
@@ -86,9 +92,15 @@ function ReferenceControls() {
           nearly the same code ({(100 * spread).toFixed(1)} % of the spread of random z). Random samples vary far more.
         </p>
       )}
+      {reference && !fits && (
+        <p className="hint warn-note" id={otherId} data-testid="reference-other-domain">
+          This reference is a {given} picture, given for {givenFor}. It is not used for the current direction, which borrows the
+          look of a {target} picture: drop a {target} image, or swap the direction back to use it again.
+        </p>
+      )}
       <div className="reference">
         {reference ? (
-          <figure>
+          <figure className={fits ? undefined : 'unused'}>
             <img src={reference.slot.url} alt="Reference image" className="thumb" data-testid="reference-thumb" />
             <figcaption>{reference.slot.name}</figcaption>
           </figure>
@@ -111,11 +123,18 @@ function ReferenceControls() {
             />
           </label>
           {reference && reference.mu.length > 0 && (
-            <button type="button" className="secondary" onClick={applyReference}>
+            <button
+              type="button"
+              className="secondary"
+              data-testid="reference-use"
+              disabled={!fits}
+              aria-describedby={fits ? undefined : otherId}
+              onClick={applyReference}
+            >
               Use its attribute
             </button>
           )}
-          {reference?.sigma && (
+          {reference?.sigma && fits && (
             <>
               <label htmlFor={aroundId} className="check">
                 <input
@@ -176,42 +195,80 @@ function SliderSetToggle({ stats, target }: { stats: AttributeStats | null; targ
   );
 }
 
-/** One slider per stored principal direction of the target domain: c_k in spreads of the photos (directions.ts). */
+/** A principal coordinate in the slider's value column: two decimals on the track, fewer far off it. */
+function formatCoord(c: number): string {
+  const a = Math.abs(c);
+  return c.toFixed(a < 10 ? 2 : a < 100 ? 1 : 0);
+}
+
+/** "PC2", "PC2 and PC3", "PC2, PC3 and PC4". */
+function listNames(ks: readonly number[]): string {
+  const parts = ks.map((k) => `PC${k + 1}`);
+  return parts.length < 2 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+}
+
+/**
+ * One slider per stored principal direction of the target domain: c_k in spreads of the photos
+ * (directions.ts). The track spans ±3 spreads; a z further out than that (common along directions
+ * in which the photos hardly vary: a sampled z lies many of their tiny spreads away) keeps its
+ * handle at the end of the track, and the page says so and how to come back.
+ */
 function PrincipalSliders({ stats, target }: { stats: AttributeStats; target: string }) {
   const z = useStore((s) => s.z);
+  const noteId = useId();
   const coords = principalCoords(z, stats);
   if (coords.length === 0) return null;
+  const outside = coords.map((c, k) => ({ k, c })).filter(({ c }) => Math.abs(c) > PRINCIPAL_RANGE);
+  const smallest = Math.min(...outside.map(({ k }) => stats.std[k]!));
   return (
     <>
-      {coords.map((c, k) => (
-        <div className="slider principal" key={k}>
-          <label
-            htmlFor={`pc-slider-${k}`}
-            title={`Direction ${k + 1} of the ${target} photos' attributes: ${principalLabel(stats, k).split(' · ')[1]} of their variance, spread ${stats.std[k]!.toPrecision(3)}`}
-          >
-            {principalLabel(stats, k)}
-          </label>
-          <input
-            id={`pc-slider-${k}`}
-            type="range"
-            min={-PRINCIPAL_RANGE}
-            max={PRINCIPAL_RANGE}
-            step={0.01}
-            value={Math.max(-PRINCIPAL_RANGE, Math.min(PRINCIPAL_RANGE, c))}
-            data-testid={`pc-slider-${k}`}
-            aria-valuetext={`${c.toFixed(2)} spreads from the ${target} photos' mean`}
-            onChange={(e) => {
-              const next = setPrincipal(getState().z, stats, k, Number(e.target.value));
-              if (next) setZVector(next);
-            }}
-            onPointerUp={commitSlider}
-            onKeyUp={commitSlider}
-          />
-          <output htmlFor={`pc-slider-${k}`} data-testid={`pc-slider-value-${k}`}>
-            {c.toFixed(2)}
-          </output>
-        </div>
-      ))}
+      {coords.map((c, k) => {
+        const out = Math.abs(c) > PRINCIPAL_RANGE;
+        return (
+          <div className={`slider principal${out ? ' outside' : ''}`} key={k} data-testid={`pc-row-${k}`} data-outside={out ? 'true' : undefined}>
+            <label
+              htmlFor={`pc-slider-${k}`}
+              title={`Direction ${k + 1} of the ${target} photos' attributes: ${principalLabel(stats, k).split(' · ')[1]} of their variance, spread ${stats.std[k]!.toPrecision(3)}`}
+            >
+              {principalLabel(stats, k)}
+            </label>
+            <input
+              id={`pc-slider-${k}`}
+              type="range"
+              min={-PRINCIPAL_RANGE}
+              max={PRINCIPAL_RANGE}
+              step={0.01}
+              value={Math.max(-PRINCIPAL_RANGE, Math.min(PRINCIPAL_RANGE, c))}
+              data-testid={`pc-slider-${k}`}
+              aria-valuetext={`${c.toFixed(2)} spreads from the ${target} photos' mean${out ? ` (beyond the ±${PRINCIPAL_RANGE} of this slider)` : ''}`}
+              aria-describedby={out ? noteId : undefined}
+              onChange={(e) => {
+                const next = setPrincipal(getState().z, stats, k, Number(e.target.value));
+                if (next) setZVector(next);
+              }}
+              onPointerUp={commitSlider}
+              onKeyUp={commitSlider}
+            />
+            <output
+              htmlFor={`pc-slider-${k}`}
+              data-testid={`pc-slider-value-${k}`}
+              title={out ? `Beyond the ±${PRINCIPAL_RANGE} spreads of this slider: its handle stays at the end` : undefined}
+            >
+              {formatCoord(c)}
+            </output>
+          </div>
+        );
+      })}
+      {outside.length > 0 && (
+        <p className="hint warn-note" id={noteId} role="note" data-testid="pc-outside-note">
+          This z lies far outside the {target} photos&apos; range along {listNames(outside.map(({ k }) => k))}: more than{' '}
+          {PRINCIPAL_RANGE} of their spreads from their mean (the values on the right), so{' '}
+          {outside.length > 1 ? 'those handles stop' : 'its handle stops'} at the end of the track. The photos hardly vary
+          there (spread {outside.length > 1 ? 'down to ' : ''}
+          {smallest.toPrecision(2)}, against 1 for random z): a sampled z usually lands many of their spreads away. “Mean of the{' '}
+          {target} photos” brings it back; moving a slider puts z on its track.
+        </p>
+      )}
       <div className="row">
         <button
           type="button"

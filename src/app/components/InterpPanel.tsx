@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useStore } from '../store';
 import { downloadStrip, renderStrip, setInterpEnd, setInterpFrames } from '../controller';
+import { referenceFits } from '../reference';
 import { FrameCanvas } from './FrameCanvas';
 import { ExportButtons, ExportStatus, FrameStrip, FramesField, SweepControls } from './ExportControls';
 import { FRAME_MS } from '../../export/sequence';
@@ -14,6 +15,7 @@ export function InterpPanel() {
   const interp = useStore((s) => s.interp);
   const z = useStore((s) => s.z);
   const reference = useStore((s) => s.reference);
+  const direction = useStore((s) => s.direction);
   const ready = useStore((s) => !!s.model && !!s.content);
   const [tick, setTick] = useState(0);
   const n = interp.strip.length;
@@ -26,7 +28,8 @@ export function InterpPanel() {
   const period = Math.max(1, 2 * n - 2);
   const phase = tick % period;
   const frame = n ? interp.strip[phase < n ? phase : period - phase] ?? null : null;
-  const refZ = reference && reference.mu.length ? reference.mu : null;
+  // Only a reference of the current direction's target domain (reference.ts).
+  const refZ = reference && reference.mu.length && referenceFits({ reference, direction }) ? reference.mu : null;
   return (
     <section className="panel" aria-labelledby="interp-title" aria-busy={interp.busy}>
       <h2 id="interp-title">Interpolation {interp.busy && <span className="spinner" aria-label="rendering" />}</h2>
