@@ -4,7 +4,7 @@
  * themselves are checked against PyTorch + numpy in training/tests/test_attr_stats.py.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,5 +90,18 @@ describe.skipIf(!existsSync(FIXTURE))('attribute statistics CLIs', () => {
     expect(noFolder.status).toBe(2);
     expect(noFolder.stderr).toMatch(/^convert: error: the domain b photo folder .*nowhere does not exist/);
     expect(existsSync(join(dir, 'never'))).toBe(false);
+  });
+
+  it('skips and lists photo entries that are not regular files (a FIFO, a link to /dev/zero) without waiting on them', () => {
+    const pack = join(dir, 'special-pack');
+    expect(run('convert.ts', [FIXTURE, pack, '--resize', '40', '--crop', '32']).status).toBe(0);
+    const photos = join(dir, 'special');
+    mkdirSync(photos);
+    for (const f of ['0.png', '1.png', '2.png']) cpSync(join(data, 'trainA', f), join(photos, f));
+    spawnSync('mkfifo', [join(photos, 'f.png')]);
+    symlinkSync('/dev/zero', join(photos, 'z.png'));
+    const r = run('attr-stats.ts', [pack, '--a', photos, '--backend', 'cpu']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/E_a codes of 3 of 5 photos .*skipped 2 unreadable: .*f\.png \(cannot read image .*: not a regular file \(a FIFO\)\); .*z\.png \(.*not a regular file \(a character device\)\)/);
   });
 });

@@ -5,11 +5,11 @@
  * code is the mean mu of E_a's Gaussian. Unreadable files are skipped and listed.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DritModel } from '../drit/model';
-import { ImageError, decodeImageFile } from '../image/node-io';
+import { ImageError, readImageFile } from '../image/node-io';
+import { FileError } from '../node/read-file';
 import { preprocessForModel } from '../image/preprocess';
 import { PackError } from '../pack/errors';
 import type { AttributeStats, Domain } from '../pack/manifest';
@@ -78,13 +78,13 @@ export async function collectCodes(model: DritModel, folder: string, domain: Dom
   };
   for (const [i, file] of files.entries()) {
     try {
-      const img = decodeImageFile(new Uint8Array(await readFile(file)));
+      const img = readImageFile(file);
       const { input } = preprocessForModel(img, m.preprocess, channels);
       if (input.width !== input.height) throw new Error(`internal: model input ${input.width}×${input.height} is not square`);
       side = input.width;
       batch.push(input.data);
     } catch (e) {
-      if (!(e instanceof ImageError)) throw e;
+      if (!(e instanceof ImageError || e instanceof FileError)) throw e;
       out.skipped.push({ file, reason: e.message });
     }
     if (batch.length === BATCH) await flush();

@@ -6,7 +6,7 @@
  * app). Only manifest.json is rewritten (atomically, through a temporary file); the weight shards
  * and their SHA-256 are untouched. The same step runs inside `npm run convert -- ... --attr-stats`.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDritModel } from '../drit/model';
@@ -67,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
   // The manifest as written (its key order and any fields this reader does not know are kept);
   // domains not computed now keep the statistics the pack had.
   const target = join(packDir, MANIFEST_FILE);
-  const raw = JSON.parse(readFileSync(target, 'utf8')) as PackManifest;
+  const raw = JSON.parse(new TextDecoder().decode(await folderSource(packDir).readFile(MANIFEST_FILE))) as PackManifest;
   const updated: PackManifest = { ...raw, attributeStats: { ...manifest.attributeStats, ...run.stats } };
   const bytes = serializeManifest(updated);
   validateManifest(JSON.parse(new TextDecoder().decode(bytes)));

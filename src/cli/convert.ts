@@ -8,12 +8,13 @@
  * The pack is written to a temporary folder next to <outDir> and renamed into place, so a failed
  * run never leaves a half-written pack.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { convertCheckpoint, type ConvertOptions } from '../convert/index';
 import { MAX_CHECKPOINT_BYTES } from '../convert/pth';
 import type { Preprocess, StoredDtype } from '../pack/manifest';
+import { readRegularFile } from '../node/read-file';
 import type { StatsFolders } from '../attrstats/run';
 import { UsageError, runCli } from './run';
 
@@ -163,22 +164,8 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
-  let bytes: Uint8Array;
-  try {
-    // a device (/dev/zero), FIFO or socket has no end, and no checkpoint is larger than the limit
-    const st = statSync(checkpoint);
-    if (st.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
-    if (!st.isFile()) throw new UsageError(`cannot read checkpoint '${checkpoint}': not a regular file`);
-    if (st.size > MAX_CHECKPOINT_BYTES) {
-      throw new UsageError(`cannot read checkpoint '${checkpoint}': ${st.size} bytes, more than the ${MAX_CHECKPOINT_BYTES} any DRIT checkpoint needs`);
-    }
-    const buf = readFileSync(checkpoint);
-    bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read checkpoint '${checkpoint}': ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : e instanceof Error ? e.message : String(e)}`);
-  }
+  // a device (/dev/zero), FIFO or socket has no end, and no checkpoint is larger than the limit
+  const bytes = readRegularFile(checkpoint, { what: 'checkpoint', maxBytes: MAX_CHECKPOINT_BYTES, why: 'any DRIT checkpoint needs' });
   options.name ??= basename(checkpoint).replace(/\.(pth|pkl|pt|tar)$/i, '') || 'drit';
   options.provenance = { source: basename(checkpoint) };
   const result = await convertCheckpoint(bytes, options);

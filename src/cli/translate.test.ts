@@ -4,8 +4,8 @@
  * official pre/post-processing (training/make_fixtures.py). Bad input gives exit code 2 and a
  * specific message.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImageFile } from '../image/node-io';
@@ -196,5 +196,57 @@ describe('translate rejects bad input with exit code 2', () => {
     const r2 = translate(['--out', tmp.path('x.png'), '--direction', 'sideways']);
     expect(r2.status).toBe(2);
     expect(r2.stderr).toMatch(/--direction must be a2b or b2a/);
+  });
+});
+
+describe('translate refuses what is not a regular file, without reading it', () => {
+  /**
+   * Bounded on purpose: a reader without the rule fills memory from /dev/zero (ulimit -d 1.5 GB
+   * turns that into a failed allocation) or waits forever on a FIFO without a writer (killed).
+   */
+  const bounded = (args: string[]) => {
+    const r = spawnSync('bash', ['-c', 'ulimit -d 1500000 && exec "$0" "$@"', process.execPath, '--import', 'tsx', join(REPO, 'src/cli/translate.ts'), '--model', pack, ...args], {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: 60_000,
+      killSignal: 'SIGKILL',
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
+  };
+  const fifo = (name: string): string => {
+    const p = tmp.path(name);
+    execFileSync('mkfifo', [p]);
+    return p;
+  };
+
+  it.each([
+    ['/dev/zero as --input', () => ['--input', '/dev/zero'], /cannot read image '\/dev\/zero': not a regular file \(a character device\) \[NOT_A_FILE\]/],
+    ['a FIFO without a writer as --input', () => ['--input', fifo('pipe-in.png')], /cannot read image '.*pipe-in\.png': not a regular file \(a FIFO\)/],
+    ['/dev/zero as --reference', () => ['--input', tfix('input.png'), '--reference', '/dev/zero'], /cannot read image '\/dev\/zero': not a regular file \(a character device\)/],
+    ['a folder as --reference', () => ['--input', tfix('input.png'), '--reference', FIXTURES], /not a regular file \(a folder\)/],
+  ])('%s: exit 2 with one line', (_label, args, message) => {
+    const out = tmp.path('special.png');
+    const r = bounded([...args(), '--out', out]);
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.status, r.stderr).toBe(2);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a folder input skips and reports its FIFO, device link and sub-folder entries', () => {
+    const dir = tmp.path('special-in');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a.png'), readFileSync(tfix('input.png')));
+    execFileSync('mkfifo', [join(dir, 'b.png')]);
+    symlinkSync('/dev/zero', join(dir, 'c.png'));
+    mkdirSync(join(dir, 'd.png'));
+    const out = tmp.path('special-out');
+    const r = bounded(['--input', dir, '--out', out, '--z', spec.z.join(',')]);
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/skipped 3 unreadable input\(s\): .*b\.png \(.*a FIFO\).*c\.png \(.*a character device\).*d\.png \(.*a folder\)/);
+    expect(readdirSync(out)).toEqual(['a.png']);
   });
 });

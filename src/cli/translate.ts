@@ -10,20 +10,21 @@
  * when some were skipped, 2 when none could be translated).
  */
 import { readdirSync, statSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { createDritModel, sourceDomain, targetDomain, type Direction, type DritModel } from '../drit/model';
 import type { KernelChoice } from '../drit/weights';
 import { sampleNormal } from '../drit/random';
-import { ImageError, decodeImageFile, encodePng } from '../image/node-io';
+import { ImageError, encodePng, readImageFile } from '../image/node-io';
 import { toUint8Image } from '../image/postprocess';
 import { preprocessForModel } from '../image/preprocess';
 import type { Domain } from '../pack/manifest';
 import { readPack } from '../pack/read';
 import { folderSource } from '../pack/folder-source';
 import { NODE_BACKENDS, initNodeBackend, type NodeBackend } from '../node/backend';
+import { FileError } from '../node/read-file';
 import { UsageError, runCli } from './run';
 
 const USAGE = `usage: npm run translate -- --model <packDir> --input <image> --direction a2b|b2a --out <file.png>
@@ -161,7 +162,7 @@ function integer(s: string, flag: string, min: number, max: number): number {
 }
 
 async function imageTensor(model: DritModel, path: string, domain: Domain): Promise<tf.Tensor4D> {
-  const img = decodeImageFile(new Uint8Array(await readFile(path)));
+  const img = readImageFile(path);
   const channels = model.manifest.channels[domain];
   if (channels !== 1 && channels !== 3) throw new Error(`unsupported channel count ${channels}`);
   const { input } = preprocessForModel(img, model.manifest.preprocess, channels);
@@ -234,7 +235,7 @@ async function main(argv: string[]): Promise<number> {
           console.log(`${o.batch ? `[${i + 1}/${o.inputs.length}] ${input} -> ` : 'wrote '}${paths.join(', ')}`);
         } catch (e) {
           // one bad file must not cost the whole folder; a single input fails as before
-          if (!o.batch || !(e instanceof ImageError || (e as NodeJS.ErrnoException).code === 'ENOENT')) throw e;
+          if (!o.batch || !(e instanceof ImageError || e instanceof FileError)) throw e;
           skipped.push(`${input} (${e instanceof Error ? e.message : String(e)})`);
         }
       }

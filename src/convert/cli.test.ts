@@ -206,7 +206,10 @@ with zipfile.ZipFile(sys.argv[4], 'w', compression=zipfile.ZIP_DEFLATED, compres
   });
 
   it('a device or other non-regular file is refused without reading it', () => {
-    expectBadInput(run(['/dev/zero', join(dir, 'out-dev')]), /cannot read checkpoint '\/dev\/zero': not a regular file/);
+    expectBadInput(run(['/dev/zero', join(dir, 'out-dev')]), /cannot read checkpoint '\/dev\/zero': not a regular file \(a character device\) \[NOT_A_FILE\]$/);
+    spawnSync('mkfifo', [join(dir, 'pipe.pth')]); // no writer: the open must not wait for one
+    expectBadInput(run([join(dir, 'pipe.pth'), join(dir, 'out-dev')]), /cannot read checkpoint '.*pipe\.pth': not a regular file \(a FIFO\)/);
+    expectBadInput(run([dir, join(dir, 'out-dev')]), /not a regular file \(a folder\)/);
     expect(existsSync(join(dir, 'out-dev'))).toBe(false);
   });
 

@@ -2,21 +2,28 @@
  * Property / fuzz tests of every parser that reads untrusted bytes: the .pth reader (zip and
  * legacy, with the safe unpickler), the PNG/JPEG decoders of the CLIs, and the pack manifest
  * validator. Each property: any input ends in the parser's documented error type or a result,
- * never another exception; and a valid input gives the reference result.
+ * never another exception; and a valid input gives the reference result. The readers of
+ * user-named paths (`readRegularFile`, `readImageFile`) get special files (devices, FIFOs with and
+ * without a writer, sockets, folders, /proc files) and files that grow, shrink or are replaced
+ * while being read: each ends at once in one `FileError` (or a whole, consistent read).
  *
  * Seeded and bounded: `npm test` runs FUZZ_RUNS (default 150) cases per property in seconds;
  * `npm run fuzz` runs 3000 with a fresh seed (printed, so a failure can be replayed with
  * FUZZ_SEED=<seed>). Inputs that once broke a parser live in src/fuzz/corpus/ and are replayed here.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { encode as encodeJpeg } from 'jpeg-js';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointError } from '../convert/errors';
 import { DRIT_MODULES } from '../convert/layout';
 import { readPth } from '../convert/pth';
-import { ImageError, decodeImageFile, encodePng } from '../image/node-io';
+import { ImageError, decodeImageFile, encodePng, readImageFile } from '../image/node-io';
+import { FileError, readRegularFile } from '../node/read-file';
 import { PackError } from '../pack/errors';
 import { validateManifest } from '../pack/read';
 import { TINY_META } from '../pack/test-meta';
@@ -175,6 +182,125 @@ describe('fuzz: pack manifest validator', () => {
       }),
       params,
     );
+  });
+});
+
+describe('fuzz: special and changing files (readers of user-named paths)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'drit-fuzz-files-'));
+  const at = (name: string): string => join(dir, name);
+  const imgA = encodePng(smallImage(30, 20, 1));
+  const imgB = encodePng(smallImage(31, 20, 2));
+  const big = encodePng(smallImage(700, 500, 3)); // about 1 MB: a write of it takes several syscalls
+  const writers: ChildProcess[] = [];
+  let server: Server | null = null;
+  /** A shell loop in its own process group (ended with the group in afterAll). */
+  const loop = (script: string): void => {
+    writers.push(spawn('sh', ['-c', `cd '${dir}' && while :; do ${script}; done`], { detached: true, stdio: 'ignore' }));
+  };
+
+  type Kind = 'regular' | 'oversize' | 'device' | 'fifo' | 'socket' | 'folder' | 'proc' | 'changing' | 'replaced';
+  const targets: Array<{ name: string; kind: Kind; what?: string }> = [
+    { name: 'a.png', kind: 'regular' },
+    { name: 'big.png', kind: 'oversize' },
+    { name: 'zero.png', kind: 'device', what: 'a character device' }, // -> /dev/zero
+    { name: 'urandom.png', kind: 'device', what: 'a character device' }, // -> /dev/urandom
+    { name: 'null.png', kind: 'device', what: 'a character device' }, // -> /dev/null
+    { name: 'lonely.png', kind: 'fifo', what: 'a FIFO' }, // no writer: the open must not wait
+    { name: 'busy.png', kind: 'fifo', what: 'a FIFO' }, // `yes` writes into it without end
+    { name: 'sock.png', kind: 'socket', what: 'a socket' },
+    { name: 'dir.png', kind: 'folder', what: 'a folder' },
+    { name: 'status.png', kind: 'proc' }, // -> /proc/self/status: size 0, content without end
+    { name: 'changing.png', kind: 'changing' }, // rewritten, truncated, rewritten, … while read
+    { name: 'replaced.png', kind: 'replaced' }, // renamed over by one of two versions, again and again
+  ];
+
+  beforeAll(async () => {
+    writeFileSync(at('a.png'), imgA);
+    writeFileSync(at('A'), imgA);
+    writeFileSync(at('B'), imgB);
+    writeFileSync(at('big.png'), big);
+    writeFileSync(at('BIG'), big);
+    for (const [name, dev] of [['zero.png', '/dev/zero'], ['urandom.png', '/dev/urandom'], ['null.png', '/dev/null'], ['status.png', '/proc/self/status']]) {
+      symlinkSync(dev!, at(name!));
+    }
+    for (const f of ['lonely.png', 'busy.png']) spawnSync('mkfifo', [at(f)]);
+    mkdirSync(at('dir.png'));
+    writeFileSync(at('replaced.png'), imgA);
+    server = createServer();
+    await new Promise<void>((resolve) => server!.listen(at('sock.png'), resolve));
+    loop('yes > busy.png 2>/dev/null');
+    loop('dd if=BIG of=changing.png bs=4096 2>/dev/null; truncate -s 5000 changing.png; sleep 0.002');
+    loop('cp A t1 && mv t1 replaced.png; cp B t2 && mv t2 replaced.png; sleep 0.002');
+  });
+
+  afterAll(() => {
+    for (const w of writers) if (w.pid) process.kill(-w.pid, 'SIGKILL');
+    server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const caps = [0, 1, 4096, imgA.length - 1, imgA.length, big.length - 1, big.length, 64 * 1024 * 1024];
+
+  it('every case ends at once in one FileError naming the path and kind, or a whole, consistent read', () => {
+    const rss0 = process.memoryUsage().rss;
+    fc.assert(
+      fc.property(fc.constantFrom(...targets), fc.constantFrom('bytes' as const, 'image' as const), fc.constantFrom(...caps), (t, reader, cap) => {
+        const path = at(t.name);
+        const t0 = performance.now();
+        let bytes: Uint8Array | null = null;
+        let width = 0;
+        let error: Error | null = null;
+        try {
+          if (reader === 'bytes') bytes = readRegularFile(path, { what: 'file', maxBytes: cap, why: 'this case allows' });
+          else width = readImageFile(path).width;
+        } catch (e) {
+          if (!(e instanceof FileError || (reader === 'image' && e instanceof ImageError))) throw e;
+          error = e;
+        }
+        expect(performance.now() - t0).toBeLessThan(5000);
+        if (bytes) expect(bytes.length).toBeLessThanOrEqual(cap);
+        if (error instanceof FileError) expect(error.message).toMatch(new RegExp(`^cannot read (file|image) '${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}': `));
+        const code = error instanceof FileError ? error.code : null;
+        const limit = reader === 'bytes' ? cap : Infinity;
+        switch (t.kind) {
+          case 'regular':
+          case 'oversize': {
+            const whole = t.kind === 'regular' ? imgA : big;
+            if (whole.length > limit) expect(code).toBe('TOO_LARGE');
+            else if (bytes) expect(Buffer.from(bytes).equals(Buffer.from(whole))).toBe(true);
+            else expect(width).toBe(t.kind === 'regular' ? 30 : 700);
+            break;
+          }
+          case 'device':
+          case 'fifo':
+          case 'socket':
+          case 'folder':
+            expect(code).toBe('NOT_A_FILE');
+            expect(error!.message).toContain(`not a regular file (${t.what})`);
+            break;
+          case 'proc':
+            expect(code).toBe('CHANGED');
+            break;
+          case 'changing':
+            // a snapshot the file really was (a prefix of BIG while being written), or refused
+            if (bytes) expect(Buffer.from(bytes).equals(Buffer.from(big.subarray(0, bytes.length)))).toBe(true);
+            else if (code) expect(['CHANGED', 'TOO_LARGE']).toContain(code);
+            else if (!error) expect(width).toBe(700);
+            break;
+          case 'replaced':
+            // rename replaces the whole file: one version or the other, never a mix
+            if (bytes) expect([imgA.length, imgB.length]).toContain(bytes.length);
+            if (bytes) expect(Buffer.from(bytes).equals(Buffer.from(bytes.length === imgA.length ? imgA : imgB))).toBe(true);
+            else if (code) expect(code).toBe('TOO_LARGE');
+            else expect(error).toBeNull();
+            if (!error && !bytes) expect([30, 31]).toContain(width);
+            break;
+        }
+      }),
+      params,
+    );
+    // at most one small file is held at a time: memory does not grow with the cases
+    expect(process.memoryUsage().rss - rss0).toBeLessThan(512 * 1024 * 1024);
   });
 });
 

@@ -25,6 +25,7 @@
  */
 import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
+import { readRegularFile } from '../node/read-file';
 import { decodeJpeg } from './jpeg';
 import { applyOrientation, exifOrientation, type OrientationPolicy } from './orientation';
 import { ascii, describeStart, readImageHeader as readSharedHeader, sniffFormat, u32be } from './header';
@@ -34,6 +35,21 @@ export { ImageError } from './types';
 export type { ImageErrorCode } from './types';
 
 export const DEFAULT_MAX_PIXELS = 50_000_000;
+
+/** Room for what is not pixel data: chunk and segment framing, EXIF, ICC profiles, text chunks. */
+const METADATA_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The largest file a PNG or JPEG of at most `maxPixels` pixels can be: the PNG worst case, 16-bit
+ * RGBA stored without compression (deflate "stored" blocks, 5 bytes per 65535), is 8 bytes a pixel
+ * plus one filter byte per row (a row per pixel for a 1-pixel-wide image), plus `METADATA_BYTES`.
+ * JPEGs are smaller (noise at quality 100 without subsampling: about 4 bytes a pixel). For 50 MP
+ * this is 517,143,199 bytes; a larger file is refused before it is read.
+ */
+export function maxImageFileBytes(maxPixels = DEFAULT_MAX_PIXELS): number {
+  const raw = maxPixels * 9;
+  return raw + Math.ceil(raw / 65535) * 5 + METADATA_BYTES;
+}
 
 export interface DecodeOptions {
   /** Refuse images with more pixels than this (default 50 MP), checked on the header. */
@@ -223,20 +239,36 @@ function decodePng(bytes: Uint8Array, header: PngHeader): RgbImage {
   return { width, height, data: out };
 }
 
+function pixelLimit(opts: DecodeOptions): number {
+  const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if (!(maxPixels > 0)) throw new ImageError('INVALID_ARGUMENT', `maxPixels must be positive (got ${maxPixels})`);
+  return maxPixels;
+}
+
 /**
  * Decodes a PNG or JPEG file to RGB (PIL `open(...).convert('RGB')` semantics, see above), then
  * turns it upright by its EXIF orientation unless `orientation: 'ignore'` (src/image/orientation.ts).
  * Throws `ImageError` (EMPTY, UNSUPPORTED_FORMAT, TOO_LARGE, CORRUPT).
  */
 export function decodeImageFile(bytes: Uint8Array, opts: DecodeOptions = {}): RgbImage {
-  const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
-  if (!(maxPixels > 0)) throw new ImageError('INVALID_ARGUMENT', `maxPixels must be positive (got ${maxPixels})`);
+  const maxPixels = pixelLimit(opts);
   if (bytes.length === 0) throw new ImageError('EMPTY', 'empty file');
   const upright = (img: RgbImage): RgbImage => ((opts.orientation ?? 'exif') === 'exif' ? applyOrientation(img, exifOrientation(bytes)) : img);
   const header = readImageHeader(bytes);
   checkSize(header, maxPixels);
   if (header.format === 'png') return upright(decodePng(bytes, { ...header, format: 'png', bitDepth: bytes[24]!, colorType: bytes[25]! }));
   return upright(decodeJpeg(bytes, { maxPixels }));
+}
+
+/**
+ * Reads the image file the user named and decodes it (`decodeImageFile`): only a regular file of
+ * at most `maxImageFileBytes(maxPixels)` bytes is read (`readRegularFile`: devices, FIFOs, sockets
+ * and folders are refused with a `FileError` naming the path and what it is).
+ */
+export function readImageFile(path: string, opts: DecodeOptions = {}): RgbImage {
+  const maxPixels = pixelLimit(opts);
+  const bytes = readRegularFile(path, { what: 'image', maxBytes: maxImageFileBytes(maxPixels), why: `a PNG or JPEG of at most ${formatMp(maxPixels)} MP can have` });
+  return decodeImageFile(bytes, opts);
 }
 
 /** Encodes an RGB image as an 8-bit RGB PNG (no gamma or other ancillary chunks). */

@@ -29,6 +29,6 @@ describe('folderSource', () => {
     symlinkSync(join(dir, 'manifest.json'), join(dir, 'alias.json'));
     expect((await src.readFile('alias.json')).length).toBeGreaterThan(0);
     mkdirSync(join(dir, 'sub'));
-    await expect(src.readFile('sub')).rejects.toThrow(/sub is not a regular file/);
+    await expect(src.readFile('sub')).rejects.toThrow(/cannot read pack file 'sub': not a regular file \(a folder\)/);
   });
 });
