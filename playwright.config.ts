@@ -4,8 +4,11 @@ import { defineConfig, devices } from '@playwright/test';
 
 /**
  * Browser tests: Debian's Chromium (real WebGPU on SwiftShader with --enable-unsafe-webgpu), or
- * Playwright's own Chromium where /usr/bin/chromium is absent. One worker: the machine has few
- * cores and SwiftShader is CPU-bound. `vite --mode e2e` serves the tiny test packs.
+ * Playwright's own Chromium where /usr/bin/chromium is absent. SwiftShader is a software adapter,
+ * so the app's automatic choice runs on WebAssembly; the tests that need WebGPU ask for it with
+ * `?backend=webgpu`. One worker: the machine has few cores and SwiftShader is CPU-bound.
+ * `vite --mode e2e` serves the tiny test packs. Outside CI a server already listening on PORT /
+ * PROD_PORT is reused as it is (reuseExistingServer): stop it, or pick other ports, after changes.
  */
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 const PORT = Number(process.env.E2E_PORT ?? 5199);

@@ -1,5 +1,8 @@
 /**
- * npm run bench:cold-start [-- --backends webgpu,wasm] [--model cat2dog] [--no-build] [--runs N]
+ * npm run bench:cold-start [-- --backends auto,webgpu,wasm] [--model cat2dog] [--no-build] [--runs N] [--port 5197]
+ *
+ * `auto` visits without `?backend=` (the app's automatic choice: the row shows the backend it
+ * picked and, below the table, why); any other name is forced with `?backend=`.
  *
  * Cold start in Chromium on the production build (vite build + vite preview): page load -> model
  * ready -> first output, split into the worker's own timings (fetch + sha256 verify of the pack,
@@ -13,14 +16,13 @@ import { parseArgs } from 'node:util';
 import type { Page } from '@playwright/test';
 import { REPO, launchChromium, servePreview } from './browser';
 
-const PORT = 5197;
-
 const { values: args } = parseArgs({
   options: {
-    backends: { type: 'string', default: 'webgpu,wasm' },
+    backends: { type: 'string', default: 'auto,webgpu,wasm' },
     model: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     runs: { type: 'string', default: '1' },
+    port: { type: 'string', default: '5197' },
     image: { type: 'string', default: join(REPO, 'fixtures', 'translate', 'input.png') },
   },
 });
@@ -38,6 +40,7 @@ interface Snapshot {
   error: string | null;
   backend: string | null;
   adapter: string | null;
+  reason: string | null;
   fromCache: boolean | null;
   bytes: number | null;
   renders: number;
@@ -53,6 +56,7 @@ async function snapshot(page: Page): Promise<Snapshot> {
       error: s.error,
       backend: s.backend?.name ?? null,
       adapter: s.backend?.adapter ?? null,
+      reason: s.backend?.reason ?? null,
       fromCache: s.model?.fromCache ?? null,
       bytes: s.model?.bytes ?? null,
       renders: s.perf.renders,
@@ -74,7 +78,10 @@ async function waitFor(page: Page, pred: (s: Snapshot) => boolean, what: string,
 }
 
 interface Row {
+  /** 'auto' or the forced backend. */
+  asked: string;
   backend: string;
+  reason: string;
   visit: 'cold' | 'cached';
   adapter: string;
   mb: string;
@@ -95,7 +102,9 @@ async function measure(page: Page, url: string, backend: string, visit: 'cold' |
   await page.locator('[data-testid="content-input"]').setInputFiles(args.image!);
   const out = await waitFor(page, (s) => s.renders > before && s.perf.generateMs !== undefined, 'first output');
   return {
-    backend: ready.backend ?? backend,
+    asked: backend,
+    backend: ready.backend ?? '-',
+    reason: ready.reason ?? '-',
     visit,
     adapter: ready.adapter ?? '-',
     mb: ready.bytes ? (ready.bytes / 2 ** 20).toFixed(1) : '-',
@@ -110,7 +119,7 @@ async function measure(page: Page, url: string, backend: string, visit: 'cold' |
 }
 
 async function main(): Promise<void> {
-  const server = await servePreview(PORT, !args['no-build']);
+  const server = await servePreview(Number(args.port), !args['no-build']);
   const rows: Row[] = [];
   try {
     const base = server.base;
@@ -119,7 +128,8 @@ async function main(): Promise<void> {
         const browser = await launchChromium();
         const context = await browser.newContext();
         const page = await context.newPage();
-        const url = `${base}?backend=${backend}${args.model ? `&model=${args.model}` : ''}`;
+        const query = [backend === 'auto' ? '' : `backend=${backend}`, args.model ? `model=${args.model}` : ''].filter(Boolean).join('&');
+        const url = `${base}${query ? `?${query}` : ''}`;
         rows.push(await measure(page, url, backend, 'cold'));
         rows.push(await measure(page, url, backend, 'cached'));
         await browser.close();
@@ -130,11 +140,13 @@ async function main(): Promise<void> {
   }
   const f = (v: number) => (Number.isFinite(v) ? v.toFixed(0) : '-');
   console.log(`\n${new Date().toISOString()}; Debian Chromium; production build\n`);
-  console.log('| backend | visit | pack MB | page -> model ready ms | fetch + verify ms | build tensors ms | warm-up ms | drop -> first output ms | encode ms | generate ms | adapter |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| asked | backend | visit | pack MB | page -> model ready ms | fetch + verify ms | build tensors ms | warm-up ms | drop -> first output ms | encode ms | generate ms | adapter |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.backend} | ${r.visit} | ${r.mb} | ${f(r.readyMs)} | ${f(r.packMs)} | ${f(r.buildMs)} | ${f(r.warmupMs)} | ${f(r.firstOutputMs)} | ${f(r.encodeMs)} | ${f(r.generateMs)} | ${r.adapter} |`);
+    console.log(`| ${r.asked} | ${r.backend} | ${r.visit} | ${r.mb} | ${f(r.readyMs)} | ${f(r.packMs)} | ${f(r.buildMs)} | ${f(r.warmupMs)} | ${f(r.firstOutputMs)} | ${f(r.encodeMs)} | ${f(r.generateMs)} | ${r.adapter} |`);
   }
+  console.log('\nWhy each backend ran (the perf readout):');
+  for (const r of new Map(rows.map((r) => [r.asked, r])).values()) console.log(`- ${r.asked}: ${r.backend} — ${r.reason}`);
 }
 
 await main();

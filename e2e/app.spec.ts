@@ -1,7 +1,8 @@
 /**
- * Main suite: the whole app on real WebGPU (SwiftShader in CI) with the tiny test model, driven
- * by real image files. One page is shared by the tests so that the model and its shaders are
- * compiled once. The tests are not a serial group: after a failure Playwright continues in a fresh
+ * Main suite: the whole app on the automatic backend choice (WebAssembly in this Chromium, whose
+ * only WebGPU adapter is SwiftShader; backends.spec.ts and faults.spec.ts force WebGPU) with the
+ * tiny test model, driven by real image files. One page is shared by the tests so that the model
+ * and its shaders are compiled once. The tests are not a serial group: after a failure Playwright continues in a fresh
  * worker (a new page), and every test first brings the page to the state it needs (`ready`), so one
  * slow or failing test never skips the others.
  */
@@ -68,7 +69,7 @@ async function ready(opts: { content: boolean } = { content: true }): Promise<vo
   await waitIdle(page);
 }
 
-test('loads the model on WebGPU with per-shard progress and a warm-up', async () => {
+test('loads the model with per-shard progress and a warm-up', async () => {
   const progress: string[] = [];
   // Slow the shard download down a little so that the progress bar can be seen.
   // (context.route also sees the worker's requests.)
@@ -84,8 +85,9 @@ test('loads the model on WebGPU with per-shard progress and a warm-up', async ()
   await waitForModel(page, 'tiny');
   await context.unroute('**/e2e-packs/tiny/weights-0.bin');
   expect(progress.join(' ')).toMatch(/shard 1\/1/);
-  await expect(page.getByTestId('backend')).toHaveText('webgpu');
+  await expect(page.getByTestId('backend')).toHaveText(/^(webgpu|webgl|wasm)$/);
   await expect(page.getByTestId('adapter')).not.toHaveText('–');
+  await expect(page.getByTestId('backend-reason')).not.toBeEmpty();
   await expect(page.getByTestId('error')).toBeHidden();
   const st = await page.evaluate(() => window.__drit!.state());
   expect(st.model?.nz).toBe(8);

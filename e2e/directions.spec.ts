@@ -2,7 +2,7 @@
  * Principal-direction sliders: the tiny test model converted with `--attr-stats` ('tiny-stats',
  * e2e/directions-setup.ts) offers them; moving PC1 (by keyboard) moves z along the pack's first
  * direction only and re-renders; the phone layout holds; a pack without statistics offers only the
- * raw axes. Own page, serial, on WebGPU.
+ * raw axes. Own page, serial, on the automatic backend.
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import type { AttributeStats } from '../src/pack/manifest';

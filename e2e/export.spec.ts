@@ -1,6 +1,6 @@
 /**
- * Animated export on real WebGPU with the tiny test model: the interpolation strip and a sweep of
- * one slider, as an animated GIF and a WebM / MP4 video. Each downloaded file is decoded
+ * Animated export on the automatic backend (WebAssembly in this Chromium) with the tiny test
+ * model: the interpolation strip and a sweep of one slider, as an animated GIF and a WebM / MP4 video. Each downloaded file is decoded
  * independently — the GIF by omggif in Node and the browser's ImageDecoder, the WebM by our EBML
  * walker plus the browser's VideoDecoder and <video>, the MP4 by a box walker plus <video> — and
  * checked for frame count, size and content. Cancel leaves no download and the page usable.

@@ -131,15 +131,15 @@ describe('choiceReason', () => {
     ).toBe('WebGPU: no WebGPU adapter; WebGL renderer is software (SwiftShader), slower than WebAssembly here');
   });
 
-  it('last resort: a software GPU when WebAssembly fails, CPU when nothing else works', () => {
+  it('last resorts: CPU when WebAssembly fails, a software GPU when CPU fails too', () => {
     expect(
       choiceReason({
         name: 'webgpu',
         software: 'SwiftShader',
         skipped: [{ backend: 'webgpu', renderer: 'SwiftShader' }],
-        failures: ['WebAssembly: initialisation failed'],
+        failures: ['WebAssembly: initialisation failed', 'CPU: self-test failed'],
       }),
-    ).toBe('WebAssembly: initialisation failed; WebGPU on a software adapter (SwiftShader) as the last resort before plain JavaScript');
+    ).toBe('WebAssembly: initialisation failed; CPU: self-test failed; WebGPU on a software adapter (SwiftShader): nothing else works here');
     expect(choiceReason({ name: 'cpu', skipped: [], failures: ['WebAssembly: initialisation failed'] })).toBe(
       'WebAssembly: initialisation failed; no faster backend works here',
     );

@@ -101,7 +101,7 @@ export function choiceReason(f: ChoiceFacts): string {
     const slower = f.name === 'wasm' ? (skipped.length === 1 ? ', slower than WebAssembly here' : ': both slower than WebAssembly here') : '';
     parts.push(skipped.join('; ') + slower);
   }
-  if (gpu && f.software) parts.push(`${label} on a software ${what} (${f.software}) as the last resort before plain JavaScript`);
+  if (gpu && f.software) parts.push(`${label} on a software ${what} (${f.software}): nothing else works here`);
   else if (gpu) parts.push(`hardware ${label} ${what}`);
   else if (f.name === 'cpu') parts.push('no faster backend works here');
   return parts.join('; ') || `${label} is the first backend that works here`;

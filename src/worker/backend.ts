@@ -2,7 +2,7 @@
  * tfjs backend selection inside the worker. The automatic choice: a hardware WebGPU adapter, then
  * hardware WebGL, else WebAssembly, then CPU. A GPU backend that renders in software (SwiftShader,
  * llvmpipe, …; ./backend-choice.ts) is skipped: WebAssembly is several times faster on the same CPU
- * (docs/benchmarks.md); it is only tried as a last resort before the plain JavaScript CPU backend.
+ * (docs/benchmarks.md); it is only tried when neither WebAssembly nor the CPU backend works.
  * A forced backend (URL `?backend=`) is tried first, software or not. Whatever was skipped or
  * failed is reported so the UI can say which backend runs and why. The wasm binaries are served
  * by our own origin.
@@ -184,8 +184,8 @@ function failure(name: BackendName, e: unknown): string {
 
 /**
  * Activates the backend to run on: `requested` (if any) first, software or not; then the automatic
- * order (BACKEND_ORDER) with software GPU backends skipped, and tried again only as the last resort
- * before CPU. `exclude` lists backends known to be broken (e.g. a lost device). The status carries
+ * order (BACKEND_ORDER) with software GPU backends skipped, and tried again only when neither
+ * WebAssembly nor CPU works (on SwiftShader WebGPU is even slower than the CPU backend). `exclude` lists backends known to be broken (e.g. a lost device). The status carries
  * the reason for the choice (`reason`) and, when something failed, `fallbackReason`.
  */
 export async function selectBackend(requested?: BackendName, exclude: readonly BackendName[] = []): Promise<BackendStatus> {
@@ -212,13 +212,6 @@ export async function selectBackend(requested?: BackendName, exclude: readonly B
     if (active) return finish(requested, active);
   }
   for (const name of BACKEND_ORDER) {
-    if (name === 'cpu') {
-      // WebAssembly did not work: a software GPU still beats plain JavaScript.
-      for (const s of [...skipped]) {
-        const active = await tryActivate(s.backend);
-        if (active) return finish(s.backend, active);
-      }
-    }
     if (exclude.includes(name) || name === requested) continue;
     let probed: GpuProbe | undefined;
     if (name === 'webgpu' || name === 'webgl') {
@@ -241,6 +234,11 @@ export async function selectBackend(requested?: BackendName, exclude: readonly B
       continue;
     }
     if (active) return finish(name, active);
+  }
+  // Neither WebAssembly nor CPU works: a software GPU is better than nothing.
+  for (const s of [...skipped]) {
+    const active = await tryActivate(s.backend);
+    if (active) return finish(s.backend, active);
   }
   throw new BackendUnavailable('cpu', `no tfjs backend works here (${failures.join('; ')})`);
 }

@@ -13,8 +13,8 @@ export type { Direction };
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 /**
  * The automatic order. WebGPU and WebGL count only on a hardware GPU: on a software rasteriser
- * (SwiftShader, llvmpipe) they are skipped for WebAssembly, and tried again only before CPU
- * (src/worker/backend.ts, src/worker/backend-choice.ts).
+ * (SwiftShader, llvmpipe) they are skipped for WebAssembly, and tried again only when neither
+ * WebAssembly nor CPU works (src/worker/backend.ts, src/worker/backend-choice.ts).
  */
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
