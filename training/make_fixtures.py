@@ -117,7 +117,7 @@ def smooth_image(rng: np.random.RandomState, channels: int, h: int, w: int) -> n
 # ---------------------------------------------------------------------------------------------
 
 class TinyDisContent(nn.Module):
-    """Dis_content's structure (§5) with 2 channels: keys model.{0,1,2}.model.1.*,
+    """Dis_content's structure (docs/drit-reference.md §5) with 2 channels: keys model.{0,1,2}.model.1.*,
     model.3.model.1.*, model.4.* (model.{i}.model.0.* in the zero-padding era)."""
 
     def __init__(self, in_ch: int, ch: int = 2, padding: str = 'reflect'):
@@ -344,7 +344,7 @@ def _bicubic():
 
 
 def preprocess(path: str, resize: int = 256, crop: int = 216) -> torch.Tensor:
-    """Official test-time preprocessing (§1.3) without torchvision: PIL open -> RGB ->
+    """Official test-time preprocessing (docs/drit-reference.md §1.3) without torchvision: PIL open -> RGB ->
     resize((resize, resize), BICUBIC) -> CenterCrop(crop) -> ToTensor -> Normalize(0.5, 0.5).
     Returns (1, 3, crop, crop) float32."""
     img = Image.open(path).convert('RGB')

@@ -167,7 +167,7 @@ json.dump(out, open(sys.argv[1], 'w'))
       }
     }
 
-    it('c0_zeropad: hand-checked old key names (Appendix B) map to the HEAD names', async () => {
+    it('c0_zeropad: hand-checked old key names (docs/drit-reference.md §12) map to the HEAD names', async () => {
       const { weights } = await readPack(source(get('c0_zeropad', 'legacy').files));
       const ref = torchValues[fixturePath('c0_zeropad', 'legacy')] as Record<string, { shape: number[]; values: number[] }>;
       const pairs: Array<[string, string]> = [

@@ -7,7 +7,7 @@ import { expectedKeys, mapDritLayout, toPackLayout, zeroEraKey, type Architectur
 import type { StateDict } from './pth';
 
 // ---------------------------------------------------------------------------------------------
-// Appendix A (the official key lists) as test data
+// The official key lists (docs/drit-reference.md §11) as test data
 // ---------------------------------------------------------------------------------------------
 
 interface Section {
@@ -44,10 +44,10 @@ function stateDict(keys: Array<[string, number[]]>, fill?: (key: string, n: numb
 const DEFAULT_WIDTHS_C0 = { contentChannels: 256, ecStem: 64, ecDown1: 128, eaConv1: 64, eaConv2: 128, eaConv3: 256, gMlpHidden: 256, gAttrChunk: 256, gUp1: 128, gUp2: 64 };
 const DEFAULT_WIDTHS_C1 = { contentChannels: 256, ecStem: 64, ecDown1: 128, eaConv1: 64, eaBlock1: 128, eaBlock2: 192, eaBlock3: 256, gUp1: 136, gUp2: 72 };
 
-describe('layout: the official key lists (Appendix A)', () => {
+describe('layout: the official key lists (docs/drit-reference.md §11)', () => {
   const A = appendixA();
 
-  it('parses Appendix A consistently with its headers', () => {
+  it('parses the key lists consistently with their headers', () => {
     expect([...A.keys()]).toEqual(['A.1', 'A.2', 'A.3', 'A.4', 'A.5']);
     for (const s of A.values()) expect(s.keys.reduce((a, [, sh]) => a + numel(sh), 0)).toBe(s.elements);
   });
@@ -60,7 +60,7 @@ describe('layout: the official key lists (Appendix A)', () => {
       nz: 8,
     };
 
-    it(`concat=${concat}: expectedKeys() reproduces Appendix A exactly (keys, shapes, order)`, () => {
+    it(`concat=${concat}: expectedKeys() reproduces the official key lists exactly (keys, shapes, order)`, () => {
       const specs = expectedKeys(arch);
       const official = [
         ...(A.get('A.1') as Section).keys.map(([k, s]) => ['enc_c', k, s]),
@@ -191,7 +191,7 @@ describe('layout: variants and inferred widths', () => {
     });
   }
 
-  it('maps zero-padding-era keys as in Appendix B', () => {
+  it('maps zero-padding-era keys as in docs/drit-reference.md §12', () => {
     const cases: Array<[Parameters<typeof zeroEraKey>, string]> = [
       [['enc_c', 0, 'convA.0.model.1.weight'], 'convA.0.model.0.weight'],
       [['enc_c', 0, 'convB.2.model.1.bias'], 'convB.2.model.0.bias'],

@@ -1,7 +1,7 @@
 /**
  * Maps the three DRIT inference state dicts (`enc_c`, `enc_a`, `gen`) onto the model-pack layout:
- * detects the code variant (architecture spec §7.5), renames zero-padding-era keys to HEAD keys
- * (Appendix B), checks every expected key and shape — with channel widths inferred from the
+ * detects the code variant (docs/drit-reference.md §7.5), renames zero-padding-era keys to HEAD
+ * keys (§12), checks every expected key and shape — with channel widths inferred from the
  * weights, not hard-coded — and permutes each array into the tfjs layout (docs/model-pack.md).
  */
 import type { DritVariant, EncAActivation, NamedWeight } from '../pack/manifest';
@@ -56,7 +56,7 @@ export interface LayoutResult {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Variant detection (§7.5)
+// Variant detection (docs/drit-reference.md §7.5)
 // ---------------------------------------------------------------------------------------------
 
 export function detectVariant(sd: DritStateDicts): DritVariant {
@@ -108,7 +108,7 @@ export function detectVariant(sd: DritStateDicts): DritVariant {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Key renaming (Appendix B): HEAD key -> zero-padding-era key
+// Key renaming (docs/drit-reference.md §12): HEAD key -> zero-padding-era key
 // ---------------------------------------------------------------------------------------------
 
 const E_ATTR_OLD_INDEX: Record<string, string> = { '1': '0', '4': '2', '7': '4', '10': '6', '13': '8', '16': '11' };

@@ -1,7 +1,7 @@
 /**
  * Reads a PyTorch `.pth` checkpoint from memory, in both serialisation formats torch.save has
  * used: the zip format (PyTorch >= 1.6) and the legacy stream format (PyTorch <= 1.5, and
- * `_use_new_zipfile_serialization=False`), see the architecture spec §7.2.
+ * `_use_new_zipfile_serialization=False`), see docs/drit-reference.md §7.2.
  *
  * Only the tensors under the requested top-level entries are materialised (as float32); the other
  * storages — discriminators, optimiser moments — are never copied. Runs in Node and browsers.

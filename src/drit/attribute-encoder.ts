@@ -1,5 +1,5 @@
 /**
- * The attribute encoders (spec §3.2, §3.3). concat = 0: E_attr, a deterministic attribute code.
+ * The attribute encoders (docs/drit-reference.md §3.2, §3.3). concat = 0: E_attr, a deterministic attribute code.
  * concat = 1: E_attr_concat, a Gaussian (mu, logvar). Input NHWC in [-1, 1] of the image's domain.
  */
 import * as tf from '@tensorflow/tfjs-core';

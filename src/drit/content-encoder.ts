@@ -1,5 +1,5 @@
 /**
- * E_content (spec §3.1): a private stem per domain (convA / convB) and a shared residual block.
+ * E_content (docs/drit-reference.md §3.1): a private stem per domain (convA / convB) and a shared residual block.
  * Input NHWC in [-1, 1]; output the content code (N, ⌈⌈H/2⌉/2⌉, ⌈⌈W/2⌉/2⌉, C).
  */
 import * as tf from '@tensorflow/tfjs-core';

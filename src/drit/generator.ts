@@ -1,5 +1,5 @@
 /**
- * The generators (spec §3.4, §3.5), named after the domain they produce.
+ * The generators (docs/drit-reference.md §3.4, §3.5), named after the domain they produce.
  *
  * concat = 0 (G): an MLP maps z to one C-vector per MisINSResBlock. Each 1×1 conv over
  * concat[features, broadcast z] is computed as conv(features, W_f) + (z·W_z + b): the z half of

@@ -1,5 +1,5 @@
 /**
- * The DRIT building blocks as tfjs ops in NHWC (architecture spec §2, §4.4), using our custom
+ * The DRIT building blocks as tfjs ops in NHWC (docs/drit-reference.md §2, §4.4), using our custom
  * kernels (./kernels) where the store allows it and the active backend has them.
  * Every function takes and returns tensors without disposing its inputs: callers run them
  * inside tf.tidy. Weights come from a WeightStore already in the tfjs layout (docs/model-pack.md).
@@ -132,7 +132,7 @@ export function layerNorm(x: tf.Tensor4D, w: WeightStore, prefix: string, kind: 
 }
 
 /**
- * ConvTranspose2d(k3, s2, padding 1, output_padding 1) as PyTorch computes it (spec §4.4: input
+ * ConvTranspose2d(k3, s2, padding 1, output_padding 1) as PyTorch computes it (docs/drit-reference.md §4.4: input
  * pixel i, tap k lands on output 2i + k - 1), as a sub-pixel convolution: even output rows take tap
  * 1 of input row m, odd rows taps 2 (row m) and 0 (row m + 1); likewise for columns. So one 2×2
  * stride-1 conv over the input zero-padded by one row/column at the end, with 4·out channels

@@ -3,7 +3,7 @@
  * Every method runs inside tf.tidy and returns tensors the caller owns; dispose() frees weights.
  *
  * Directions: A->B translation = generate(encodeContent(xA, 'a'), z, 'b'), with z either sampled
- * from N(0, I) or encodeAttribute(yB, 'b').mu (spec §4.1).
+ * from N(0, I) or encodeAttribute(yB, 'b').mu (docs/drit-reference.md §4.1).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expectedPackWeights } from '../convert/layout';

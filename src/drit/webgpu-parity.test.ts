@@ -1,6 +1,6 @@
 /**
  * Parity with PyTorch on the real WebGPU backend in Node (Dawn via the `webgpu` package; on
- * machines without a GPU it runs on SwiftShader, see ../shared/design/webgpu-on-these-machines.md).
+ * machines without a GPU it runs on SwiftShader, see docs/drit-reference.md §13).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,7 @@
 """DRIT inference networks (content encoder, attribute encoders, generators) in PyTorch.
 
-Written from ``/work/shared/design/drit-architecture.md`` (sections 2-4, 8 and Appendices A/B).
+Written from the original DRIT code's structure as summarised in ``docs/drit-reference.md``
+(sections 2-4, 8, 11 and 12).
 Module attribute names and the child order inside every ``nn.Sequential`` reproduce the official
 HsinYingLee/DRIT code, so ``state_dict()`` keys, shapes and ordering equal those of the official
 checkpoints (``checkpoint['enc_c']``, ``['enc_a']``, ``['gen']``).
@@ -10,7 +11,8 @@ Options common to the networks:
 * ``padding='reflect'`` (official HEAD code, >= 2018-07-31): every padded convolution is preceded
   by an ``nn.ReflectionPad2d`` child and the convolution itself is unpadded.
   ``padding='zero'`` reproduces the earlier code: convolutions pad with zeros internally and there
-  are no padding children, so Sequential indices (and state_dict keys) are smaller (Appendix B).
+  are no padding children, so Sequential indices (and state_dict keys) are smaller
+  (docs/drit-reference.md §12).
 * ``layer_norm='new'`` (HEAD, >= 2018-08-05): LayerNorm parameters ``weight``/``bias`` of shape
   (C,1,1), biased variance, ``(x-mean)/sqrt(var+eps)``. ``layer_norm='old'``: ``gamma``/``beta``
   of shape (C,), unbiased std, ``(x-mean)/(std+eps)``.
@@ -341,8 +343,8 @@ class E_attr(nn.Module):
     2x [conv4x4/2(4b->4b) ReLU], AdaptiveAvgPool2d(1), conv1x1(4b->nz). ``base`` = b (64).
 
     ``activation='leakyrelu'`` (ours, not the original's) puts LeakyReLU(0.2) in place of every
-    ReLU: same keys and shapes, but a channel can never die for good (docs/training.md, "why the
-    attribute encoder collapsed"). It is not visible in the weights, so checkpoints that use it
+    ReLU: same keys and shapes, but a channel can never die for good (docs/experiments.md, "Why E_a
+    collapsed"). It is not visible in the weights, so checkpoints that use it
     carry it in their ``arch`` entry (``ENC_A_ACTIVATIONS``).
     """
 

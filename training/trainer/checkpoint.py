@@ -1,4 +1,4 @@
-"""Checkpoint I/O in the official layout (spec §7.1) and loading inference nets from it."""
+"""Checkpoint I/O in the official layout (docs/drit-reference.md §7.1) and loading inference nets from it."""
 from __future__ import annotations
 
 import json

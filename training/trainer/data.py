@@ -1,4 +1,4 @@
-"""Unpaired training data (spec §1.3, ``dataset_unpair``), with a deterministic hold-out split.
+"""Unpaired training data (docs/drit-reference.md §1.3, ``dataset_unpair``), with a deterministic hold-out split.
 
 Pipeline per image: PIL open -> RGB -> resize to exactly ``resize`` x ``resize`` (bicubic, aspect not
 kept) -> random crop ``crop`` (centre crop when ``train=False``) -> random horizontal flip (p=0.5,

@@ -1,4 +1,4 @@
-"""Discriminators of DRIT (spec §5), with the official state_dict key names.
+"""Discriminators of DRIT (docs/drit-reference.md §5), with the official state_dict key names.
 
 * ``MultiScaleDis`` -> checkpoint entries ``disA``, ``disA2``, ``disB``, ``disB2`` (default, 3 scales)
 * ``Dis``           -> the same entries with ``--dis_scale 1``
@@ -10,8 +10,8 @@ Keys: ``Diss.{s}.{0..3}.model.1.weight/bias``, ``Diss.{s}.4.weight/bias`` (Multi
 
 Two deliberate deviations from the original code, both documented in docs/training.md:
 
-* ``LeakyReLUConv2d`` never inserted InstanceNorm in the original (string-literal comparison, §2.1);
-  this is replicated (the ``norm`` argument is accepted and ignored).
+* ``LeakyReLUConv2d`` never inserted InstanceNorm in the original (string-literal comparison,
+  docs/drit-reference.md §2.1); this is replicated (the ``norm`` argument is accepted and ignored).
 * ``Dis_content`` cannot run on content maps smaller than 53x53 (crops < 212 px) in the original.
   With ``small_input=True`` its three 7x7 stride-2 convs use zero padding 3 ("same"-style, output
   ceil(H/2)) instead of reflection padding 1, and the final 4x4 conv zero-pads maps smaller than
@@ -50,7 +50,7 @@ class LeakyReLUConv2d(nn.Module):
     def __init__(self, n_in, n_out, kernel_size, stride, padding=0, norm="None", sn=False, zero_pad=False):
         super().__init__()
         pad = nn.ZeroPad2d(padding) if zero_pad else nn.ReflectionPad2d(padding)
-        # `norm` is ignored on purpose: the original never applies it (spec §2.1 / §10.1).
+        # `norm` is ignored on purpose: the original never applies it (docs/drit-reference.md §2.1 / §10.1).
         self.model = nn.Sequential(pad, _conv(n_in, n_out, kernel_size, stride, sn), nn.LeakyReLU(0.01, inplace=True))
         self.model.apply(gaussian_weights_init)
 

@@ -9,7 +9,7 @@
  *   P_11 = conv(x', 2×2 taps)              -> output (2y+1, 2x+1)
  *   DritInterleavePhases(P_00, P_01, P_10, P_11, bias) -> (N, 2H, 2W, C)
  *
- * (spec §4.4: input pixel i, tap k lands on output 2i + k − 1). 9 taps of multiply-adds in all,
+ * (docs/drit-reference.md §4.4: input pixel i, tap k lands on output 2i + k − 1). 9 taps of multiply-adds in all,
  * where the single 2×2 sub-pixel conv of the GPU path computes 16 (7 of them with zero weights),
  * and the interleave + bias is one pass instead of tfjs-wasm's slow DepthToSpace and an Add.
  */
