@@ -7,7 +7,7 @@ Prints seconds per iteration and the images per second per domain that reach the
 "encoded" half of each batch). Any train.py flag is accepted after the preset. The OpenMP wait
 policy (OMP_WAIT_POLICY, GOMP_SPINCOUNT) is read from the environment when torch loads; train.py
 defaults GOMP_SPINCOUNT to 3000, this script leaves the environment as given so that policies can
-be compared. Figures: docs/training.md.
+be compared. Figures: docs/experiments.md, "CPU throughput".
 """
 from __future__ import annotations
 

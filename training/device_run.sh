@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# The one prepared GPU run for a session that is lent a device machine (docs/training.md "The GPU
-# run still owed"): resume the committed CPU run on CUDA with the same recipe for a fixed number of
-# minutes, then bring back through $OUT what the next steps here need (4 files, well under the
-# 8-file / 16 MiB-each limits):
+# The prepared GPU run (docs/training.md, "The GPU run"), a plain script for any machine with CUDA
+# and PyTorch: resume the committed CPU run on CUDA with the same recipe for a fixed number of
+# minutes, then copy into the folder $OUT what evaluation and shipping need (4 files, the largest
+# ~13 MB):
 #   resume.pt.xz        compact resumable checkpoint (keep_run's format; replaces training/resume/<run>)
 #   ema.pth             the EMA weights, what evaluate/convert read
 #   samples_latest.png  the newest training sample grid
 #   meta.tar.gz         config.json, run_info.json, counters.json, losses.csv, train.log, env.txt
 #
-# Before the call, here (../shared does not travel; .carry/ is git-ignored):
-#   mkdir -p .carry && cp -r ../shared/datasets/cat2dog .carry/
-# The call (device tool), with a limit that leaves room for a rerun:
-#   run(command="bash training/device_run.sh 5", carry=[".carry"], timeout_s=480)
-# Afterwards, here: unpack into training/runs/<name>/ and evaluate as in "Converting and shipping".
+# The training images must be inside the checkout (.carry/ is git-ignored):
+#   mkdir -p .carry && cp -r <folder with trainA/ and trainB/> .carry/cat2dog
+# Then, on the CUDA machine, from a copy of the checkout that includes .carry/, with a time limit
+# that leaves room for a rerun:
+#   OUT=<results folder> bash training/device_run.sh 5
+# Afterwards: unpack into training/runs/<name>/ and evaluate as in docs/training.md, "Converting
+# and shipping".
 #
 # Arguments / environment: $1 = training minutes (default 5); DATA (default .carry/cat2dog);
 # NAME (default cat2dog_gpu); DEVICE (default cuda; "cpu" for the dry run that tests this script).
@@ -26,7 +28,7 @@ DEVICE=${DEVICE:-cuda}
 RESUME=training/resume/cat2dog_cpu/resume.pt.xz
 WORKERS=$(( $(nproc) > 8 ? 6 : 0 ))
 
-[ -d "$DATA/trainA" ] || { echo "no training images under $DATA (copy ../shared/datasets/cat2dog to .carry/ and carry it)" >&2; exit 2; }
+[ -d "$DATA/trainA" ] || { echo "no training images under $DATA (copy the folder with trainA/ and trainB/ to .carry/cat2dog, or set DATA)" >&2; exit 2; }
 meta=$(mktemp -d)
 {
   date -u +%FT%TZ

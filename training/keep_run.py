@@ -1,12 +1,12 @@
-"""Keep a run in the repository so that the next session, on a fresh machine, resumes it.
+"""Keep a run in the repository so that a later run, on a fresh machine, resumes it.
 
 Copies from ``<run>/`` into ``training/resume/<name>/``: the compact checkpoint (xz-compressed,
 ``resume.pt.xz``), ``config.json``, ``run_info.json``, ``losses.csv``, ``loss_curve.png`` and the
 newest sample grid (``samples_latest.png``). The files are replaced each time: one checkpoint per
-run in the history, not one per session.
+run in the history, not one per save.
 
     scripts/py -m training.keep_run training/runs/cat2dog_cpu
-    # next session:
+    # later, on any machine with the checkout:
     scripts/py -m training.train --preset cpu-recipe --name cat2dog_cpu \\
         --resume training/resume/cat2dog_cpu/resume.pt.xz
 """

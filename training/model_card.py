@@ -2,7 +2,7 @@
 
 Reads <run>/config.json, run_info.json, losses.csv, eval/eval.json (+ eval.md), the pack's
 manifest.json, and copies the loss curve into the pack folder. The sample grids are made by
-sample.py beforehand. The "GPU run still owed" section is included unless --no-owed.
+sample.py beforehand. The "Still owed: the GPU run" section is included unless --no-owed.
 
     scripts/py -m training.model_card --run training/runs/cat2dog_cpu --pack public/models/cat2dog \
         --command "scripts/py -m training.train ..." [--notes notes.md] [--directions-notes d.md]
@@ -169,7 +169,7 @@ def main(argv=None) -> int:
         L.append(Path(args.notes).read_text().rstrip() + "\n")
     L.append("## Data\n")
     L.append(
-        f"`../shared/datasets/cat2dog` (published by the DRIT authors; research use): trainA = 771 cats (domain A), "
+        f"The DRIT authors' cat2dog set (github.com/HsinYingLee/DRIT, `datasets/cat2dog`; research use): trainA = 771 cats (domain A), "
         f"trainB = 239 dogs (domain B), 178×218 JPEG. `trainB/1352.jpg` is truncated and was skipped by the loader. "
         f"Hold-out split by file-name hash (fraction {cfg['holdout']}, seed {cfg['split_seed']}): trained on "
         f"{info['train_images']['a']} cats and {info['train_images']['b']} dogs; {ev['held_out']['A']} cats and "
@@ -203,7 +203,7 @@ def main(argv=None) -> int:
             "spectral norm in the image discriminators" if cfg.get("dis_spectral_norm") else None) if x)),
         ("iterations", f"{info['total_it']:,} full (E/G) iterations + 2 content-D steps each; final lr {info['lr']:.3g}"),
         ("wall time", f"{info['wall_time_s'] / 60:.1f} min ({info['session_it_per_s']:.2f} it/s)"),
-        ("hardware", f"{info['hardware']}; torch {info['torch']}; in the background of working sessions (nice 19)"),
+        ("hardware", f"{info['hardware']}; torch {info['torch']}; in the background of other work (nice 19)"),
         ("checkpoint", f"epoch field {info['ep']}, total_it {info['total_it']} (official 18-key layout)"),
         ("pack", f"{man['dtype']}, {len(man['shards'])} shard(s) {fmt_bytes(shard_bytes)} + manifest "
                  f"{manifest_bytes / 1024:.0f} KiB"),
@@ -269,9 +269,9 @@ def main(argv=None) -> int:
             "npm run convert -- training/runs/cat2dog_gpu/checkpoints/ema.pth public/models/cat2dog \\\n"
             "    --name cat2dog --domains cat,dog --dtype float16 --resize 256 --crop 216\n"
             "scripts/py -m training.model_card --run training/runs/cat2dog_gpu --pack public/models/cat2dog --command '...'\n"
-            "```\n\n≈ 140 000 full iterations (1200 epochs × ~116). A session lent a GPU for minutes, not hours, "
-            "runs `training/device_run.sh` instead: this model's run, continued on CUDA with the same recipe. "
-            "See `docs/training.md`, \"The GPU run still owed\".\n")
+            "```\n\n≈ 140 000 full iterations (1200 epochs × ~116). With minutes of a GPU rather than hours, "
+            "`training/device_run.sh` continues this model's run on CUDA with the same recipe instead. "
+            "See `docs/training.md`, \"The GPU run\".\n")
     (pack / "README.md").write_text("\n".join(L))
     print(f"wrote {pack / 'README.md'}")
     return 0

@@ -1,4 +1,5 @@
-"""Train DRIT / DRIT++ (spec §6). Single process (CPU or one GPU) or torchrun (multi-GPU / multi-process).
+"""Train DRIT / DRIT++ (docs/drit-reference.md §6). Single process (CPU or one GPU) or torchrun
+(multi-GPU / multi-process).
 
     scripts/py -m training.train --preset cpu-small --name cat2dog_cpu --time-budget-min 75
     torchrun --nproc_per_node 8 -m training.train --preset official --name cat2dog_gpu
@@ -23,7 +24,7 @@ if not __package__:  # started as a file: Python would not find the `training` p
     sys.exit("run from the repository root as a module: scripts/py -m training.train ...")
 
 # libgomp's threads spin 300 000 rounds at every barrier before they sleep: beside another busy
-# process a 2-thread step then runs >13x slower (measured, docs/training.md); a passive wait costs
+# process a 2-thread step then runs >13x slower (measured, docs/experiments.md); a passive wait costs
 # 40 % on an idle machine. A short spin keeps the idle speed and bounds the loss. Read when torch loads.
 os.environ.setdefault("GOMP_SPINCOUNT", "3000")
 
@@ -95,8 +96,9 @@ def choose_threads(cfg: TrainConfig, device: torch.device, log) -> int:
 class ThreadGovernor:
     """Adapts torch's CPU threads to what the rest of the machine uses, once per iteration.
 
-    Measured on 2 cores (docs/training.md): idle, 2 threads run 1.7x faster than 1; beside one busy
-    process, 2 threads run 1.5x *slower* than 1 (every barrier waits for the descheduled thread).
+    Measured on 2 cores (docs/experiments.md, "CPU throughput"): idle, 2 threads run 1.7x faster
+    than 1; beside one busy process, 2 threads run 1.5x *slower* than 1 (every barrier waits for
+    the descheduled thread).
     Other processes' CPU use = machine busy time (/proc/stat) - this process's CPU time, over the
     last iteration; above half a core -> 1 thread, below a quarter -> all cores."""
 
@@ -399,7 +401,7 @@ class Trainer:
         self.interrupted = False
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, self._on_signal)
-        self.images = 0  # images per domain drawn this session (every batch, content-only steps too)
+        self.images = 0  # images per domain drawn by this process (every batch, content-only steps too)
         self.governor = (ThreadGovernor(torch.get_num_threads(), self.log)
                          if self.device.type == "cpu" and cfg.threads == 0 and torch.get_num_threads() > 1 else None)
         self.it_start = self.total_it
