@@ -53,13 +53,12 @@ test('a loaded photo darkens only the photo outside its crop, not the page; the 
   await waitIdle(page);
   await page.mouse.move(0, 0);
 
-  // Controls before any photo: a button, the page heading, the empty result canvas.
+  // Controls before any photo: a button and the page heading.
   const control = page.getByTestId('reroll');
   const heading = page.locator('header h1');
   const output = page.getByTestId('output');
   const controlBefore = (await screenPixels(page, (await control.boundingBox())!)).data;
   const headingBefore = (await screenPixels(page, (await heading.boundingBox())!)).data;
-  const emptyOutput = meanRgb((await screenPixels(page, await centre(output))).data);
 
   await afterRender(page, () => page.getByTestId('content-input').setInputFiles(asset('cat.png')));
   await expect(page.getByTestId('crop-box')).toBeVisible();
@@ -75,7 +74,8 @@ test('a loaded photo darkens only the photo outside its crop, not the page; the 
   const onScreen = meanRgb((await screenPixels(page, await centre(output))).data);
   const own = await canvasCentreMean(output);
   expectClose(onScreen, own, 3, 'result canvas');
-  expect(Math.max(...onScreen.map((v, k) => Math.abs(v - emptyOutput[k]!))), 'the result is drawn').toBeGreaterThan(3);
+  const panel2: Rgb = [0x21, 0x25, 0x2e]; // the empty canvas's background (--panel-2)
+  expect(Math.max(...onScreen.map((v, k) => Math.abs(v - panel2[k]!))), 'the result is drawn').toBeGreaterThan(3);
 
   // Inside the photo the dimming is there: outside the crop box darker than inside it.
   const frame = (await page.locator('.crop-frame').boundingBox())!;
@@ -103,3 +103,66 @@ test('a loaded photo darkens only the photo outside its crop, not the page; the 
   expect(watch.foreign, 'requests that left the page origin').toEqual([]);
   await context.close();
 });
+
+/** An element's box lies wholly inside the window (scrolled to the top). */
+async function expectInView(page: Page, el: Locator, what: string): Promise<void> {
+  const vp = page.viewportSize()!;
+  const b = await el.boundingBox();
+  expect(b, `${what} is laid out`).not.toBeNull();
+  expect(b!.x, `${what} left`).toBeGreaterThanOrEqual(0);
+  expect(b!.y, `${what} top`).toBeGreaterThanOrEqual(0);
+  expect(b!.x + b!.width, `${what} right`).toBeLessThanOrEqual(vp.width);
+  expect(b!.y + b!.height, `${what} bottom (window ${vp.height})`).toBeLessThanOrEqual(vp.height);
+}
+
+for (const [name, width, height] of [['phone', 390, 844], ['laptop', 1280, 800]] as const) {
+  test(`${name} ${width}×${height}: progress from the first frame, then the photo, its translation and the main controls in view together`, async ({ browser }) => {
+    const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
+    const watch = watchOrigin(context);
+    const page = await context.newPage();
+    logErrors(page);
+    // Before the script runs, the page itself says it is loading.
+    const html = await (await page.request.get('/')).text();
+    expect(html).toMatch(/<div id="root">\s*<p[^>]*role="status"[^>]*>Loading DRIT…<\/p>/);
+    // Slow the model list down a little: the start-up stages are shown while they run.
+    await context.route('**/models/index.json', async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
+    await page.goto('/?model=tiny&backend=wasm');
+    await expect(page.getByTestId('start-progress').or(page.getByTestId('load-progress'))).toBeVisible();
+    await expect(page.getByTestId('model-select')).not.toHaveText('—');
+    await expect(page.getByTestId('start-progress')).toContainText('Reading the model list');
+    await waitForModel(page, 'tiny');
+    await context.unroute('**/models/index.json');
+    await expect(page.getByTestId('start-progress')).toHaveCount(0);
+    // No photo yet: the grid waits closed (no blank tiles), the result shows no empty frames.
+    await expect(page.getByTestId('grid-waiting')).toBeVisible();
+    await expect(page.locator('[data-testid^=grid-tile-]')).toHaveCount(0);
+    await expect(page.getByTestId('output')).toBeHidden();
+
+    await afterRender(page, () => page.getByTestId('example').click());
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-count', '6');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    await expectInView(page, page.locator('.crop-frame'), 'the photo');
+    await expectInView(page, page.getByTestId('output'), 'its translation');
+    for (const id of ['example', 'content-input', 'direction', 'reroll', 'download']) {
+      await expectInView(page, id === 'content-input' ? page.locator('label.button', { has: page.getByTestId(id) }) : page.getByTestId(id), id);
+    }
+    const out = (await page.getByTestId('output').boundingBox())!;
+    expect(out.width, 'the translation is big enough to see').toBeGreaterThanOrEqual(150);
+    if (name === 'laptop') {
+      // The columns stack their panels: no gap under the photo's panel before the next one.
+      const content = (await page.locator('section[aria-labelledby=content-title]').boundingBox())!;
+      const interp = (await page.locator('section[aria-labelledby=interp-title]').boundingBox())!;
+      expect(interp.y - (content.y + content.height)).toBeLessThanOrEqual(13);
+      const result = (await page.locator('section[aria-labelledby=output-title]').boundingBox())!;
+      const grid = (await page.locator('section[aria-labelledby=grid-title]').boundingBox())!;
+      expect(grid.y - (result.y + result.height)).toBeLessThanOrEqual(13);
+    }
+    await page.screenshot({ path: test.info().outputPath(`${name}.png`) });
+    expect(watch.foreign, 'requests that left the page origin').toEqual([]);
+    await context.close();
+  });
+}

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactElement } from 'react';
 import { useStore } from './store';
 import { handleFiles, setContentFile } from './controller';
 import { setReferenceFile } from './reference';
@@ -70,6 +70,17 @@ function useGlobalInput(): boolean {
   return dragging;
 }
 
+/**
+ * The panels, column by column as a wide screen shows them (source, style, result). Narrower,
+ * the columns dissolve and the panels are placed by grid areas: on a phone the photo and its
+ * translation side by side, the style controls right below (styles.css).
+ */
+const COLUMNS: ReadonlyArray<readonly [string, ReadonlyArray<readonly [string, () => ReactElement | null]>]> = [
+  ['source', [['content', ContentPanel], ['interp', InterpPanel]]],
+  ['style', [['style', AttributePanel]]],
+  ['result', [['output', OutputPanel], ['grid', GridPanel]]],
+];
+
 export function App() {
   const dragging = useGlobalInput();
   const model = useStore((s) => s.model);
@@ -87,21 +98,15 @@ export function App() {
       </header>
       <Messages />
       <main className="layout">
-        <div className="area-content">
-          <ContentPanel />
-        </div>
-        <div className="area-style">
-          <AttributePanel />
-        </div>
-        <div className="area-output">
-          <OutputPanel />
-        </div>
-        <div className="area-grid">
-          <GridPanel />
-        </div>
-        <div className="area-interp">
-          <InterpPanel />
-        </div>
+        {COLUMNS.map(([col, areas]) => (
+          <div className={`col col-${col}`} key={col}>
+            {areas.map(([area, Panel]) => (
+              <div className={`area-${area}`} key={area}>
+                <Panel />
+              </div>
+            ))}
+          </div>
+        ))}
       </main>
       <PerfReadout />
       {dragging && (

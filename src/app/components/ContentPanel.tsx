@@ -50,7 +50,7 @@ export function ContentPanel() {
         )}
         <div className="row wrap">
           <label className="button">
-            {content ? 'Choose another photo…' : 'Choose a photo…'}
+            Choose a photo…
             <input
               type="file"
               accept="image/*"

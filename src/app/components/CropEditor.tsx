@@ -154,7 +154,7 @@ export function CropEditor({ src, attachMedia, width, height, crop, preprocess, 
         </div>
       </div>
       <div className="row">
-        <span className="hint">
+        <span className="hint crop-hint">
           {crop ? `Crop ${crop.size}×${crop.size} at (${crop.x}, ${crop.y})` : "Model's own crop (resize + centre crop)"}
         </span>
         <button type="button" className="secondary" disabled={!crop} onClick={() => onChange(null)} data-testid="crop-reset">

@@ -4,11 +4,27 @@ import { FrameCanvas } from './FrameCanvas';
 
 const SIZES = [4, 6, 9, 12];
 
-/** N samples of z rendered in one batched pass; clicking a tile makes its z the current one. */
+/**
+ * N samples of z rendered in one batched pass; clicking a tile makes its z the current one. Until
+ * there is a photo to fill it, only its title and "Close grid" show (no blank tiles).
+ */
 export function GridPanel() {
   const grid = useStore((s) => s.grid);
   const content = useStore((s) => s.content);
   if (!grid) return null;
+  if (!content) {
+    return (
+      <section className="panel" aria-labelledby="grid-title" data-testid="grid-waiting">
+        <h2 id="grid-title">Diversity grid</h2>
+        <div className="row wrap">
+          <span className="hint">{grid.size} samples of the style appear here with your photo.</span>
+          <button type="button" className="secondary" onClick={hideGrid}>
+            Close grid
+          </button>
+        </div>
+      </section>
+    );
+  }
   return (
     <section className="panel" aria-labelledby="grid-title" aria-busy={grid.busy}>
       <h2 id="grid-title">
@@ -30,7 +46,6 @@ export function GridPanel() {
           Close grid
         </button>
       </div>
-      {!content && <p className="placeholder small">Drop a photo to fill the grid.</p>}
       <div className="grid" data-testid="grid" data-count={grid.frames.length}>
         {grid.zs.map((_, i) => (
           <button

@@ -12,8 +12,12 @@ export function ModelBar() {
   const modelId = useStore((s) => s.modelId);
   const loading = useStore((s) => s.loading);
   const converting = useStore((s) => s.converting);
+  const backend = useStore((s) => s.backend);
+  const error = useStore((s) => s.error);
   const selectId = useId();
   const current = models.find((m) => m.id === modelId);
+  // Before the first model starts loading: the engine starts, then the model list is read.
+  const starting = !loading && !modelId && !error ? (backend ? 'Reading the model list…' : 'Starting the inference engine…') : null;
   return (
     <div className="model-bar">
       <label htmlFor={selectId}>Model</label>
@@ -23,7 +27,7 @@ export function ModelBar() {
         value={modelId ?? ''}
         onChange={(e) => void selectModel(e.target.value)}
       >
-        {modelId === null && <option value="">—</option>}
+        {modelId === null && <option value="">{starting ? 'loading…' : '—'}</option>}
         {models.map((m) => (
           <option key={m.id} value={m.id}>
             {m.name}
@@ -49,6 +53,12 @@ export function ModelBar() {
           Forget this model
         </button>
       )}
+      {starting && (
+        <div className="progress" data-testid="start-progress" role="status">
+          <span>{starting}</span>
+          <progress aria-label="Starting" />
+        </div>
+      )}
       {loading && (
         <div className="progress" data-testid="load-progress" role="status">
           {loading.stage === 'download' ? (
@@ -67,6 +77,7 @@ export function ModelBar() {
             </>
           ) : (
             <span>
+              <span className="spinner" aria-hidden="true" />{' '}
               {{ manifest: 'Reading the model manifest…', verify: 'Verifying checksums…', build: 'Building the networks…', warmup: 'Compiling shaders (warm-up)…', ready: 'Ready', download: '' }[loading.stage]}
             </span>
           )}

@@ -24,8 +24,9 @@ export function OutputPanel() {
         3. Result {rendering && <span className="spinner" data-testid="rendering" aria-label="rendering" />}
       </h2>
       {!content && !live && <p className="placeholder">The translation appears here once you drop a photo.</p>}
-      <div className="compare">
-        <figure>
+      {/* No empty frames before there is anything to show. */}
+      <div className="compare" hidden={!content && !live}>
+        <figure className="compare-input">
           <FrameCanvas frame={live ? camera.input : modelInput} aria-label={`Input (${from})`} />
           <figcaption>{from}</figcaption>
         </figure>
