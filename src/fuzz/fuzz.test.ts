@@ -193,9 +193,12 @@ describe('fuzz: special and changing files (readers of user-named paths)', () =>
   const big = encodePng(smallImage(700, 500, 3)); // about 1 MB: a write of it takes several syscalls
   const writers: ChildProcess[] = [];
   let server: Server | null = null;
-  /** A shell loop in its own process group (ended with the group in afterAll). */
+  /**
+   * A shell loop in its own process group, ended with the group in afterAll; should the test
+   * process die first, the loop stops by itself (it runs while its parent lives).
+   */
   const loop = (script: string): void => {
-    writers.push(spawn('sh', ['-c', `cd '${dir}' && while :; do ${script}; done`], { detached: true, stdio: 'ignore' }));
+    writers.push(spawn('sh', ['-c', `cd '${dir}' && while kill -0 $PPID 2>/dev/null; do ${script}; done`], { detached: true, stdio: 'ignore' }));
   };
 
   type Kind = 'regular' | 'oversize' | 'device' | 'fifo' | 'socket' | 'folder' | 'proc' | 'changing' | 'replaced';
@@ -228,15 +231,17 @@ describe('fuzz: special and changing files (readers of user-named paths)', () =>
     writeFileSync(at('replaced.png'), imgA);
     server = createServer();
     await new Promise<void>((resolve) => server!.listen(at('sock.png'), resolve));
-    loop('yes > busy.png 2>/dev/null');
+    loop('timeout --foreground 2 sh -c "exec yes > busy.png" 2>/dev/null'); // the open waits for a reader: bounded
     loop('dd if=BIG of=changing.png bs=4096 2>/dev/null; truncate -s 5000 changing.png; sleep 0.002');
     loop('cp A t1 && mv t1 replaced.png; cp B t2 && mv t2 replaced.png; sleep 0.002');
   });
 
-  afterAll(() => {
+  afterAll(async () => {
+    const exited = writers.map((w) => (w.exitCode !== null || w.signalCode !== null ? Promise.resolve() : new Promise((resolve) => w.once('exit', resolve))));
     for (const w of writers) if (w.pid) process.kill(-w.pid, 'SIGKILL');
+    await Promise.all(exited);
     server?.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   const caps = [0, 1, 4096, imgA.length - 1, imgA.length, big.length - 1, big.length, 64 * 1024 * 1024];
