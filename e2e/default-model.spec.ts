@@ -21,6 +21,11 @@ test('default model (cat2dog) translates a photo on wasm', async ({ page, contex
   // Six more full-size images on wasm would only add minutes here; the grid has its own tests.
   await page.getByRole('button', { name: 'Close grid' }).click();
   await expect(page.getByTestId('direction')).toContainText('→');
+  // the photos this model knows are said next to the drop zone (models/index.json `knows`)
+  const index = JSON.parse(readFileSync(join(ROOT, 'public/models/index.json'), 'utf8')) as { models: Array<{ id: string; knows?: string }> };
+  const knows = index.models.find((m) => m.id === 'cat2dog')?.knows;
+  expect(knows, 'public/models/index.json says which photos cat2dog knows').toBeTruthy();
+  await expect(page.getByTestId('model-knows')).toContainText(knows!);
   // "Try an example" loads Chelsea the cat (public/examples, CC0) and turns the direction to cat -> dog
   await page.getByTestId('direction').click();
   await expect(page.getByTestId('direction')).toContainText('dog → cat');

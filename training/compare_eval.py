@@ -73,7 +73,7 @@ def compare(base: dict, new: dict, seed: int = 0, n: int = 2000) -> dict:
         per, g = b["samples"], len(b["inputs"])
         hit = lambda d: (d["pred"].long() == d["target"]).double().view(g, per).mean(1)  # noqa: E731
         rb, rw = hit(b), hit(w)
-        if abs(b["real_realism"] - w["real_realism"]) > 1e-6:
+        if abs(b["real_realism"] - w["real_realism"]) > 5e-4:  # eval.json keeps 4 decimals
             raise ValueError(f"{name}: the judge's verdicts on the real photos differ: not the same judge or photos")
         # a judge that calls no real target photo real (only tiny test models) leaves ratios undefined:
         # they are then NaN and the balanced rule cannot pass

@@ -101,7 +101,7 @@ async function initBackend(): Promise<void> {
 
 interface IndexJson {
   default?: string;
-  models?: Array<{ id: string; name?: string; path: string; description?: string }>;
+  models?: Array<{ id: string; name?: string; path: string; description?: string; knows?: string }>;
 }
 
 async function loadModelList(): Promise<ModelEntry[]> {
@@ -116,6 +116,7 @@ async function loadModelList(): Promise<ModelEntry[]> {
       if (base.origin !== location.origin) continue; // never load from elsewhere
       const entry: ModelEntry = { id: m.id, name: m.name ?? m.id, origin: 'server', location: { kind: 'remote', base: base.href } };
       if (m.description) entry.description = m.description;
+      if (typeof m.knows === 'string' && m.knows) entry.knows = m.knows;
       list.push(entry);
     }
     setSession({ defaultModelId: json.default ?? list[0]?.id ?? null });

@@ -25,6 +25,8 @@ export interface ModelEntry extends ModelSpec {
   /** 'server' = listed in models/index.json; 'local' = converted in this browser. */
   origin: 'server' | 'local';
   description?: string;
+  /** What photos the model was trained on (models/index.json `knows`), shown beside the drop zone. */
+  knows?: string;
 }
 
 /** An image the user dropped, kept on the main thread so the worker can be re-fed after a crash. */

@@ -10,6 +10,7 @@ export function ContentPanel() {
   const content = useStore((s) => s.content);
   const crop = useStore((s) => s.crop);
   const model = useStore((s) => s.model);
+  const knows = useStore((s) => s.models.find((m) => m.id === s.model?.id)?.knows);
   const modelInput = useStore((s) => s.modelInput);
   const direction = useStore((s) => s.direction);
   const camera = useStore((s) => s.camera);
@@ -84,6 +85,11 @@ export function ContentPanel() {
           {content && !cameraOn && <span className="hint">{content.name} · {content.originalWidth}×{content.originalHeight}</span>}
         </div>
       </DropZone>
+      {knows && (
+        <p className="hint model-knows" data-testid="model-knows">
+          <strong>This model knows:</strong> {knows}
+        </p>
+      )}
       {(content || cameraOn) && (
         <figure className="model-input">
           <FrameCanvas frame={shownInput} data-testid="model-input-view" aria-label="The exact model input" />
