@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleFromPhotos } from '../drit/random';
 import { decodeImageFile } from '../image/node-io';
 import { craftPng, makeTempDir } from '../image/test-utils';
 import type { RgbImage } from '../image/types';
@@ -103,6 +104,32 @@ describe('translate reproduces PyTorch images', () => {
     expect(translate(['--out', again, '--seed', '5', '--samples', '1']).status).toBe(0);
     expect(Buffer.from(readPng(tmp.path('again-0.png')).data).equals(Buffer.from(imgs[0]!))).toBe(true);
   });
+
+  it('--z-source photos draws z from the pack statistics of the target domain (the same z as --z)', () => {
+    // a copy of the pack whose manifest carries dog statistics (the shards and their hashes unchanged)
+    const withStats = tmp.path('c0-stats');
+    mkdirSync(withStats);
+    for (const f of readdirSync(pack)) writeFileSync(join(withStats, f), readFileSync(join(pack, f)));
+    const manifest = JSON.parse(readFileSync(join(pack, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    const r = Math.SQRT1_2;
+    const b = { count: 10, mean: [0.5, -0.25, 0, 0, 0, 0, 0, 0.75], components: [[r, 0, r, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0, 0, 0]], std: [0.8, 0.3], varianceShare: [0.8, 0.1] };
+    writeFileSync(join(withStats, 'manifest.json'), JSON.stringify({ ...manifest, attributeStats: { b } }));
+    const photos = tmp.path('photos.png');
+    const run = (extra: string[]) => cli('translate', ['--model', withStats, '--input', tfix('input.png'), '--direction', 'a2b', ...extra]);
+    expect(run(['--out', photos, '--seed', '5', '--z-source', 'photos']).status).toBe(0);
+    const z = Array.from(sampleFromPhotos(5, 1, 8, b)).map((v) => String(v));
+    const explicit = tmp.path('explicit.png');
+    expect(run(['--out', explicit, '--z', z.join(',')]).status).toBe(0);
+    // --seed writes <out>-0.png (one sample), --z writes <out>
+    expect(Buffer.from(readPng(tmp.path('photos-0.png')).data).equals(Buffer.from(readPng(explicit).data))).toBe(true);
+    const normal = tmp.path('normal.png');
+    expect(run(['--out', normal, '--seed', '5']).status).toBe(0);
+    expect(Buffer.from(readPng(tmp.path('photos-0.png')).data).equals(Buffer.from(readPng(tmp.path('normal-0.png')).data))).toBe(false);
+    // b2a needs cat statistics, which this pack lacks: a clear refusal
+    const refused = cli('translate', ['--model', withStats, '--input', tfix('input.png'), '--direction', 'b2a', '--out', tmp.path('y.png'), '--seed', '5', '--z-source', 'photos']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/no attribute statistics for its a photos/);
+  });
 });
 
 describe('translate a folder (batch)', () => {
@@ -196,6 +223,9 @@ describe('translate rejects bad input with exit code 2', () => {
     const r2 = translate(['--out', tmp.path('x.png'), '--direction', 'sideways']);
     expect(r2.status).toBe(2);
     expect(r2.stderr).toMatch(/--direction must be a2b or b2a/);
+    const r3 = translate(['--out', tmp.path('x.png'), '--seed', '1', '--z-source', 'uniform']);
+    expect(r3.status).toBe(2);
+    expect(r3.stderr).toMatch(/--z-source must be normal or photos/);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * npm run translate -- --model <packDir> --input <image> --direction a2b|b2a --out <file.png>
- *   [--z v1,...,v8 | --seed S --samples K | --reference <image>] [--backend cpu|wasm|webgpu]
+ *   [--z v1,...,v8 | --seed S --samples K [--z-source normal|photos] | --reference <image>] [--backend cpu|wasm|webgpu]
  * npm run translate -- --model <packDir> --input <folder or image> [--input ...] --out <folder>
  *
  * Official pre-processing (from the pack's manifest) and post-processing; PNG/JPEG in, PNG out.
@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { createDritModel, sourceDomain, targetDomain, type Direction, type DritModel } from '../drit/model';
 import type { KernelChoice } from '../drit/weights';
-import { sampleNormal } from '../drit/random';
+import { sampleFromPhotos, sampleNormal } from '../drit/random';
 import { ImageError, encodePng, readImageFile } from '../image/node-io';
 import { toUint8Image } from '../image/postprocess';
 import { preprocessForModel } from '../image/preprocess';
@@ -29,7 +29,7 @@ import { UsageError, runCli } from './run';
 
 const USAGE = `usage: npm run translate -- --model <packDir> --input <image> --direction a2b|b2a --out <file.png>
        npm run translate -- --model <packDir> --input <folder|image> [--input ...] --out <folder>
-       [--z v1,...,vN | --seed S --samples K | --reference <image>] [--backend cpu|wasm|webgpu]
+       [--z v1,...,vN | --seed S --samples K [--z-source normal|photos] | --reference <image>] [--backend cpu|wasm|webgpu]
        [--kernels auto|stock]   (stock: tfjs's own kernels, e.g. to compare with PyTorch without Winograd's rounding)`;
 
 interface Options {
@@ -45,6 +45,8 @@ interface Options {
   z?: number[];
   seed?: number;
   samples?: number;
+  /** Seeded z from N(0, I) (default) or from the Gaussian of the target domain's photo codes (the pack's statistics). */
+  zSource?: 'normal' | 'photos';
   reference?: string;
 }
 
@@ -75,6 +77,7 @@ function parseOptions(argv: string[]): Options | 'help' {
       z: { type: 'string' },
       seed: { type: 'string' },
       samples: { type: 'string' },
+      'z-source': { type: 'string' },
       reference: { type: 'string' },
     },
     strict: true,
@@ -105,6 +108,12 @@ function parseOptions(argv: string[]): Options | 'help' {
     opts.samples = integer(values.samples ?? '1', '--samples', 1, 64);
   }
   if (values.reference !== undefined) opts.reference = values.reference;
+  const zSource = values['z-source'];
+  if (zSource !== undefined) {
+    if (zSource !== 'normal' && zSource !== 'photos') throw new UsageError(`--z-source must be normal or photos, got '${zSource}'`);
+    if (values.z !== undefined || values.reference !== undefined) throw new UsageError('--z-source goes with --seed/--samples, not with --z or --reference');
+    opts.zSource = zSource;
+  }
   refuseOverwritingInputs(opts);
   return opts;
 }
@@ -184,6 +193,13 @@ async function attributes(model: DritModel, o: Options, target: Domain): Promise
     return { z: code.mu, suffixed: false };
   }
   const k = o.samples ?? 1;
+  if (o.zSource === 'photos') {
+    const spread = model.manifest.attributeStats?.[target];
+    if (!spread) {
+      throw new UsageError(`--z-source photos: this pack has no attribute statistics for its ${target} photos (add them with npm run attr-stats)`);
+    }
+    return { z: tf.tensor2d(sampleFromPhotos(o.seed ?? 0, k, nz, spread), [k, nz]), suffixed: o.samples !== undefined };
+  }
   return { z: tf.tensor2d(sampleNormal(o.seed ?? 0, k, nz), [k, nz]), suffixed: o.samples !== undefined };
 }
 

@@ -36,3 +36,32 @@ export function freshSeed(): number {
   crypto.getRandomValues(a);
   return a[0]! >>> 0;
 }
+
+/** What `sampleFromPhotos` needs of a domain's attribute statistics (docs/model-pack.md). */
+export interface PhotoSpread {
+  mean: number[];
+  components: number[][];
+  std: number[];
+}
+
+/**
+ * `count` vectors drawn from the Gaussian of a domain's photo codes, row-major (count × nz):
+ * z = mean + sum_k std_k e_k d_k, with e the same seeded N(0, 1) numbers as `sampleNormal` (the
+ * first k of each row), so one seed gives one picture in either source. Directions the statistics
+ * do not store carry (almost) no variance and get none.
+ */
+export function sampleFromPhotos(seed: number, count: number, nz: number, spread: PhotoSpread): Float32Array {
+  const e = sampleNormal(seed, count, nz);
+  const out = new Float32Array(count * nz);
+  const k = Math.min(spread.components.length, spread.std.length, nz);
+  for (let r = 0; r < count; r++) {
+    const row = out.subarray(r * nz, (r + 1) * nz);
+    for (let i = 0; i < nz; i++) row[i] = spread.mean[i] ?? 0;
+    for (let c = 0; c < k; c++) {
+      const a = spread.std[c]! * e[r * nz + c]!;
+      const d = spread.components[c]!;
+      for (let i = 0; i < nz; i++) row[i]! += a * (d[i] ?? 0);
+    }
+  }
+  return out;
+}
