@@ -1,7 +1,7 @@
 /** The attribute-state transitions (src/app/attributes.ts). */
 import { describe, expect, it } from 'vitest';
-import { sampleNormal } from '../drit/random';
-import { fromReference, normalRow, onModel, pickTile, reroll, reset, setDimension, setLock, toSampleMode, zero, type AttributeState } from './attributes';
+import { sampleFromPhotos, sampleNormal } from '../drit/random';
+import { fromReference, normalRow, onModel, pickTile, reroll, sampleRow, reset, setDimension, setLock, toSampleMode, zero, type AttributeState } from './attributes';
 
 const base = (over: Partial<AttributeState> = {}): AttributeState => ({
   z: [0.1, 0.2, 0.3],
@@ -37,6 +37,15 @@ describe('attribute transitions', () => {
     const fresh = normalRow(42, 3);
     expect(c.z).toEqual([fresh[0], 0.2, fresh[2]]);
     expect(c).toMatchObject({ seed: 42, baseZ: c.z, sampleZ: c.z, mode: 'sample' });
+  });
+
+  it('reroll from the photos\' spread maps the same seed through their Gaussian', () => {
+    const spread = { mean: [1, 0, -1], components: [[0, 1, 0]], std: [0.5] };
+    const c = reroll(base({ locked: [true, false, false] }), 42, 3, spread);
+    const fromPhotos = Array.from(sampleFromPhotos(42, 1, 3, spread));
+    expect(c.z).toEqual([0.1, fromPhotos[1], fromPhotos[2]]);
+    expect(fromPhotos[1]).toBeCloseTo(0.5 * normalRow(42, 3)[0]!, 6);
+    expect(sampleRow(42, 3)).toEqual(normalRow(42, 3));
   });
 
   it('pickTile and fromReference set z and what reset returns to; the sample survives a reference', () => {

@@ -11,7 +11,7 @@
  * Each function takes the current state and returns the fields that change (an empty object when
  * nothing does), so the controller only writes them into the store. Tests: attributes.test.ts.
  */
-import { sampleNormal } from '../drit/random';
+import { sampleFromPhotos, sampleNormal, type PhotoSpread } from '../drit/random';
 
 export interface AttributeState {
   z: number[];
@@ -41,9 +41,17 @@ export function onModel(s: AttributeState, nz: number, sharedZ: number[] | null 
   };
 }
 
-/** A new sample from `seed`; locked dimensions keep their current value. */
-export function reroll(s: AttributeState, seed: number, nz: number): AttributeChange {
-  const fresh = normalRow(seed, nz);
+/**
+ * One seeded z: from N(0, I), or, given the target domain's photo statistics, from their Gaussian
+ * (the same standard-normal numbers mapped: docs/experiments.md, "Default z distribution").
+ */
+export function sampleRow(seed: number, nz: number, spread?: PhotoSpread): number[] {
+  return spread ? Array.from(sampleFromPhotos(seed, 1, nz, spread)) : normalRow(seed, nz);
+}
+
+/** A new sample from `seed` (and the photos' spread when sampling from it); locked dimensions keep their value. */
+export function reroll(s: AttributeState, seed: number, nz: number, spread?: PhotoSpread): AttributeChange {
+  const fresh = sampleRow(seed, nz, spread);
   const z = fresh.map((v, i) => (s.locked[i] ? (s.z[i] ?? v) : v));
   return { seed, z, baseZ: z, sampleZ: z, mode: 'sample' };
 }
