@@ -14,6 +14,8 @@ const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 const PORT = Number(process.env.E2E_PORT ?? 5199);
 /** The production build (vite build + vite preview), for a smoke test of what users get. */
 const PROD_PORT = Number(process.env.E2E_PROD_PORT ?? 5198);
+/** Where that build goes (e2e/production.spec.ts reads it); another folder lets two suites run side by side. */
+const PROD_DIST = process.env.E2E_PROD_DIST ?? 'e2e/.packs/dist';
 const QUIET = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const executablePath = existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined;
 /** Written by the global setup (e2e/assets.ts); the launch only needs its path. */
@@ -95,7 +97,9 @@ export default defineConfig({
       stderr: 'pipe',
     },
     {
-      command: `npx vite build --mode e2e --outDir e2e/.packs/dist --emptyOutDir --logLevel warn && npx vite preview --mode e2e --outDir e2e/.packs/dist --port ${PROD_PORT} --strictPort`,
+      // A real production build (mode production: no test hooks); only the preview server runs in
+      // e2e mode, which serves the test packs.
+      command: `npx vite build --outDir ${PROD_DIST} --emptyOutDir --logLevel warn && npx vite preview --mode e2e --outDir ${PROD_DIST} --port ${PROD_PORT} --strictPort`,
       url: `http://localhost:${PROD_PORT}/`,
       reuseExistingServer: !process.env.CI,
       timeout: 180_000,

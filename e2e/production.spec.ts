@@ -1,11 +1,50 @@
 /**
  * The production build (`vite build` + `vite preview`, COOP/COEP headers) with the tiny pack:
- * bundling must not break the worker, WebGPU, or the wasm backend's threads.
+ * bundling must not break the worker, WebGPU, or the wasm backend's threads, and the test hooks
+ * (`window.__drit`, the worker's test methods and call counters) must not ship. Without
+ * `window.__drit` these tests watch the page itself.
  */
 import { execFileSync } from 'node:child_process';
-import { expect, test } from '@playwright/test';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
 import { ROOT, asset } from './assets';
-import { PROD_BASE, afterRender, canvasSpread, logErrors, waitForModel, watchOrigin } from './helpers';
+import { PROD_BASE, canvasSpread, logErrors, watchOrigin } from './helpers';
+
+/** The build the preview server serves (playwright.config.ts). */
+const DIST = join(ROOT, process.env.E2E_PROD_DIST ?? 'e2e/.packs/dist');
+/** Names that exist only in the test hooks (src/app/main.tsx, src/worker/test-hooks.ts). */
+const HOOK_NAMES = ['__drit', 'crashForTesting', 'loseDeviceForTesting', 'generateCalls', 'lastBatch', 'simulated worker crash'];
+
+/** The model is loaded: selected, named in the readout, no load in progress. */
+async function waitForModel(page: Page, id: string): Promise<void> {
+  await expect(page.getByTestId('model-select')).toHaveValue(id);
+  await expect(page.getByTestId('model-name')).toBeAttached();
+  await expect(page.getByTestId('load-progress')).toBeHidden();
+}
+
+/** Runs `action` and waits for a new output render after it (the readout's render count). */
+async function afterRender(page: Page, action: () => Promise<unknown>): Promise<void> {
+  const count = async (): Promise<number> => Number(await page.getByTestId('renders').textContent());
+  const before = await count();
+  await action();
+  await expect.poll(count).toBeGreaterThan(before);
+  await expect(page.getByTestId('rendering')).toBeHidden();
+  await expect(page.getByTestId('output')).not.toHaveAttribute('data-empty');
+}
+
+test('the production build ships no test hooks', async ({ page }) => {
+  const js = readdirSync(join(DIST, 'assets')).filter((f) => f.endsWith('.js'));
+  expect(js.length).toBeGreaterThan(0);
+  const found = js.flatMap((f) => {
+    const text = readFileSync(join(DIST, 'assets', f), 'utf8');
+    return HOOK_NAMES.filter((n) => text.includes(n)).map((n) => `${f}: ${n}`);
+  });
+  expect(found).toEqual([]);
+  await page.goto('/?model=tiny');
+  await waitForModel(page, 'tiny');
+  expect(await page.evaluate(() => typeof window.__drit)).toBe('undefined');
+});
 
 for (const backend of ['webgpu', 'wasm'] as const) {
   test(`production build translates on ${backend}`, async ({ page, context }) => {
@@ -63,7 +102,7 @@ test('a new deploy replaces the cached app and deletes the old cache', async ({ 
   expect(await page.locator('meta[name="drit-build-salt"]').count()).toBe(0);
 
   // Deploy a second build over the folder the server serves (same code, marked as another build).
-  execFileSync('npx', ['vite', 'build', '--mode', 'e2e', '--outDir', 'e2e/.packs/dist', '--emptyOutDir', '--logLevel', 'warn'], {
+  execFileSync('npx', ['vite', 'build', '--outDir', DIST, '--emptyOutDir', '--logLevel', 'warn'], {
     cwd: ROOT,
     env: { ...process.env, DRIT_BUILD_SALT: 'second-deploy' },
     stdio: 'pipe',

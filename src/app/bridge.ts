@@ -223,11 +223,6 @@ export class WorkerBridge {
     return !!ch && (ch.busy || ch.waiting !== null);
   }
 
-  /** Test hook: makes the worker throw an uncaught error. */
-  crashForTesting(): void {
-    void this.api.crashForTesting();
-  }
-
   terminate(): void {
     this.worker.terminate();
   }

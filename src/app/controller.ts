@@ -10,7 +10,9 @@ import { freshSeed, sampleNormal } from '../drit/random';
 import {
   type BackendName,
   type CropBox,
+  type CallCounters,
   type MemoryInfo,
+  type WorkerTestHooks,
   type ModelSpec,
   type WorkerEvent,
 } from '../worker/protocol';
@@ -480,15 +482,26 @@ async function recoverFromCrash(reason: string): Promise<void> {
   }
 }
 
-/** Test hook used by the e2e suite (also handy in the console). */
+/**
+ * Test hooks used by the e2e suite through `window.__drit` (main.tsx), which exists outside
+ * production builds only; nothing else calls them, so the production bundle drops them.
+ */
 export function crashWorkerForTesting(): void {
-  worker().crashForTesting();
+  // The crash rejects this call when it comes before the answer: that is the point.
+  worker()
+    .call((api) => testHooks(api).crashForTesting())
+    .catch(() => {});
 }
 
 export async function loseDeviceForTesting(): Promise<boolean> {
-  return worker().call((api) => api.loseDeviceForTesting());
+  return worker().call((api) => testHooks(api).loseDeviceForTesting());
 }
 
-export function workerMemory(): Promise<MemoryInfo> {
-  return worker().call((api) => api.memory());
+function testHooks(api: unknown): Comlink.Remote<WorkerTestHooks> {
+  return api as Comlink.Remote<WorkerTestHooks>;
+}
+
+/** Tensor counts, and the worker's call counters (present outside production builds). */
+export function workerMemory(): Promise<MemoryInfo & CallCounters> {
+  return worker().call((api) => api.memory()) as Promise<MemoryInfo & CallCounters>;
 }

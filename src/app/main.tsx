@@ -24,7 +24,10 @@ declare global {
   }
 }
 
-window.__drit = { state: getState, subscribe: useStore.subscribe, crashWorker: crashWorkerForTesting, loseDevice: loseDeviceForTesting, workerMemory, cameraTracksLive, setCameraPipeline };
+// Outside production builds only (the production bundle has none of it: e2e/production.spec.ts).
+if (import.meta.env.MODE !== 'production') {
+  window.__drit = { state: getState, subscribe: useStore.subscribe, crashWorker: crashWorkerForTesting, loseDevice: loseDeviceForTesting, workerMemory, cameraTracksLive, setCameraPipeline };
+}
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing');

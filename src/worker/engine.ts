@@ -1,7 +1,9 @@
 /**
- * The inference side of the app, living in the worker: one backend, one current model (a
- * singleton loaded through `packs.ts`), decoded images, and a small cache of content codes keyed
- * by (model, image, crop, direction) so that changing z only re-runs the generator.
+ * The inference engine of the worker: the backend (chosen, and replaced when its device is lost),
+ * the current model (a singleton loaded through `packs.ts`, swapped in after its warm-up) and the
+ * photo-path inference (content, reference, batched generation). Images come from an `ImageStore`,
+ * content codes are kept in a `ContentCache` keyed by (model, image, crop, direction); the camera
+ * stages (camera-stages.ts) run on `currentModel()`. worker.ts wires them together.
  *
  * Tensors never escape this module: every result is read back to plain arrays, and everything
  * else is created in tf.tidy or disposed explicitly.
@@ -9,34 +11,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { attributeSigma } from '../drit/attribute-encoder';
 import { createDritModel, sourceDomain, targetDomain, type DritModel } from '../drit/model';
-import type { RgbImage } from '../image/types';
-import { convertCheckpoint } from '../convert';
 import { currentGpuDevice, dropBackend, selectBackend, backendLabel } from './backend';
-import { decodeImageBytes } from './decode';
-import { deleteLocalPack, listLocalPacks, loadPack, storeLocalPack, type LoadedPack } from './packs';
+import { loadPack, type LoadedPack } from './packs';
 import { framesFromOutput, prepareInput } from './crop-input';
-import { rgbFromBitmap } from './camera-frame';
+import type { ContentCache, ContentKey } from './content-cache';
+import type { ImageStore } from './image-store';
+import { callCounters, countGenerate } from './test-hooks';
 import {
   codedError,
   type BackendName,
   type BackendStatus,
   type ContentRequest,
   type ContentResult,
-  type ConvertOptions,
-  type ConvertProgress,
-  type CropBox,
-  type DecodedImage,
-  type Direction,
-  type FrameEncodeRequest,
-  type FrameEncodeResult,
-  type FrameRequest,
-  type FrameResult,
-  type PaintRequest,
-  type PaintResult,
   type GenerateRequest,
   type GenerateResult,
   type LoadProgress,
-  type LocalModelEntry,
   type MemoryInfo,
   type ModelInfo,
   type ModelSpec,
@@ -46,19 +35,18 @@ import {
   type WorkerEvent,
 } from './protocol';
 
-const MAX_IMAGES = 6;
-const MAX_CONTENT_CODES = 4;
-
-interface ContentEntry {
+/** A content code and the exact model input it was encoded from. */
+export interface ContentEntry {
   code: tf.Tensor4D;
   input: RgbaFrame;
 }
 
-function cropKey(c: CropBox | null): string {
-  return c ? `${Math.round(c.x)},${Math.round(c.y)},${Math.round(c.size)}` : 'model';
+/** Disposes a cached content code (the `ContentCache`'s disposer). */
+export function disposeContent(e: ContentEntry): void {
+  e.code.dispose();
 }
 
-function checkZ(z: readonly number[], nz: number): void {
+export function checkZ(z: readonly number[], nz: number): void {
   if (z.length !== nz || !z.every(Number.isFinite)) throw codedError('INTERNAL', `each z needs ${nz} finite numbers`);
 }
 
@@ -73,16 +61,16 @@ export class Engine {
   private onEvent: (e: WorkerEvent) => void = () => {};
   private model: DritModel | null = null;
   private pack: LoadedPack | null = null;
-  private spec: ModelSpec | null = null;
+  /** Bumped by every model swap or rebuild: content codes of an older generation are never used. */
   private generation = 0;
-  private readonly images = new Map<string, RgbImage>();
-  private imageSeq = 0;
-  private readonly contents = new Map<string, Promise<ContentEntry>>();
   /** Resolves when a device-loss recovery has finished. */
   private recovering: Promise<void> | null = null;
   private disposingDevice = false;
-  private generateCalls = 0;
-  private lastBatch = 0;
+
+  constructor(
+    private readonly images: ImageStore,
+    private readonly contents: ContentCache<ContentEntry>,
+  ) {}
 
   async init(opts: { backend?: BackendName }, onEvent: (e: WorkerEvent) => void): Promise<BackendStatus> {
     this.onEvent = onEvent;
@@ -108,7 +96,7 @@ export class Engine {
   private async recover(reason: string): Promise<void> {
     const lost = this.backend?.name ?? 'webgpu';
     this.brokenBackends.push(lost);
-    this.clearContents();
+    this.contents.clear();
     const model = this.model;
     this.model = null;
     try {
@@ -148,10 +136,10 @@ export class Engine {
     return this.model;
   }
 
-  private requireImage(id: string): RgbImage {
-    const img = this.images.get(id);
-    if (!img) throw codedError('UNKNOWN_IMAGE', 'That image is no longer available; please drop it again.');
-    return img;
+  /** The current model once any device-loss recovery has finished (NO_MODEL before the first load). */
+  async currentModel(): Promise<DritModel> {
+    await this.ready();
+    return this.requireModel();
   }
 
   // ---------------------------------------------------------------- models
@@ -179,11 +167,10 @@ export class Engine {
       throw codedError('BACKEND', `The warm-up pass failed on ${this.backend?.name ?? 'this backend'}: ${(e as Error).message}`, e);
     }
     // Swap in the new model only now: the old one served requests until here.
-    this.clearContents();
+    this.contents.clear();
     this.model?.dispose();
     this.model = model;
     this.pack = pack;
-    this.spec = spec;
     this.generation++;
     onProgress({ stage: 'ready' });
     const m = pack.manifest;
@@ -225,50 +212,14 @@ export class Engine {
     return performance.now() - t0;
   }
 
-  // ---------------------------------------------------------------- images
-
-  async decodeImage(bytes: ArrayBuffer, name: string): Promise<DecodedImage> {
-    const r = await decodeImageBytes(bytes, name);
-    const id = `img${++this.imageSeq}`;
-    this.images.set(id, r.image);
-    while (this.images.size > MAX_IMAGES) {
-      const oldest = this.images.keys().next().value;
-      if (oldest === undefined) break;
-      this.images.delete(oldest);
-    }
-    return { id, width: r.image.width, height: r.image.height, originalWidth: r.originalWidth, originalHeight: r.originalHeight, downscaled: r.downscaled };
-  }
-
-  releaseImage(id: string): void {
-    this.images.delete(id);
-    for (const key of [...this.contents.keys()]) {
-      if (key.split('|')[1] === id) this.dropContent(key);
-    }
-  }
-
-  // ---------------------------------------------------------------- content cache
-
-  private dropContent(key: string): void {
-    const p = this.contents.get(key);
-    this.contents.delete(key);
-    void p?.then((e) => e.code.dispose(), () => {});
-  }
-
-  private clearContents(): void {
-    for (const key of [...this.contents.keys()]) this.dropContent(key);
-  }
+  // ---------------------------------------------------------------- content codes
 
   private async content(req: ContentRequest): Promise<{ entry: ContentEntry; encodeMs: number; cached: boolean }> {
     const model = this.requireModel();
-    const img = this.requireImage(req.imageId);
-    const key = `${this.generation}|${req.imageId}|${req.direction}|${cropKey(req.crop)}`;
-    const hit = this.contents.get(key);
-    if (hit) {
-      // Refresh its LRU position.
-      this.contents.delete(key);
-      this.contents.set(key, hit);
-      return { entry: await hit, encodeMs: 0, cached: true };
-    }
+    const img = this.images.get(req.imageId);
+    const key: ContentKey = { model: this.generation, image: req.imageId, crop: req.crop, direction: req.direction };
+    const hit = this.contents.lookup(key);
+    if (hit) return { entry: await hit, encodeMs: 0, cached: true };
     const t0 = performance.now();
     const promise = (async (): Promise<ContentEntry> => {
       const m = model.manifest;
@@ -282,13 +233,7 @@ export class Engine {
       await code.data();
       return { code, input: prep.preview };
     })();
-    this.contents.set(key, promise);
-    promise.catch(() => this.contents.delete(key));
-    while (this.contents.size > MAX_CONTENT_CODES) {
-      const oldest = this.contents.keys().next().value;
-      if (oldest === undefined) break;
-      this.dropContent(oldest);
-    }
+    this.contents.insert(key, promise);
     const entry = await promise;
     return { entry, encodeMs: performance.now() - t0, cached: false };
   }
@@ -304,7 +249,7 @@ export class Engine {
   async encodeReference(req: ReferenceRequest): Promise<ReferenceResult> {
     await this.ready();
     const model = this.requireModel();
-    const img = this.requireImage(req.imageId);
+    const img = this.images.get(req.imageId);
     const m = model.manifest;
     const domain = targetDomain(req.direction);
     const prep = prepareInput(img, null, m.preprocess, m.channels[domain]);
@@ -336,8 +281,7 @@ export class Engine {
     if (entry.code.isDisposed) ({ entry, encodeMs } = await this.content(req));
     const t0 = performance.now();
     const domain = targetDomain(req.direction);
-    this.generateCalls++;
-    this.lastBatch = req.z.length;
+    if (import.meta.env.MODE !== 'production') countGenerate(req.z.length);
     const out = tf.tidy(() => {
       const z = tf.tensor2d(req.z, [req.z.length, nz], 'float32');
       return model.generate(entry.code, z, domain);
@@ -352,132 +296,10 @@ export class Engine {
     }
   }
 
-  // ---------------------------------------------------------------- camera
-
-  /** A camera frame -> the model input (the photo path: crop, Pillow-exact resize); closes the bitmap. */
-  private async frameInput(frame: ImageBitmap, crop: CropBox | null, direction: Direction) {
-    let open: ImageBitmap | null = frame;
-    try {
-      await this.ready();
-      const model = this.requireModel();
-      const m = model.manifest;
-      const t0 = performance.now();
-      const rgb = rgbFromBitmap(open);
-      open = null;
-      const source = sourceDomain(direction);
-      const prep = prepareInput(rgb, crop, m.preprocess, m.channels[source]);
-      const x = (): tf.Tensor4D => tf.tensor4d(prep.input.data, [1, prep.input.height, prep.input.width, prep.input.channels]);
-      return { model, m, source, prep, x, prepareMs: performance.now() - t0 };
-    } finally {
-      open?.close();
-    }
-  }
-
-  /** One image out of G, read back as RGBA (and disposed). */
-  private async readFrame(out: tf.Tensor4D): Promise<RgbaFrame> {
-    try {
-      const data = (await out.data()) as Float32Array;
-      const [n, h, w, c] = out.shape;
-      return framesFromOutput(data, n, h, w, c)[0]!;
-    } finally {
-      out.dispose();
-    }
-  }
-
-  /** One camera frame, both stages here (the fallback when the pipeline's second worker is missing). */
-  async translateFrame(req: FrameRequest): Promise<FrameResult> {
-    const f = await this.frameInput(req.frame, req.crop, req.direction);
-    checkZ(req.z, f.m.nz);
-    const t1 = performance.now();
-    const out = tf.tidy(() => f.model.generate(f.model.encodeContent(f.x(), f.source), tf.tensor2d([req.z], [1, f.m.nz], 'float32'), targetDomain(req.direction)));
-    const output = await this.readFrame(out);
-    return { input: f.prep.preview, output, prepareMs: f.prepareMs, modelMs: performance.now() - t1 };
-  }
-
-  /** Camera, first stage (a second worker runs it while this one paints the previous frame): E_c of a frame. */
-  async encodeFrame(req: FrameEncodeRequest): Promise<FrameEncodeResult> {
-    const f = await this.frameInput(req.frame, req.crop, req.direction);
-    const t1 = performance.now();
-    const code = tf.tidy(() => f.model.encodeContent(f.x(), f.source));
-    try {
-      // a copy in a buffer of its own: it is transferred to the page and on to the painting worker
-      const data = new Float32Array((await code.data()) as Float32Array);
-      return { code: data, shape: code.shape, input: f.prep.preview, prepareMs: f.prepareMs, encodeMs: performance.now() - t1 };
-    } finally {
-      code.dispose();
-    }
-  }
-
-  /** Camera, second stage: G(content code, z) for a code that `encodeFrame` made (in any worker). */
-  async paintCode(req: PaintRequest): Promise<PaintResult> {
-    await this.ready();
-    const model = this.requireModel();
-    const m = model.manifest;
-    checkZ(req.z, m.nz);
-    if (req.shape.length !== 4 || req.code.length !== req.shape.reduce((a, b) => a * b, 1)) {
-      throw codedError('INTERNAL', `paintCode: a content code of shape ${req.shape.join('×')} needs ${req.shape.reduce((a, b) => a * b, 1)} values, got ${req.code.length}`);
-    }
-    const t0 = performance.now();
-    const out = tf.tidy(() => {
-      const code = tf.tensor4d(req.code, req.shape as [number, number, number, number]);
-      return model.generate(code, tf.tensor2d([req.z], [1, m.nz], 'float32'), targetDomain(req.direction));
-    });
-    const output = await this.readFrame(out);
-    return { output, generateMs: performance.now() - t0 };
-  }
-
-  // ---------------------------------------------------------------- checkpoints
-
-  async convertCheckpoint(bytes: ArrayBuffer, opts: ConvertOptions, onProgress: (p: ConvertProgress) => void): Promise<ModelSpec> {
-    let result: Awaited<ReturnType<typeof convertCheckpoint>>;
-    try {
-      result = await convertCheckpoint(new Uint8Array(bytes), {
-        name: opts.name,
-        ...(opts.domains ? { domains: opts.domains } : {}),
-        dtype: 'float32',
-        onProgress: (stage, fraction) => onProgress({ stage, fraction }),
-      });
-    } catch (e) {
-      throw codedError('CHECKPOINT_INVALID', `“${opts.name}” is not a usable DRIT checkpoint: ${(e as Error).message}`, e);
-    }
-    onProgress({ stage: 'storing', fraction: 1 });
-    const total = [...result.files.values()].reduce((s, b) => s + b.byteLength, 0);
-    const entry = await storeLocalPack({ name: opts.name, sourceFile: opts.name, bytes: total }, result.manifest, result.files);
-    return { id: entry.id, name: entry.name, location: { kind: 'local', id: entry.id } };
-  }
-
-  listLocalModels(): Promise<LocalModelEntry[]> {
-    return listLocalPacks();
-  }
-
-  deleteLocalModel(id: string): Promise<void> {
-    return deleteLocalPack(id);
-  }
-
   // ---------------------------------------------------------------- housekeeping
 
   memory(): MemoryInfo {
     const m = tf.memory();
-    return { numTensors: m.numTensors, numBytes: m.numBytes, generateCalls: this.generateCalls, lastBatch: this.lastBatch };
-  }
-
-  dispose(): void {
-    this.clearContents();
-    this.model?.dispose();
-    this.model = null;
-    this.pack = null;
-    this.spec = null;
-    this.images.clear();
-  }
-
-  currentSpec(): ModelSpec | null {
-    return this.spec;
-  }
-
-  loseDeviceForTesting(): boolean {
-    const device = currentGpuDevice();
-    if (!device) return false;
-    device.destroy();
-    return true;
+    return { numTensors: m.numTensors, numBytes: m.numBytes, ...(import.meta.env.MODE !== 'production' ? { ...callCounters } : {}) };
   }
 }

@@ -98,7 +98,6 @@ export interface ConvertProgress {
 export interface ConvertOptions {
   /** Display name of the converted model (defaults to the file name). */
   name: string;
-  domains?: [string, string];
 }
 
 /** Stored description of a model converted in this browser. */
@@ -227,12 +226,16 @@ export interface PaintResult {
   generateMs: number;
 }
 
-export interface MemoryInfo {
-  numTensors: number;
-  numBytes: number;
-  /** Generator passes run so far, and the batch size of the last one (tests check batching). */
+/** Generator passes run so far, and the batch size of the last one (tests check batching). */
+export interface CallCounters {
   generateCalls: number;
   lastBatch: number;
+}
+
+/** The counters come along outside production builds only (src/worker/test-hooks.ts). */
+export interface MemoryInfo extends Partial<CallCounters> {
+  numTensors: number;
+  numBytes: number;
 }
 
 /** Messages the worker pushes without being asked (status changes, fallbacks). */
@@ -280,11 +283,13 @@ export interface DritWorkerApi {
   listLocalModels(): Promise<LocalModelEntry[]>;
   deleteLocalModel(id: string): Promise<void>;
   memory(): Promise<MemoryInfo>;
-  /** Frees the model and every cached tensor. */
-  dispose(): Promise<void>;
-  /** Test hook: throws an uncaught error inside the worker a moment later (crash recovery test). */
+}
+
+/** What the worker adds to `DritWorkerApi` outside production builds (src/worker/test-hooks.ts). */
+export interface WorkerTestHooks {
+  /** Throws an uncaught error inside the worker a moment later (crash recovery test). */
   crashForTesting(): void;
-  /** Test hook: destroys the WebGPU device (device-loss fallback test). */
+  /** Destroys the WebGPU device (device-loss fallback test). */
   loseDeviceForTesting(): Promise<boolean>;
 }
 

@@ -1,15 +1,25 @@
 /**
- * Entry point of the inference worker (a module Web Worker): exposes `DritWorkerApi` through
- * comlink. All tfjs work of the app happens here; the main thread never runs the model.
+ * Entry point of the inference worker (a module Web Worker): wires the image store, the content
+ * cache, the engine, the camera stages and the local models together and exposes them as
+ * `DritWorkerApi` through comlink. All tfjs work of the app happens here; the main thread never
+ * runs the model. The test hooks (test-hooks.ts) are added outside production builds only.
  */
 import * as Comlink from 'comlink';
-import { Engine } from './engine';
-import type { DritWorkerApi, FrameEncodeResult, FrameResult, GenerateResult, PaintResult, ContentResult, ReferenceResult, RgbaFrame } from './protocol';
+import { CameraStages } from './camera-stages';
+import { ContentCache } from './content-cache';
+import { Engine, disposeContent, type ContentEntry } from './engine';
+import { ImageStore } from './image-store';
+import { convertToLocalModel, deleteLocalModel, listLocalModels } from './local-models';
+import { testHooks } from './test-hooks';
+import type { DritWorkerApi, WorkerTestHooks, FrameEncodeResult, FrameResult, GenerateResult, PaintResult, ContentResult, ReferenceResult, RgbaFrame } from './protocol';
 import { WorkerError, codedError } from './protocol';
 import { installErrorTransfer } from './error-transfer';
 import { errorMessage } from '../errors';
 
-const engine = new Engine();
+const images = new ImageStore();
+const contents = new ContentCache<ContentEntry>(disposeContent);
+const engine = new Engine(images, contents);
+const camera = new CameraStages(engine);
 
 function buffers(frames: RgbaFrame[]): ArrayBuffer[] {
   return frames.map((f) => f.data.buffer);
@@ -29,11 +39,14 @@ async function guard<T>(what: string, fn: () => Promise<T> | T): Promise<T> {
   }
 }
 
-const api: DritWorkerApi = {
+const api: DritWorkerApi & Partial<WorkerTestHooks> = {
   init: (opts, onEvent) => guard('Backend initialisation', () => engine.init(opts, onEvent)),
   loadModel: (spec, onProgress) => guard('Loading the model', () => engine.loadModel(spec, onProgress)),
-  decodeImage: (bytes, name) => guard('Decoding the image', () => engine.decodeImage(bytes, name)),
-  releaseImage: async (id) => engine.releaseImage(id),
+  decodeImage: (bytes, name) => guard('Decoding the image', () => images.decode(bytes, name)),
+  releaseImage: async (id) => {
+    images.release(id);
+    contents.dropImage(id);
+  },
   encodeContent: (req) =>
     guard('Encoding the content', async (): Promise<ContentResult> => {
       const r = await engine.encodeContent(req);
@@ -51,30 +64,24 @@ const api: DritWorkerApi = {
     }),
   translateFrame: (req) =>
     guard('Translating the camera frame', async (): Promise<FrameResult> => {
-      const r = await engine.translateFrame(req);
+      const r = await camera.translateFrame(req);
       return Comlink.transfer(r, [r.input.data.buffer, r.output.data.buffer]);
     }),
   encodeFrame: (req) =>
     guard('Encoding the camera frame', async (): Promise<FrameEncodeResult> => {
-      const r = await engine.encodeFrame(req);
+      const r = await camera.encodeFrame(req);
       return Comlink.transfer(r, [r.code.buffer, r.input.data.buffer]);
     }),
   paintCode: (req) =>
     guard('Painting the camera frame', async (): Promise<PaintResult> => {
-      const r = await engine.paintCode(req);
+      const r = await camera.paintCode(req);
       return Comlink.transfer(r, [r.output.data.buffer]);
     }),
-  convertCheckpoint: (bytes, opts, onProgress) => guard('Converting the checkpoint', () => engine.convertCheckpoint(bytes, opts, onProgress)),
-  listLocalModels: () => guard('Listing stored models', () => engine.listLocalModels()),
-  deleteLocalModel: (id) => guard('Deleting the stored model', () => engine.deleteLocalModel(id)),
+  convertCheckpoint: (bytes, opts, onProgress) => guard('Converting the checkpoint', () => convertToLocalModel(bytes, opts, onProgress)),
+  listLocalModels: () => guard('Listing stored models', () => listLocalModels()),
+  deleteLocalModel: (id) => guard('Deleting the stored model', () => deleteLocalModel(id)),
   memory: async () => engine.memory(),
-  dispose: async () => engine.dispose(),
-  crashForTesting: () => {
-    setTimeout(() => {
-      throw new Error('simulated worker crash (test hook)');
-    }, 10);
-  },
-  loseDeviceForTesting: async () => engine.loseDeviceForTesting(),
+  ...(import.meta.env.MODE !== 'production' ? testHooks : {}),
 };
 
 Comlink.expose(api);
