@@ -8,7 +8,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleFromPhotos } from '../drit/random';
+import { sampleFromPhotos, sampleNormal } from '../drit/random';
+import { readResultMeta, withResultMeta } from '../image/png-meta';
 import { decodeImageFile } from '../image/node-io';
 import { craftPng, makeTempDir } from '../image/test-utils';
 import type { RgbImage } from '../image/types';
@@ -103,6 +104,37 @@ describe('translate reproduces PyTorch images', () => {
     const again = tmp.path('again.png');
     expect(translate(['--out', again, '--seed', '5', '--samples', '1']).status).toBe(0);
     expect(Buffer.from(readPng(tmp.path('again-0.png')).data).equals(Buffer.from(imgs[0]!))).toBe(true);
+  });
+
+  it('every PNG remembers how it was made, and --from-png re-creates it', () => {
+    const out = tmp.path('remember.png');
+    expect(translate(['--out', out, '--seed', '9', '--direction', 'b2a']).status).toBe(0);
+    const made = new Uint8Array(readFileSync(tmp.path('remember-0.png')));
+    const read = readResultMeta(made);
+    expect(read).toMatchObject({ status: 'ok', meta: { model: 'c0', direction: 'b2a', seed: 9 } });
+    const z = (read as { meta: { z: number[] } }).meta.z;
+    expect(z).toEqual(Array.from(sampleNormal(9, 1, 8)).map((v) => Math.fround(v)));
+    const again = tmp.path('again-from.png');
+    const r = cli('translate', ['--model', pack, '--input', tfix('input.png'), '--out', again, '--from-png', tmp.path('remember-0.png')]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(Buffer.from(readPng(again).data).equals(Buffer.from(readPng(tmp.path('remember-0.png')).data))).toBe(true);
+    // another model's result, a contradicting --direction, a tampered chunk, a PNG without one: refused
+    const other = tmp.path('other-model.png');
+    writeFileSync(other, withResultMeta(made, { model: 'horse2zebra', direction: 'a2b', z: [0, 0, 0, 0, 0, 0, 0, 0] }));
+    const r1 = cli('translate', ['--model', pack, '--input', tfix('input.png'), '--out', tmp.path('x.png'), '--from-png', other]);
+    expect(r1.status).toBe(2);
+    expect(r1.stderr).toMatch(/made with the model 'horse2zebra', this pack is 'c0'/);
+    expect(translate(['--out', tmp.path('x.png'), '--from-png', tmp.path('remember-0.png')]).stderr).toMatch(/made b2a; --direction a2b contradicts it/);
+    const tampered = made.slice();
+    tampered[tampered.length - 20] ^= 0xff; // inside the drit-result chunk, just before IEND
+    writeFileSync(tmp.path('tampered.png'), tampered);
+    const r2 = cli('translate', ['--model', pack, '--input', tfix('input.png'), '--out', tmp.path('x.png'), '--from-png', tmp.path('tampered.png')]);
+    expect(r2.status).toBe(2);
+    expect(r2.stderr).toMatch(/drit-result chunk is ignored: its checksum does not match/);
+    const r3 = cli('translate', ['--model', pack, '--input', tfix('input.png'), '--out', tmp.path('x.png'), '--from-png', tfix('input.png')]);
+    expect(r3.status).toBe(2);
+    expect(r3.stderr).toMatch(/carries no drit-result chunk/);
   });
 
   it('--z-source photos draws z from the pack statistics of the target domain (the same z as --z)', () => {

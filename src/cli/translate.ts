@@ -1,13 +1,16 @@
 /**
  * npm run translate -- --model <packDir> --input <image> --direction a2b|b2a --out <file.png>
- *   [--z v1,...,v8 | --seed S --samples K [--z-source normal|photos] | --reference <image>] [--backend cpu|wasm|webgpu]
+ *   [--z v1,...,v8 | --seed S --samples K [--z-source normal|photos] | --reference <image> | --from-png <result.png>]
+ *   [--backend cpu|wasm|webgpu]
  * npm run translate -- --model <packDir> --input <folder or image> [--input ...] --out <folder>
  *
  * Official pre-processing (from the pack's manifest) and post-processing; PNG/JPEG in, PNG out.
  * K samples write <out> with -0, -1, … before the extension. Several inputs (or a folder, as the
  * official test.py translates a test folder) load the model once and write <out>/<name>.png per
  * input with the same attribute(s); unreadable images are skipped and reported at the end (exit 1
- * when some were skipped, 2 when none could be translated).
+ * when some were skipped, 2 when none could be translated). Every PNG written carries a `drit-result`
+ * chunk (model, direction, z, seed: src/image/png-meta.ts); `--from-png` takes direction and z from
+ * such a PNG to re-create it.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -17,19 +20,21 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createDritModel, sourceDomain, targetDomain, type Direction, type DritModel } from '../drit/model';
 import type { KernelChoice } from '../drit/weights';
 import { sampleFromPhotos, sampleNormal } from '../drit/random';
-import { ImageError, encodePng, readImageFile } from '../image/node-io';
+import { DEFAULT_MAX_PIXELS, ImageError, encodePng, maxImageFileBytes, readImageFile } from '../image/node-io';
 import { toUint8Image } from '../image/postprocess';
+import { readResultMeta, withResultMeta, type ResultMeta } from '../image/png-meta';
 import { preprocessForModel } from '../image/preprocess';
 import type { Domain } from '../pack/manifest';
 import { readPack } from '../pack/read';
 import { folderSource } from '../pack/folder-source';
 import { NODE_BACKENDS, initNodeBackend, type NodeBackend } from '../node/backend';
-import { FileError } from '../node/read-file';
+import { FileError, readRegularFile } from '../node/read-file';
 import { UsageError, runCli } from './run';
 
 const USAGE = `usage: npm run translate -- --model <packDir> --input <image> --direction a2b|b2a --out <file.png>
        npm run translate -- --model <packDir> --input <folder|image> [--input ...] --out <folder>
-       [--z v1,...,vN | --seed S --samples K [--z-source normal|photos] | --reference <image>] [--backend cpu|wasm|webgpu]
+       [--z v1,...,vN | --seed S --samples K [--z-source normal|photos] | --reference <image> | --from-png <result.png>]
+       [--backend cpu|wasm|webgpu]
        [--kernels auto|stock]   (stock: tfjs's own kernels, e.g. to compare with PyTorch without Winograd's rounding)`;
 
 interface Options {
@@ -45,6 +50,8 @@ interface Options {
   z?: number[];
   seed?: number;
   samples?: number;
+  /** The model id a --from-png result was made with (checked against the pack). */
+  fromModel?: string;
   /** Seeded z from N(0, I) (default) or from the Gaussian of the target domain's photo codes (the pack's statistics). */
   zSource?: 'normal' | 'photos';
   reference?: string;
@@ -78,6 +85,7 @@ function parseOptions(argv: string[]): Options | 'help' {
       seed: { type: 'string' },
       samples: { type: 'string' },
       'z-source': { type: 'string' },
+      'from-png': { type: 'string' },
       reference: { type: 'string' },
     },
     strict: true,
@@ -91,8 +99,8 @@ function parseOptions(argv: string[]): Options | 'help' {
   if (direction !== 'a2b' && direction !== 'b2a') throw new UsageError(`--direction must be a2b or b2a, got '${direction}'`);
   const backend = values.backend as NodeBackend;
   if (!NODE_BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${NODE_BACKENDS.join(', ')}`);
-  const modes = [values.z !== undefined, values.seed !== undefined || values.samples !== undefined, values.reference !== undefined];
-  if (modes.filter(Boolean).length > 1) throw new UsageError('use only one of --z, --seed/--samples, --reference');
+  const modes = [values.z !== undefined, values.seed !== undefined || values.samples !== undefined, values.reference !== undefined, values['from-png'] !== undefined];
+  if (modes.filter(Boolean).length > 1) throw new UsageError('use only one of --z, --seed/--samples, --reference, --from-png');
   const kernels = values.kernels as KernelChoice;
   if (kernels !== 'auto' && kernels !== 'stock') throw new UsageError(`--kernels must be auto or stock, got '${kernels}'`);
   const opts: Options = { model, inputs, batch, out, direction, backend, kernels };
@@ -113,6 +121,19 @@ function parseOptions(argv: string[]): Options | 'help' {
     if (zSource !== 'normal' && zSource !== 'photos') throw new UsageError(`--z-source must be normal or photos, got '${zSource}'`);
     if (values.z !== undefined || values.reference !== undefined) throw new UsageError('--z-source goes with --seed/--samples, not with --z or --reference');
     opts.zSource = zSource;
+  }
+  if (values['from-png'] !== undefined) {
+    const from = values['from-png'];
+    const read = readResultMeta(new Uint8Array(readRegularFile(from, { what: 'result PNG', maxBytes: maxImageFileBytes(DEFAULT_MAX_PIXELS), why: 'a PNG this tool or the page wrote' })));
+    if (read.status === 'none') throw new UsageError(`--from-png ${from}: the file carries no drit-result chunk (not a result of this tool or the page)`);
+    if (read.status === 'invalid') throw new UsageError(`--from-png ${from}: its drit-result chunk is ignored: ${read.reason}`);
+    if (argv.some((a) => a === '--direction' || a.startsWith('--direction=')) && values.direction !== read.meta.direction) {
+      throw new UsageError(`--from-png ${from} was made ${read.meta.direction}; --direction ${values.direction} contradicts it`);
+    }
+    opts.direction = read.meta.direction;
+    opts.z = read.meta.z;
+    opts.fromModel = read.meta.model;
+    if (read.meta.crop) console.error(`translate: note: ${from} was made from a cropped photo; the CLI uses the model's own pre-processing`);
   }
   refuseOverwritingInputs(opts);
   return opts;
@@ -223,7 +244,13 @@ async function translateOne(model: DritModel, o: Options, input: string, z: tf.T
   const paths = outputPaths(o, input, n, suffixed);
   await mkdir(dirname(paths[0]!) || '.', { recursive: true });
   const per = h * w * c;
-  for (let i = 0; i < n; i++) await writeFile(paths[i]!, encodePng(toUint8Image(data.subarray(i * per, (i + 1) * per), h, w, c)));
+  const zs = (await z.array()) as number[][];
+  for (let i = 0; i < n; i++) {
+    // each PNG remembers how it was made (src/image/png-meta.ts): `--from-png` re-creates it
+    const meta: ResultMeta = { model: model.manifest.name, direction: o.direction, z: zs[i]! };
+    if (o.seed !== undefined && n === 1) meta.seed = o.seed;
+    await writeFile(paths[i]!, withResultMeta(encodePng(toUint8Image(data.subarray(i * per, (i + 1) * per), h, w, c)), meta));
+  }
   return paths;
 }
 
@@ -235,6 +262,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const info = await initNodeBackend(o.backend);
   const { manifest, weights } = await readPack(folderSource(o.model));
+  if (o.fromModel !== undefined && o.fromModel !== manifest.name) {
+    throw new UsageError(`--from-png: the result was made with the model '${o.fromModel}', this pack is '${manifest.name}' (its z would mean something else)`);
+  }
   const model = createDritModel(manifest, weights, { kernels: o.kernels });
   try {
     const src = sourceDomain(o.direction);
