@@ -188,3 +188,50 @@ export function shareTinyModelPage(onOpen: (opened: { context: BrowserContext; p
     await opened.context.close();
   });
 }
+
+/**
+ * A page of its own for a serial spec file: a fresh context (1280x900, requests leaving the origin
+ * recorded) opened before the first test and handed to `onOpen`, checked for such requests and
+ * closed after the last.
+ */
+export function ownSerialPage(onOpen: (page: Page) => void): void {
+  test.describe.configure({ mode: 'serial' });
+  let context: BrowserContext | undefined;
+  let watch: ReturnType<typeof watchOrigin> | undefined;
+  test.beforeAll(async ({ browser }) => {
+    context = await browser.newContext({ baseURL: BASE, viewport: { width: 1280, height: 900 } });
+    watch = watchOrigin(context);
+    const page = await context.newPage();
+    logErrors(page);
+    onOpen(page);
+  });
+  test.afterAll(async () => {
+    expect(watch?.foreign, 'requests that left the page origin').toEqual([]);
+    await context?.close();
+  });
+}
+
+/** The WCAG 2.0 / 2.1 A and AA rules of axe-core: what e2e/a11y.spec.ts measures. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** axe-core's serious and critical violations of the page as it is now: "id (impact): help — targets". */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  const result = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => {
+      // the selectors, with axe's own words where it measured something (a contrast ratio)
+      const nodes = v.nodes.map((n) => `${n.target.join(' ')}${n.any[0]?.message ? ` [${n.any[0].message}]` : ''}`);
+      return `${v.id} (${v.impact}): ${v.help} — ${nodes.join(', ')}`;
+    });
+}
+
+/**
+ * Fails, listing them (rule id, help, the elements' selectors), when axe-core finds serious or
+ * critical WCAG 2.1 A/AA violations on the page in the state it is in; `label` names the state.
+ */
+export async function expectAccessible(page: Page, label: string): Promise<void> {
+  const found = await axeViolations(page);
+  expect(found, `serious or critical accessibility violations: ${label}\n${found.join('\n')}`).toEqual([]);
+}

@@ -1,6 +1,26 @@
+import { useEffect, useState } from 'react';
 import { useStore } from '../store';
+import { describeOutput } from '../announce';
 import { copyOutput, copyShareLink, downloadOutput } from '../controller';
 import { FrameCanvas } from './FrameCanvas';
+
+/**
+ * A polite live region that says what each new output shows (not the live camera's frames: a
+ * screen reader would read out nothing else). Always in the page, so the first change is heard.
+ */
+function OutputAnnouncer() {
+  const output = useStore((s) => s.output);
+  const live = useStore((s) => s.camera.status !== 'off');
+  const [text, setText] = useState('');
+  useEffect(() => {
+    if (output && !live) setText(describeOutput(useStore.getState()));
+  }, [output, live]);
+  return (
+    <p className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="announce">
+      {text}
+    </p>
+  );
+}
 
 /** Step 3: input and output side by side, download / copy / share. */
 export function OutputPanel() {
@@ -46,6 +66,7 @@ export function OutputPanel() {
           Copy share link
         </button>
       </div>
+      <OutputAnnouncer />
     </section>
   );
 }
