@@ -127,7 +127,7 @@ describe('translate reproduces PyTorch images', () => {
     expect(r1.stderr).toMatch(/made with the model 'horse2zebra', this pack is 'c0'/);
     expect(translate(['--out', tmp.path('x.png'), '--from-png', tmp.path('remember-0.png')]).stderr).toMatch(/made b2a; --direction a2b contradicts it/);
     const tampered = made.slice();
-    tampered[tampered.length - 20] ^= 0xff; // inside the drit-result chunk, just before IEND
+    tampered[tampered.length - 20]! ^= 0xff; // inside the drit-result chunk, just before IEND
     writeFileSync(tmp.path('tampered.png'), tampered);
     const r2 = cli('translate', ['--model', pack, '--input', tfix('input.png'), '--out', tmp.path('x.png'), '--from-png', tmp.path('tampered.png')]);
     expect(r2.status).toBe(2);

@@ -25,7 +25,8 @@ export interface ResultMeta {
 export type ResultMetaRead = { status: 'none' } | { status: 'ok'; meta: ResultMeta } | { status: 'invalid'; reason: string };
 
 let table: Uint32Array | null = null;
-function crc32(bytes: Uint8Array): number {
+/** CRC-32 of PNG chunks (ISO 3309, as the PNG spec defines it). */
+export function crc32(bytes: Uint8Array): number {
   if (!table) {
     table = new Uint32Array(256);
     for (let n = 0; n < 256; n++) {
@@ -73,7 +74,8 @@ function latin1(bytes: Uint8Array): string {
   return s;
 }
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
+/** One PNG chunk: length, type, data, CRC. */
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, data.length);
@@ -127,7 +129,7 @@ export function withResultMeta(png: Uint8Array, meta: ResultMeta): Uint8Array {
     if (c.type === 'tEXt' && latin1(c.data.subarray(0, RESULT_KEYWORD.length + 1)) === `${RESULT_KEYWORD}\0`) continue;
     parts.push(png.subarray(c.start, c.start + 12 + c.data.length));
   }
-  parts.push(chunk('tEXt', text), png.subarray(end.start, end.start + 12));
+  parts.push(pngChunk('tEXt', text), png.subarray(end.start, end.start + 12));
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
