@@ -7,7 +7,7 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import type { AttributeStats } from '../src/pack/manifest';
 import { asset } from './assets';
-import { BASE, afterRender, canvasHash, logErrors, waitForModel, waitIdle, watchOrigin, zValues } from './helpers';
+import { BASE, afterRender, canvasHash, expectAccessible, logErrors, waitForModel, waitIdle, watchOrigin, zValues } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -116,6 +116,7 @@ test('the other direction uses the other domain; the phone layout keeps the slid
   expect(box.width).toBeGreaterThan(80);
   expect(box.x + box.width).toBeLessThanOrEqual(360);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  await expectAccessible(page, 'principal sliders at 360 px');
   await page.setViewportSize({ width: 1280, height: 900 });
 });
 

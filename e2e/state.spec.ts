@@ -7,7 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { AttributeStats } from '../src/pack/manifest';
 import { asset } from './assets';
-import { afterRender, logErrors, waitForModel, waitIdle, watchOrigin, zValues } from './helpers';
+import { afterRender, expectAccessible, logErrors, waitForModel, waitIdle, watchOrigin, zValues } from './helpers';
 
 test.describe.configure({ mode: 'default' });
 
@@ -96,6 +96,7 @@ test('principal sliders: a z beyond a slider\'s track is shown as such, with the
   }
   await page.getByTestId('pc-slider-0').scrollIntoViewIfNeeded();
   await page.screenshot({ path: test.info().outputPath('principal-outside.png') });
+  await expectAccessible(page, 'principal sliders beyond their track, with the note');
 
   // "Mean of the dog photos" brings z back: every handle on its track, no note.
   await afterRender(page, () => page.getByTestId('principal-mean').click());
@@ -122,6 +123,7 @@ test('an error appears where the visitor is scrolled to, and the page stays usab
   expect(box.y + box.height).toBeLessThanOrEqual(800);
   expect(await page.evaluate(() => window.scrollY)).toBe(scrolled);
   await page.screenshot({ path: test.info().outputPath('error-toast.png') });
+  await expectAccessible(page, 'an error over the scrolled page');
   // The page goes on under it: the bottom of the page can be scrolled clear of the message.
   await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
   const perf = (await page.locator('footer.perf').boundingBox())!;
