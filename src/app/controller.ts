@@ -6,7 +6,7 @@
  * is scheduled (latest wins); the worker re-uses the cached content code unless the image, crop
  * or direction changed, so moving a slider only re-runs the generator.
  */
-import { freshSeed, sampleNormal } from '../drit/random';
+import { freshSeed, sampleFromPhotos, sampleNormal, type PhotoSpread } from '../drit/random';
 import {
   type BackendName,
   type CropBox,
@@ -38,9 +38,15 @@ export function dismissNotice(): void {
 }
 
 
-function rows(seed: number, n: number, nz: number): number[][] {
-  const flat = sampleNormal(seed, n, nz);
+function rows(seed: number, n: number, nz: number, spread?: PhotoSpread): number[][] {
+  const flat = spread ? sampleFromPhotos(seed, n, nz, spread) : sampleNormal(seed, n, nz);
   return Array.from({ length: n }, (_, i) => Array.from(flat.subarray(i * nz, (i + 1) * nz)));
+}
+
+/** The target photos' spread when z is drawn from it (and the pack has it), else undefined: N(0, I). */
+export function photoSpread(s: Pick<AppState, 'zSource' | 'model' | 'direction'>): PhotoSpread | undefined {
+  if (s.zSource !== 'photos') return undefined;
+  return s.model?.attributeStats?.[s.direction === 'a2b' ? 'b' : 'a'];
 }
 
 // ------------------------------------------------------------------------------------- start-up
@@ -166,10 +172,10 @@ export async function selectModel(id: string, opts: { keepError?: boolean } = {}
       ...attrs,
       history: hist.withStarred(hist.record(hist.EMPTY_HISTORY, attrs.z ?? s.z, 'model'), loadStarred(id), nz),
       grid: s.grid
-        ? { ...s.grid, zs: rows(s.grid.seed, s.grid.size, nz), frames: [], busy: false }
+        ? { ...s.grid, zs: rows(s.grid.seed, s.grid.size, nz, photoSpread({ ...s, model: info })), frames: [], busy: false }
         : s.session.gridClosed
           ? null
-          : newGrid(GRID_DEFAULT, freshSeed(), nz),
+          : newGrid(GRID_DEFAULT, freshSeed(), nz, photoSpread({ ...s, model: info })),
       interp: { ...s.interp, from: null, to: null, strip: [] },
       perf: { ...s.perf, packMs: info.packMs, buildMs: info.buildMs, warmupMs: info.warmupMs },
       session: { ...s.session, pendingShareZ: null },
@@ -290,8 +296,16 @@ export function setLocked(i: number, locked: boolean): void {
 export function reroll(): void {
   const s = getState();
   if (!s.model) return;
-  setState(attr.reroll(s, freshSeed(), s.model.nz));
+  setState(attr.reroll(s, freshSeed(), s.model.nz, photoSpread(s)));
   remember('re-roll');
+}
+
+/** Where re-rolls and the grid draw z from; a change re-rolls (and renews an open grid) from it. */
+export function setZSource(zSource: AppState['zSource']): void {
+  if (getState().zSource === zSource) return;
+  setState({ zSource });
+  reroll();
+  if (getState().grid) showGrid();
 }
 
 export function resetZ(): void {
@@ -309,15 +323,15 @@ export function zeroZ(): void {
 // ------------------------------------------------------------------------------------- grid
 
 
-function newGrid(size: number, seed: number, nz: number): NonNullable<AppState['grid']> {
-  return { seed, size, zs: rows(seed, size, nz), frames: [], busy: false };
+function newGrid(size: number, seed: number, nz: number, spread?: PhotoSpread): NonNullable<AppState['grid']> {
+  return { seed, size, zs: rows(seed, size, nz, spread), frames: [], busy: false };
 }
 
 /** A new diversity grid (new seed unless given); it follows the image, crop and direction. */
 export function showGrid(size = getState().grid?.size ?? GRID_DEFAULT, seed = freshSeed()): void {
   const s = getState();
   if (!s.model) return;
-  setState({ grid: newGrid(size, seed, s.model.nz), session: { ...s.session, gridClosed: false } });
+  setState({ grid: newGrid(size, seed, s.model.nz, photoSpread(s)), session: { ...s.session, gridClosed: false } });
 }
 
 export function hideGrid(): void {

@@ -20,6 +20,7 @@ import type {
 } from '../worker/protocol';
 
 export type Mode = 'sample' | 'reference';
+export type ZSource = 'normal' | 'photos';
 
 export interface ModelEntry extends ModelSpec {
   /** 'server' = listed in models/index.json; 'local' = converted in this browser. */
@@ -145,6 +146,8 @@ export interface AppState {
   interp: InterpState;
   /** Which sliders edit z: one per raw dimension, or along the pack's principal directions (directions.ts). */
   sliderSet: SliderSet;
+  /** Where re-rolls and the grid draw z: N(0, I) (default, docs/experiments.md) or the target photos' spread. */
+  zSource: ZSource;
   /** Animated GIF / video export of the strip or a one-slider sweep (export.ts). */
   exporting: ExportState;
 
@@ -191,6 +194,7 @@ export const initialState: AppState = {
   grid: null,
   interp: { from: null, to: null, frames: 8, strip: [], busy: false },
   sliderSet: 'raw',
+  zSource: 'normal',
   exporting: EXPORT_INITIAL,
   output: null,
   rendering: false,

@@ -2,7 +2,7 @@ import { useId } from 'react';
 import { getState, useStore } from '../store';
 import { PRINCIPAL_RANGE, principalCoords, principalLabel, relativeSpread, setPrincipal, statsForDirection, WEAK_REFERENCE_SPREAD } from '../directions';
 import type { AttributeStats } from '../../pack/manifest';
-import { handleFiles, reroll, resetZ, setDirection, setLocked, setMode, setSliderSet, setZ, setZVector, showGrid, zeroZ } from '../controller';
+import { handleFiles, reroll, resetZ, setDirection, setLocked, setMode, setSliderSet, setZ, setZSource, setZVector, showGrid, zeroZ } from '../controller';
 import { commitSlider } from '../history-actions';
 import { applyReference, referenceFits, resampleAroundReference, setSampleAround } from '../reference';
 import { DropZone } from './DropZone';
@@ -66,7 +66,25 @@ function SampleControls() {
       <span className="hint" data-testid="seed">
         seed {seed}
       </span>
+      <ZSourceChoice />
     </div>
+  );
+}
+
+/** N(0, I) (the default, chosen from evidence: docs/experiments.md) or the target photos' spread. */
+function ZSourceChoice() {
+  const zSource = useStore((s) => s.zSource);
+  const target = useStore((s) => (s.model ? s.model.domains[s.direction === 'a2b' ? 'b' : 'a'] : null));
+  const has = useStore((s) => !!s.model?.attributeStats?.[s.direction === 'a2b' ? 'b' : 'a']);
+  if (!has || !target) return null;
+  return (
+    <label className="hint">
+      z from{' '}
+      <select data-testid="z-source" value={zSource} onChange={(e) => setZSource(e.target.value === 'photos' ? 'photos' : 'normal')}>
+        <option value="normal">N(0, I): most varied</option>
+        <option value="photos">the {target} photos' spread: nearly one look</option>
+      </select>
+    </label>
   );
 }
 
