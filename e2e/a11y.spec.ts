@@ -167,6 +167,9 @@ test('a new result is announced to screen readers (a polite live region)', async
   await page.getByTestId('slider-0').focus();
   await afterRender(page, () => page.keyboard.press('ArrowRight'));
   await expect(live).toHaveText(`Translated: cat → dog, seed ${seed1}, attribute edited`);
+  // A diversity-grid tile picked: said which.
+  await afterRender(page, () => page.getByTestId('grid-tile-2').click());
+  await expect(live).toHaveText('Translated: cat → dog, diversity-grid sample 3');
   // The direction swapped: said so.
   await afterRender(page, () => page.getByTestId('direction').click());
   await expect(live).toContainText('Translated: dog → cat');
