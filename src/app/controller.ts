@@ -26,6 +26,7 @@ import { refreshMemory, startRenderer } from './renderer';
 import { describeError } from './error-text';
 import { clearError, showError, setWorker, worker } from './session';
 import { copyFrameToClipboard, downloadBlob, frameToPngBlob, joinFrames } from './frames';
+import { restoreFromResult, resultPng } from './result-png';
 import { getState, setState, type AppState, type ImageSlot, type ModelEntry } from './store';
 import { decodeShare, readQuery, setModelInQuery, shareUrl } from './url';
 
@@ -233,6 +234,7 @@ export async function handleFiles(files: readonly File[], target: 'content' | 'r
   if (!file) return;
   if (isCheckpointName(file.name)) return convertFile(file, file.name);
   if (target === 'reference') return setReferenceFile(file);
+  if (await restoreFromResult(file, file.name)) return;
   return setContentFile(file);
 }
 
@@ -396,7 +398,7 @@ function shownOutput(): AppState['output'] {
 export async function downloadOutput(): Promise<void> {
   const out = shownOutput();
   if (!out) return;
-  downloadBlob(await frameToPngBlob(out), 'drit-output.png');
+  downloadBlob(await resultPng(out), 'drit-output.png');
 }
 
 export async function copyOutput(): Promise<void> {

@@ -115,7 +115,7 @@ export function validateResultMeta(v: unknown): { meta: ResultMeta } | { reason:
 }
 
 /** `png` with one `drit-result` chunk (an existing one is replaced), placed before IEND. */
-export function withResultMeta(png: Uint8Array, meta: ResultMeta): Uint8Array {
+export function withResultMeta(png: Uint8Array, meta: ResultMeta): Uint8Array<ArrayBuffer> {
   if (!isPng(png)) throw new Error('withResultMeta: not a PNG');
   const checked = validateResultMeta({ v: 1, ...meta });
   if ('reason' in checked) throw new Error(`withResultMeta: ${checked.reason}`);
