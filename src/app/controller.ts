@@ -24,6 +24,7 @@ import { decode, downscaleNotice, isCheckpointName, releaseSlot } from './images
 import { applyReference, setReferenceFile } from './reference';
 import { refreshMemory, startRenderer } from './renderer';
 import { describeError } from './error-text';
+import { targetSide } from './domains';
 import { clearError, showError, setWorker, worker } from './session';
 import { copyFrameToClipboard, downloadBlob, frameToPngBlob, joinFrames } from './frames';
 import { restoreFromResult, resultPng } from './result-png';
@@ -47,7 +48,7 @@ function rows(seed: number, n: number, nz: number, spread?: PhotoSpread): number
 /** The target photos' spread when z is drawn from it (and the pack has it), else undefined: N(0, I). */
 export function photoSpread(s: Pick<AppState, 'zSource' | 'model' | 'direction'>): PhotoSpread | undefined {
   if (s.zSource !== 'photos') return undefined;
-  return s.model?.attributeStats?.[s.direction === 'a2b' ? 'b' : 'a'];
+  return s.model?.attributeStats?.[targetSide(s.direction)];
 }
 
 // ------------------------------------------------------------------------------------- start-up
@@ -180,6 +181,7 @@ export async function selectModel(id: string, opts: { keepError?: boolean } = {}
       interp: { ...s.interp, from: null, to: null, strip: [] },
       perf: { ...s.perf, packMs: info.packMs, buildMs: info.buildMs, warmupMs: info.warmupMs },
       session: { ...s.session, pendingShareZ: null },
+      ...(info.storageNotice ? { notice: info.storageNotice } : {}),
     });
   } catch (e) {
     if (isCancelled(e)) return;

@@ -10,6 +10,7 @@
  */
 import type { Direction } from '../drit/model';
 import type { AttributeStats, Domain } from '../pack/manifest';
+import { targetSide } from './domains';
 
 export type SliderSet = 'raw' | 'principal';
 
@@ -18,7 +19,7 @@ export const PRINCIPAL_RANGE = 3;
 
 /** The statistics that serve a direction: those of its target domain (a → b uses domain b's E_a codes). */
 export function statsForDirection(stats: Partial<Record<Domain, AttributeStats>> | undefined, direction: Direction): AttributeStats | null {
-  return stats?.[direction === 'a2b' ? 'b' : 'a'] ?? null;
+  return stats?.[targetSide(direction)] ?? null;
 }
 
 /** c_k = d_k · (z − m) / s_k for every stored direction; empty when z does not fit the statistics. */

@@ -6,6 +6,7 @@
  */
 import { readResultMeta, withResultMeta, type ResultMeta } from '../image/png-meta';
 import * as attr from './attributes';
+import { sourceDomain, targetDomain } from './domains';
 import { frameToPngBlob } from './frames';
 import { remember } from './history-actions';
 import { getState, setState } from './store';
@@ -57,7 +58,7 @@ export async function restoreFromResult(file: Blob, name: string): Promise<boole
     ...(m.seed !== undefined ? { seed: m.seed } : {}),
     ...(crop ? { crop } : {}),
     notice:
-      `Restored the settings ${name} was made with: ${domains[m.direction === 'a2b' ? 'a' : 'b']} → ${domains[m.direction === 'a2b' ? 'b' : 'a']}, its z` +
+      `Restored the settings ${name} was made with: ${sourceDomain(domains, m.direction)} → ${targetDomain(domains, m.direction)}, its z` +
       `${m.seed !== undefined ? ` (seed ${m.seed})` : ''}${crop ? ' and crop' : ''}. ` +
       (c ? 'They apply to the current photo.' : 'Drop the original photo to re-create it.'),
   });

@@ -5,7 +5,9 @@ import type { AttributeStats } from '../../pack/manifest';
 import { handleFiles, reroll, resetZ, setDirection, setLocked, setMode, setSliderSet, setZ, setZSource, setZVector, showGrid, zeroZ } from '../controller';
 import { commitSlider } from '../history-actions';
 import { applyReference, referenceFits, resampleAroundReference, setSampleAround } from '../reference';
+import { sourceDomain, targetDomain, targetSide } from '../domains';
 import { DropZone } from './DropZone';
+import { FilePicker } from './FilePicker';
 import { FrameCanvas } from './FrameCanvas';
 import { HistoryPanel } from './HistoryPanel';
 
@@ -74,8 +76,8 @@ function SampleControls() {
 /** N(0, I) (the default, chosen from evidence: docs/experiments.md) or the target photos' spread. */
 function ZSourceChoice() {
   const zSource = useStore((s) => s.zSource);
-  const target = useStore((s) => (s.model ? s.model.domains[s.direction === 'a2b' ? 'b' : 'a'] : null));
-  const has = useStore((s) => !!s.model?.attributeStats?.[s.direction === 'a2b' ? 'b' : 'a']);
+  const target = useStore((s) => (s.model ? targetDomain(s.model.domains, s.direction) : null));
+  const has = useStore((s) => !!s.model?.attributeStats?.[targetSide(s.direction)]);
   if (!has || !target) return null;
   return (
     <label className="hint">
@@ -92,14 +94,14 @@ function ReferenceControls() {
   const reference = useStore((s) => s.reference);
   const model = useStore((s) => s.model);
   const direction = useStore((s) => s.direction);
-  const target = model ? model.domains[direction === 'a2b' ? 'b' : 'a'] : 'target';
+  const target = model ? targetDomain(model.domains, direction) : 'target';
   const aroundId = useId();
   const otherId = useId();
   // A reference given for the other direction is a picture of the other domain: kept for when the
   // direction comes back, but not used here.
   const fits = referenceFits({ reference, direction });
-  const given = reference && model ? model.domains[reference.direction === 'a2b' ? 'b' : 'a'] : 'other';
-  const givenFor = reference && model ? (reference.direction === 'a2b' ? `${model.domains.a} → ${model.domains.b}` : `${model.domains.b} → ${model.domains.a}`) : '';
+  const given = reference && model ? targetDomain(model.domains, reference.direction) : 'other';
+  const givenFor = reference && model ? `${sourceDomain(model.domains, reference.direction)} → ${targetDomain(model.domains, reference.direction)}` : '';
   // A collapsed attribute encoder (the pack's statistics say so) makes references nearly useless.
   const spread = relativeSpread(statsForDirection(model?.attributeStats, direction));
   return (
@@ -126,20 +128,13 @@ function ReferenceControls() {
           <p className="placeholder small">Drop a {target} image whose look you want to borrow.</p>
         )}
         <div className="stack">
-          <label className="button secondary">
-            {reference ? 'Another reference…' : 'Choose a reference…'}
-            <input
-              type="file"
-              accept="image/*"
-              className="visually-hidden"
-              data-testid="reference-input"
-              onChange={(e) => {
-                const files = [...(e.target.files ?? [])];
-                e.target.value = '';
-                void handleFiles(files, 'reference');
-              }}
-            />
-          </label>
+          <FilePicker
+            label={reference ? 'Another reference…' : 'Choose a reference…'}
+            className="button secondary"
+            accept="image/*"
+            testId="reference-input"
+            onFiles={(files) => void handleFiles(files, 'reference')}
+          />
           {reference && reference.mu.length > 0 && (
             <button
               type="button"
@@ -315,7 +310,7 @@ function Sliders() {
   const domains = useStore((s) => s.model?.domains);
   if (!ready || z.length === 0) return null;
   const stats = statsForDirection(allStats, direction);
-  const target = domains?.[direction === 'a2b' ? 'b' : 'a'] ?? 'target';
+  const target = (domains ? targetDomain(domains, direction) : 'target');
   const principal = sliderSet === 'principal' && !!stats;
   return (
     <fieldset className="sliders">

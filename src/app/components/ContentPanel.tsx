@@ -1,8 +1,10 @@
 import { useStore } from '../store';
 import { handleFiles, loadExample, setCrop } from '../controller';
 import { attachCameraVideo, freezeCamera, setCameraCrop, toggleCamera } from '../camera';
+import { sourceDomain } from '../domains';
 import { CropEditor } from './CropEditor';
 import { DropZone } from './DropZone';
+import { FilePicker } from './FilePicker';
 import { FrameCanvas } from './FrameCanvas';
 
 /** Step 1: the content image (drop, pick or paste), its crop, and the exact model input. */
@@ -16,7 +18,7 @@ export function ContentPanel() {
   const camera = useStore((s) => s.camera);
   const cameraOn = camera.status !== 'off';
   const shownInput = cameraOn ? camera.input : modelInput;
-  const source = model ? model.domains[direction === 'a2b' ? 'a' : 'b'] : 'source';
+  const source = model ? sourceDomain(model.domains, direction) : 'source';
   return (
     <section className="panel" aria-labelledby="content-title">
       <h2 id="content-title">1. Your {source} {cameraOn ? '(live camera)' : 'photo'}</h2>
@@ -50,20 +52,7 @@ export function ContentPanel() {
           <p className="placeholder">Drop a photo here, paste one (Ctrl+V) or choose a file. It never leaves this device.</p>
         )}
         <div className="row wrap">
-          <label className="button">
-            Choose a photo…
-            <input
-              type="file"
-              accept="image/*"
-              className="visually-hidden"
-              data-testid="content-input"
-              onChange={(e) => {
-                const files = [...(e.target.files ?? [])];
-                e.target.value = '';
-                void handleFiles(files, 'content');
-              }}
-            />
-          </label>
+          <FilePicker label="Choose a photo…" accept="image/*" testId="content-input" onFiles={(files) => void handleFiles(files, 'content')} />
           <button type="button" data-testid="example" onClick={() => void loadExample()} title="Chelsea the cat (CC0), shipped with the app">
             Try an example
           </button>

@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { useStore } from '../store';
 import { deleteLocalModel, handleFiles, selectModel } from '../controller';
+import { FilePicker } from './FilePicker';
 
 function mb(n: number | undefined): string {
   return n === undefined ? '?' : `${(n / 1e6).toFixed(n < 1e7 ? 2 : 1)} MB`;
@@ -34,20 +35,13 @@ export function ModelBar() {
           </option>
         ))}
       </select>
-      <label className="button secondary">
-        Load .pth…
-        <input
-          type="file"
-          className="visually-hidden"
-          accept=".pth,.pt,.pkl,.ckpt,.tar"
-          data-testid="model-input"
-          onChange={(e) => {
-            const files = [...(e.target.files ?? [])];
-            e.target.value = '';
-            void handleFiles(files, 'content');
-          }}
-        />
-      </label>
+      <FilePicker
+        label="Load .pth…"
+        className="button secondary"
+        accept=".pth,.pt,.pkl,.ckpt,.tar"
+        testId="model-input"
+        onFiles={(files) => void handleFiles(files, 'content')}
+      />
       {current?.origin === 'local' && (
         <button type="button" className="secondary" onClick={() => void deleteLocalModel(current.id)}>
           Forget this model
