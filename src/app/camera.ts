@@ -9,7 +9,7 @@ import { errorCodeOf, type CropBox, type ModelInfo, type RgbaFrame } from '../wo
 import { Comlink, WorkerBridge, WorkerCrashedError, createDritWorker, isCancelled } from './bridge';
 import { NO_CAMERA_API, cameraErrorMessage, smoothFps } from './camera-status';
 import { setContentFile, setCrop } from './controller';
-import { clearError, showError, worker } from './session';
+import { clearError, showError, worker } from './worker-handle';
 import { CAMERA_OFF, getState, setState } from './store';
 
 let stream: MediaStream | null = null;

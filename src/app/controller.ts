@@ -25,7 +25,7 @@ import { applyReference, setReferenceFile } from './reference';
 import { refreshMemory, startRenderer } from './renderer';
 import { describeError } from './error-text';
 import { targetSide } from './domains';
-import { clearError, showError, setWorker, worker } from './session';
+import { clearError, showError, setWorker, worker } from './worker-handle';
 import { copyFrameToClipboard, downloadBlob, frameToPngBlob, joinFrames } from './frames';
 import { restoreFromResult, resultPng } from './result-png';
 import { getState, setState, type AppState, type ImageSlot, type ModelEntry } from './store';

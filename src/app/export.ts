@@ -12,7 +12,7 @@ import type { RgbaFrame } from '../worker/protocol';
 import { isCancelled } from './bridge';
 import type { ExportKind, ExportSource, ExportState, SweepState } from './export-state';
 import { downloadBlob } from './frames';
-import { showError, worker } from './session';
+import { showError, worker } from './worker-handle';
 import { getState, setState } from './store';
 
 function patch(p: Partial<ExportState>): void {

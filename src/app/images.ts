@@ -3,7 +3,7 @@
  * kept here as a slot (the file, for re-decoding after a worker crash, and an object URL for <img>).
  */
 import { Comlink } from './bridge';
-import { worker } from './session';
+import { worker } from './worker-handle';
 import type { ImageSlot } from './store';
 
 export function isCheckpointName(name: string): boolean {

@@ -7,7 +7,7 @@ import { freshSeed } from '../drit/random';
 import * as attr from './attributes';
 import { remember } from './history-actions';
 import { decode, downscaleNotice, releaseSlot } from './images';
-import { clearError, showError, worker } from './session';
+import { clearError, showError, worker } from './worker-handle';
 import { getState, setState, type AppState } from './store';
 
 export async function setReferenceFile(file: Blob, name = (file as File).name || 'pasted image'): Promise<void> {

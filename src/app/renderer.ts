@@ -11,7 +11,7 @@ import * as hist from './history';
 import { dropSweep } from './export';
 import { pictureKey, planRenders, renderKeys, type RenderKeys, type Stage } from './render-plan';
 import { encodeReference } from './reference';
-import { showError, worker } from './session';
+import { showError, worker } from './worker-handle';
 import { getState, setState, useStore, type AppState } from './store';
 
 let keys: RenderKeys | null = null;
