@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactElement } from 'react';
 import { useStore } from './store';
-import { handleFiles, setContentFile } from './controller';
+import { handleFiles, setContentFile } from './actions/content';
 import { setReferenceFile } from './reference';
 import { AttributePanel } from './components/AttributePanel';
 import { ContentPanel } from './components/ContentPanel';

@@ -9,7 +9,7 @@
  * - `mode`: 'sample' (z from N(0, I)) or 'reference' (z from a reference image's attribute).
  *
  * Each function takes the current state and returns the fields that change (an empty object when
- * nothing does), so the controller only writes them into the store. Tests: attributes.test.ts.
+ * nothing does), so actions/attributes.ts only writes them into the store. Tests: attributes.test.ts.
  */
 import { sampleFromPhotos, sampleNormal, type PhotoSpread } from '../drit/random';
 

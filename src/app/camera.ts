@@ -8,7 +8,7 @@
 import { errorCodeOf, type CropBox, type ModelInfo, type RgbaFrame } from '../worker/protocol';
 import { Comlink, WorkerBridge, WorkerCrashedError, createDritWorker, isCancelled } from './bridge';
 import { NO_CAMERA_API, cameraErrorMessage, smoothFps } from './camera-status';
-import { setContentFile, setCrop } from './controller';
+import { setContentFile, setCrop } from './actions/content';
 import { clearError, showError, worker } from './worker-handle';
 import { CAMERA_OFF, getState, setState } from './store';
 

@@ -2,7 +2,7 @@
  * Attribute history: every z the output showed by a deliberate step (re-roll, slider release,
  * grid pick, reference, reset, share link, model load) is an entry; undo / redo move through them;
  * a starred z is kept per model across visits (localStorage). Pure functions over `HistoryState`,
- * tested in history.test.ts; the controller records and applies them.
+ * tested in history.test.ts; history-actions.ts and the action modules record and apply them.
  */
 import type { RgbaFrame } from '../worker/protocol';
 

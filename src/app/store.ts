@@ -1,6 +1,7 @@
 /**
- * The UI state (zustand). Plain data only; the logic that talks to the worker lives in
- * `controller.ts`, React components read slices of this store and call controller actions.
+ * The UI state (zustand). Plain data only; the logic that talks to the worker lives in the action
+ * modules (src/app/actions, one per slice) and `controller.ts` (start-up); React components read
+ * slices of this store and call those actions.
  */
 import { create } from 'zustand';
 import { EMPTY_HISTORY, type HistoryState } from './history';
@@ -209,3 +210,8 @@ export const useStore = create<AppState>()(() => ({ ...initialState }));
 
 export const getState = useStore.getState;
 export const setState = useStore.setState;
+
+/** Merges a change into the session slice (start-up and model bookkeeping, never shown). */
+export function setSession(change: Partial<AppState['session']>): void {
+  setState({ session: { ...getState().session, ...change } });
+}

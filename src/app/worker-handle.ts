@@ -1,7 +1,7 @@
 /**
  * The one inference worker of this page (behind the latest-wins bridge) and the page-wide error
- * line. Every app module that talks to the worker gets it from here, so none of them has to
- * import the controller.
+ * and notice lines. Every app module that talks to the worker gets it from here, so none of them
+ * has to import the start-up module (controller.ts).
  */
 import { WorkerBridge } from './bridge';
 import { describeError } from './error-text';
@@ -31,4 +31,9 @@ export function showError(e: unknown): void {
 
 export function clearError(): void {
   setState({ error: null });
+}
+
+/** Closes the page's notice line. */
+export function dismissNotice(): void {
+  setState({ notice: null });
 }

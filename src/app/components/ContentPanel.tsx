@@ -1,5 +1,5 @@
 import { useStore } from '../store';
-import { handleFiles, loadExample, setCrop } from '../controller';
+import { handleFiles, loadExample, setCrop } from '../actions/content';
 import { attachCameraVideo, freezeCamera, setCameraCrop, toggleCamera } from '../camera';
 import { sourceDomain } from '../domains';
 import { CropEditor } from './CropEditor';

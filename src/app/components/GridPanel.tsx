@@ -1,5 +1,5 @@
 import { useStore } from '../store';
-import { hideGrid, pickGridTile, showGrid } from '../controller';
+import { hideGrid, pickGridTile, showGrid } from '../actions/grid';
 import { FrameCanvas } from './FrameCanvas';
 
 const SIZES = [4, 6, 9, 12];

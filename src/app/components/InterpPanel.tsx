@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useStore } from '../store';
-import { downloadStrip, renderStrip, setInterpEnd, setInterpFrames } from '../controller';
+import { downloadStrip, renderStrip, setInterpEnd, setInterpFrames } from '../actions/interp';
 import { referenceFits } from '../reference';
 import { FrameCanvas } from './FrameCanvas';
 import { ExportButtons, ExportStatus, FrameStrip, FramesField, SweepControls } from './ExportControls';

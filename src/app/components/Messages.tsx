@@ -1,7 +1,6 @@
 import { useLayoutEffect, useRef } from 'react';
 import { useStore } from '../store';
-import { dismissNotice } from '../controller';
-import { clearError } from '../worker-handle';
+import { clearError, dismissNotice } from '../worker-handle';
 
 /**
  * The backend notice (a lasting fact about this visit: shown at the top), and the error

@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { useStore } from '../store';
-import { deleteLocalModel, handleFiles, selectModel } from '../controller';
+import { handleFiles } from '../actions/content';
+import { deleteLocalModel, selectModel } from '../actions/model';
 import { FilePicker } from './FilePicker';
 
 function mb(n: number | undefined): string {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useStore } from '../store';
 import { describeOutput } from '../announce';
-import { copyOutput, copyShareLink, downloadOutput } from '../controller';
+import { copyOutput, copyShareLink, downloadOutput } from '../actions/output';
 import { FrameCanvas } from './FrameCanvas';
 
 /**
