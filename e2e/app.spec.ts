@@ -352,7 +352,9 @@ test('reference mode: the thumbnail stays and z = E_a(reference)', async () => {
   await expect(page.getByTestId('reference-thumb')).toBeVisible();
   const st = await page.evaluate(() => window.__drit!.state());
   expect(st.mode).toBe('reference');
+  expect(st.reference!.status).toBe('ready');
   expect(st.reference!.mu).toHaveLength(8);
+  expect(st.reference!.input!.width).toBeGreaterThan(1); // its real model input, not a placeholder
   expect(st.z).toEqual(st.reference!.mu);
   expect(st.z).not.toEqual(z0);
   // The sliders show the reference's attribute.

@@ -54,7 +54,7 @@ test('a reference of the other domain is kept but not offered after a swap, and 
   await page.getByTestId('direction').click();
   await page.waitForFunction(() => {
     const s = window.__drit!.state();
-    return s.mode === 'reference' && s.reference!.mu.length > 0 && JSON.stringify(s.z) === JSON.stringify(s.reference!.mu);
+    return s.mode === 'reference' && s.reference!.status === 'ready' && JSON.stringify(s.z) === JSON.stringify(s.reference!.mu);
   });
   await waitIdle(page);
   st = await page.evaluate(() => window.__drit!.state());

@@ -5,7 +5,7 @@ type S = Parameters<typeof describeOutput>[0];
 const model = { domains: { a: 'cat', b: 'dog' } } as unknown as S['model'];
 const base: S = { model, direction: 'a2b', mode: 'sample', reference: null, seed: 123, z: [0.5, -1], baseZ: [0.5, -1], grid: null };
 const grid = { seed: 9, size: 2, zs: [[0, 0], [0.5, -1]], frames: [], busy: false };
-const reference = { slot: { name: 'dog.png' }, direction: 'a2b', mu: [1, 2] } as unknown as S['reference'];
+const reference = { slot: { name: 'dog.png' }, direction: 'a2b', status: 'ready', mu: [1, 2] } as unknown as S['reference'];
 
 describe('describeOutput (the live region of a new result)', () => {
   it('says the direction and the seed', () => {

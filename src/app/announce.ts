@@ -14,7 +14,7 @@ export function describeOutput(s: Pick<AppState, 'model' | 'direction' | 'mode' 
       ? [s.model.domains.a, s.model.domains.b]
       : [s.model.domains.b, s.model.domains.a]
     : ['input', 'output'];
-  const ref = s.mode === 'reference' && s.reference && s.reference.direction === s.direction && s.reference.mu.length ? s.reference : null;
+  const ref = s.mode === 'reference' && s.reference && s.reference.direction === s.direction && s.reference.status === 'ready' ? s.reference : null;
   const tile = ref ? -1 : (s.grid?.zs.findIndex((z) => same(z, s.baseZ)) ?? -1);
   const how = ref ? `style of ${ref.slot.name}` : tile >= 0 ? `diversity-grid sample ${tile + 1}` : `seed ${s.seed}`;
   const edited = s.z.length === s.baseZ.length && !same(s.z, s.baseZ) ? ', attribute edited' : '';

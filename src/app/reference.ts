@@ -18,7 +18,7 @@ export async function setReferenceFile(file: Blob, name = (file as File).name ||
     const notice = downscaleNotice(slot);
     setState({
       mode: 'reference',
-      reference: { slot, direction: getState().direction, mu: [], input: { width: 1, height: 1, data: new Uint8ClampedArray(4) }, sampleAround: old?.sampleAround ?? false, seed: old?.seed ?? 1 },
+      reference: { slot, direction: getState().direction, status: 'encoding', mu: [], input: null, sampleAround: old?.sampleAround ?? false, seed: old?.seed ?? 1 },
       ...(notice ? { notice } : {}),
     });
     if (old) releaseSlot(old.slot);
@@ -47,7 +47,7 @@ export async function encodeReference(key: string): Promise<void> {
     const res = await worker().keyed('reference', key, (api) => api.encodeReference({ imageId: r.slot.id, direction: s.direction }));
     const cur = getState().reference;
     if (!cur) return; // removed meanwhile
-    const next = { ...cur, mu: res.mu, input: res.input, ...(res.sigma ? { sigma: res.sigma } : {}) };
+    const next = { ...cur, status: 'ready' as const, mu: res.mu, input: res.input, ...(res.sigma ? { sigma: res.sigma } : {}) };
     if (!res.sigma) delete next.sigma;
     const perf = { ...getState().perf, referenceMs: res.encodeMs };
     // The reference sets z only while it is the source of z (a direction change re-encodes it
@@ -81,7 +81,7 @@ export function resampleAroundReference(): void {
 
 export function applyReference(): void {
   const r = getState().reference;
-  if (!r || r.mu.length === 0 || !referenceFits(getState())) return;
+  if (!r || r.status !== 'ready' || !referenceFits(getState())) return;
   setState(attr.fromReference(referenceZ(r)));
   remember('reference');
 }

@@ -49,7 +49,7 @@ describe('render plan', () => {
     expect(plan({}, { reference })).toEqual(['reference']);
     expect(plan({}, { reference, model: { ...model } })).toEqual(['content', 'output', 'reference']);
     // its result written back (same slot) is no change
-    expect(plan({ reference }, { reference: { ...reference!, mu: [1, 2] } })).toEqual([]);
+    expect(plan({ reference }, { reference: { ...reference!, status: 'ready', mu: [1, 2] } })).toEqual([]);
     // a picture of the other domain: not encoded for the swapped direction, again when it comes back
     expect(keys({ reference, direction: 'b2a' }).reference).toBeNull();
     expect(plan({ reference }, { reference, direction: 'b2a' })).toEqual(['content', 'output']);

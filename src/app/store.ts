@@ -46,9 +46,12 @@ export interface ReferenceState {
   direction: Direction;
   /** It was the source of z when the direction was swapped away: swapping back makes it so again. */
   resume?: boolean;
+  /** 'encoding' until E_a of this image has come back (mu empty, no input yet); 'ready' after. */
+  status: 'encoding' | 'ready';
   mu: number[];
   sigma?: number[];
-  input: RgbaFrame;
+  /** The reference's exact model input, once encoded. */
+  input: RgbaFrame | null;
   /** concat = 1: z = mu + sigma * eps(seed) instead of mu. */
   sampleAround: boolean;
   seed: number;

@@ -135,7 +135,7 @@ function ReferenceControls() {
             testId="reference-input"
             onFiles={(files) => void handleFiles(files, 'reference')}
           />
-          {reference && reference.mu.length > 0 && (
+          {reference?.status === 'ready' && (
             <button
               type="button"
               className="secondary"

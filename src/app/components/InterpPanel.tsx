@@ -29,7 +29,7 @@ export function InterpPanel() {
   const phase = tick % period;
   const frame = n ? interp.strip[phase < n ? phase : period - phase] ?? null : null;
   // Only a reference of the current direction's target domain (reference.ts).
-  const refZ = reference && reference.mu.length && referenceFits({ reference, direction }) ? reference.mu : null;
+  const refZ = reference?.status === 'ready' && referenceFits({ reference, direction }) ? reference.mu : null;
   return (
     <section className="panel" aria-labelledby="interp-title" aria-busy={interp.busy}>
       <h2 id="interp-title">Interpolation {interp.busy && <span className="spinner" aria-label="rendering" />}</h2>
