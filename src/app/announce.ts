@@ -1,3 +1,4 @@
+import { sourceDomain, targetDomain } from './domains';
 import type { AppState } from './store';
 
 const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
@@ -9,11 +10,7 @@ const same = (a: readonly number[], b: readonly number[]): boolean => a.length =
  * sample does not know its own).
  */
 export function describeOutput(s: Pick<AppState, 'model' | 'direction' | 'mode' | 'reference' | 'seed' | 'z' | 'baseZ' | 'grid'>): string {
-  const [from, to] = s.model
-    ? s.direction === 'a2b'
-      ? [s.model.domains.a, s.model.domains.b]
-      : [s.model.domains.b, s.model.domains.a]
-    : ['input', 'output'];
+  const [from, to] = s.model ? [sourceDomain(s.model.domains, s.direction), targetDomain(s.model.domains, s.direction)] : ['input', 'output'];
   const ref = s.mode === 'reference' && s.reference && s.reference.direction === s.direction && s.reference.status === 'ready' ? s.reference : null;
   const tile = ref ? -1 : (s.grid?.zs.findIndex((z) => same(z, s.baseZ)) ?? -1);
   const how = ref ? `style of ${ref.slot.name}` : tile >= 0 ? `diversity-grid sample ${tile + 1}` : `seed ${s.seed}`;

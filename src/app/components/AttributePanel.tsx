@@ -16,9 +16,8 @@ export { SLIDER_RANGE } from './ZSliders';
 function DirectionToggle() {
   const direction = useStore((s) => s.direction);
   const model = useStore((s) => s.model);
-  const a = model?.domains.a ?? 'A';
-  const b = model?.domains.b ?? 'B';
-  const [from, to] = direction === 'a2b' ? [a, b] : [b, a];
+  const names = model?.domains ?? { a: 'A', b: 'B' };
+  const [from, to] = [sourceDomain(names, direction), targetDomain(names, direction)];
   return (
     <div className="row">
       <span className="label" id="direction-label">

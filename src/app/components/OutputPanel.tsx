@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useStore } from '../store';
 import { describeOutput } from '../announce';
 import { copyOutput, copyShareLink, downloadOutput } from '../actions/output';
+import { sourceDomain, targetDomain } from '../domains';
 import { FrameCanvas } from './FrameCanvas';
 
 /**
@@ -33,11 +34,7 @@ export function OutputPanel() {
   const camera = useStore((s) => s.camera);
   const live = camera.status !== 'off';
   const shown = live ? camera.output : output;
-  const [from, to] = model
-    ? direction === 'a2b'
-      ? [model.domains.a, model.domains.b]
-      : [model.domains.b, model.domains.a]
-    : ['input', 'output'];
+  const [from, to] = model ? [sourceDomain(model.domains, direction), targetDomain(model.domains, direction)] : ['input', 'output'];
   return (
     <section className="panel" aria-labelledby="output-title" aria-busy={rendering}>
       <h2 id="output-title">
