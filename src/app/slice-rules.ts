@@ -70,5 +70,7 @@ export function onModelLoaded(
     interp: interpOnModel(s.interp),
     perf: { ...s.perf, packMs: info.packMs, buildMs: info.buildMs, warmupMs: info.warmupMs },
     session: { ...s.session, pendingShareZ: null },
+    // Browser storage failed on this load (weights not kept, a damaged copy replaced, a converted model only in memory).
+    ...(info.storageNotice ? { notice: info.storageNotice } : {}),
   };
 }

@@ -184,6 +184,7 @@ export class Engine {
       preprocess: m.preprocess,
       bytes: pack.bytes,
       fromCache: pack.fromCache,
+      ...(pack.storageNotice ? { storageNotice: pack.storageNotice } : {}),
       packMs,
       buildMs,
       warmupMs,

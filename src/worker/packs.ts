@@ -16,6 +16,17 @@ export interface LoadedPack {
   weights: NamedWeight[];
   bytes: number;
   fromCache: boolean;
+  /** Set when storage let the visitor down on this load (not kept, or a damaged copy replaced): words for a notice. */
+  storageNotice?: string;
+}
+
+/** Converted packs the browser refused to store (quota, storage disabled): usable until the worker ends. */
+const memoryPacks = new Map<string, { entry: LocalModelEntry; files: Map<string, Uint8Array> }>();
+
+/** Words for a storage failure: quota apart from everything else. */
+function storageReason(e: unknown): string {
+  const name = (e as { name?: string } | null)?.name;
+  return name === 'QuotaExceededError' ? 'browser storage is full' : 'browser storage is unavailable';
 }
 
 async function openCache(): Promise<Cache | undefined> {
@@ -86,6 +97,9 @@ async function loadRemote(spec: ModelSpec & { location: { kind: 'remote' } }, on
   if (!sameOrigin(base)) throw codedError('PACK_INVALID', `Refusing to load a model from another origin (${base}).`);
   const manifestUrl = new URL('manifest.json', base).href;
   const cache = await openCache();
+  let storageNotice: string | undefined = cache
+    ? undefined
+    : `The weights of “${spec.name}” could not be kept in this browser (browser storage is unavailable); the next visit downloads them again.`;
   onProgress({ stage: 'manifest' });
 
   let manifestBytes: Uint8Array | undefined;
@@ -181,9 +195,14 @@ async function loadRemote(spec: ModelSpec & { location: { kind: 'remote' } }, on
   } catch (e) {
     // A cached shard may be stale or damaged: purge this pack's cache entries and download again.
     if (!cache || manifestFromCache) throw e;
-    const keys = await cache.keys();
-    await Promise.all(keys.filter((k) => k.url.startsWith(base)).map((k) => cache.delete(k)));
+    try {
+      const keys = await cache.keys();
+      await Promise.all(keys.filter((k) => k.url.startsWith(base)).map((k) => cache.delete(k)));
+    } catch {
+      // The broken copy could not be purged: the fresh download below replaces it (or is not kept).
+    }
     out = await attempt(false);
+    storageNotice = `The stored copy of “${spec.name}” was damaged (it failed its SHA-256 check); it was downloaded again.`;
   }
   if (cache) {
     try {
@@ -197,28 +216,34 @@ async function loadRemote(spec: ModelSpec & { location: { kind: 'remote' } }, on
       if (!manifestFromCache) {
         await cache.put(manifestUrl, new Response(manifestBytes as Uint8Array<ArrayBuffer>, { headers: { 'content-type': 'application/json' } }));
       }
-    } catch {
-      // Quota exceeded or storage disabled: the model still works, it just is not kept.
+    } catch (e) {
+      // Quota exceeded or storage disabled: the model still works from memory, it just is not kept
+      // (a manifest refreshed over shards that were all cached already is no loss worth a notice).
+      if (out.fresh.size > 0) storageNotice = `The weights of “${spec.name}” could not be kept in this browser (${storageReason(e)}); it works now, and the next visit downloads them again.`;
     }
   }
-  return out.pack;
+  return storageNotice ? { ...out.pack, storageNotice } : out.pack;
 }
 
 async function loadLocal(id: string, onProgress: (p: LoadProgress) => void): Promise<LoadedPack> {
-  const cache = await openCache();
-  if (!cache) throw codedError('MODEL_NOT_FOUND', 'This browser offers no storage for converted models.');
-  const hit = await cache.match(localUrl(`${id}/manifest.json`));
-  if (!hit) throw codedError('MODEL_NOT_FOUND', `The converted model “${id}” is no longer stored in this browser.`);
-  const manifestBytes = new Uint8Array(await hit.arrayBuffer());
+  const inMemory = memoryPacks.get(id);
+  const cache = inMemory ? undefined : await openCache();
+  if (!inMemory && !cache) throw codedError('MODEL_NOT_FOUND', 'This browser offers no storage for converted models.');
+  const read = async (path: string): Promise<Uint8Array | undefined> => {
+    if (inMemory) return inMemory.files.get(path);
+    const res = await cache!.match(localUrl(`${id}/${path}`));
+    return res ? new Uint8Array(await res.arrayBuffer()) : undefined;
+  };
+  const manifestBytes = await read('manifest.json');
+  if (!manifestBytes) throw codedError('MODEL_NOT_FOUND', `The converted model “${id}” is no longer stored in this browser.`);
   const manifest = parseManifest(manifestBytes, 'stored manifest');
   const total = totalBytes(manifest);
   let done = 0;
   const source = {
     readFile: async (path: string): Promise<Uint8Array> => {
       if (path === 'manifest.json') return manifestBytes;
-      const res = await cache.match(localUrl(`${id}/${path}`));
-      if (!res) throw codedError('PACK_INVALID', `The stored model “${id}” lacks ${path}; convert it again.`);
-      const b = new Uint8Array(await res.arrayBuffer());
+      const b = await read(path);
+      if (!b) throw codedError('PACK_INVALID', `The stored model “${id}” lacks ${path}; convert it again.`);
       done += b.byteLength;
       const index = manifest.shards.findIndex((s) => s.path === path);
       onProgress({ stage: 'download', shard: index, shards: manifest.shards.length, shardBytes: b.byteLength, shardTotal: b.byteLength, bytes: done, totalBytes: total, fromCache: true });
@@ -227,7 +252,11 @@ async function loadLocal(id: string, onProgress: (p: LoadProgress) => void): Pro
   };
   try {
     const { weights } = await readPack(source);
-    return { manifest, weights, bytes: total, fromCache: true };
+    const pack: LoadedPack = { manifest, weights, bytes: total, fromCache: true };
+    if (inMemory) {
+      pack.storageNotice = `“${inMemory.entry.name}” could not be stored in this browser (${inMemory.entry.notStored}); it works until this tab is closed: convert it again on your next visit.`;
+    }
+    return pack;
   } catch (e) {
     if (e instanceof WorkerError) throw e;
     throw codedError('PACK_INVALID', `The stored model “${id}” failed verification: ${(e as Error).message}`, e);
@@ -253,7 +282,13 @@ async function readLocalIndex(cache: Cache): Promise<LocalModelEntry[]> {
 
 export async function listLocalPacks(): Promise<LocalModelEntry[]> {
   const cache = await openCache();
-  return cache ? readLocalIndex(cache) : [];
+  let stored: LocalModelEntry[] = [];
+  try {
+    stored = cache ? await readLocalIndex(cache) : [];
+  } catch {
+    // Storage failing on read: list what this tab holds in memory.
+  }
+  return [...stored.filter((m) => !memoryPacks.has(m.id)), ...[...memoryPacks.values()].map((p) => p.entry)];
 }
 
 /** Stores a converted pack; returns its entry. Throws when the browser refuses to store it. */
@@ -263,21 +298,41 @@ export async function storeLocalPack(
   files: Map<string, Uint8Array>,
 ): Promise<LocalModelEntry> {
   const cache = await openCache();
-  if (!cache) throw codedError('INTERNAL', 'This browser offers no storage (Cache Storage) for converted models.');
   const id = `local-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
   const full: LocalModelEntry = { ...entry, id, createdAt: new Date().toISOString() };
-  for (const [path, bytes] of files) {
-    if (path === 'manifest.json') continue;
-    await cache.put(localUrl(`${id}/${path}`), new Response(bytes as Uint8Array<ArrayBuffer>));
+  const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest));
+  try {
+    if (!cache) throw new DOMException('no Cache Storage', 'InvalidStateError');
+    for (const [path, bytes] of files) {
+      if (path === 'manifest.json') continue;
+      await cache.put(localUrl(`${id}/${path}`), new Response(bytes as Uint8Array<ArrayBuffer>));
+    }
+    await cache.put(localUrl(`${id}/manifest.json`), new Response(manifestBytes, { headers: { 'content-type': 'application/json' } }));
+    const list = (await readLocalIndex(cache)).filter((m) => m.id !== id);
+    list.push(full);
+    await cache.put(localUrl('index.json'), new Response(JSON.stringify(list), { headers: { 'content-type': 'application/json' } }));
+    return full;
+  } catch (e) {
+    // Quota exceeded or storage disabled: drop what was half written (it would only use up space
+    // and never be listed) and keep the converted pack in memory for this tab.
+    if (cache) {
+      try {
+        const prefix = localUrl(`${id}/`);
+        for (const k of await cache.keys()) if (k.url.startsWith(prefix)) await cache.delete(k);
+      } catch {
+        // nothing more to do
+      }
+    }
+    const kept: LocalModelEntry = { ...full, notStored: storageReason(e) };
+    const all = new Map(files);
+    all.set('manifest.json', manifestBytes);
+    memoryPacks.set(id, { entry: kept, files: all });
+    return kept;
   }
-  await cache.put(localUrl(`${id}/manifest.json`), new Response(JSON.stringify(manifest), { headers: { 'content-type': 'application/json' } }));
-  const list = (await readLocalIndex(cache)).filter((m) => m.id !== id);
-  list.push(full);
-  await cache.put(localUrl('index.json'), new Response(JSON.stringify(list), { headers: { 'content-type': 'application/json' } }));
-  return full;
 }
 
 export async function deleteLocalPack(id: string): Promise<void> {
+  if (memoryPacks.delete(id)) return;
   const cache = await openCache();
   if (!cache) return;
   const prefix = localUrl(`${id}/`);

@@ -69,6 +69,8 @@ export interface ModelInfo {
   buildMs: number;
   /** Milliseconds spent in the warm-up pass (weight upload + shader compilation + one run). */
   warmupMs: number;
+  /** Set when browser storage failed on this load (weights not kept, a damaged stored copy replaced, a converted model only in memory): words for a notice. */
+  storageNotice?: string;
   /** The pack's PCA of each domain's photo attribute codes, when it has one (principal-direction sliders). */
   attributeStats?: Partial<Record<Domain, AttributeStats>>;
 }
@@ -108,6 +110,8 @@ export interface LocalModelEntry {
   createdAt: string;
   sourceFile: string;
   bytes: number;
+  /** Set when the browser refused to store it (why, in words): it lives in the worker's memory until the tab closes. */
+  notStored?: string;
 }
 
 /** RGBA pixels, ready for `new ImageData(data, width, height)`. */
