@@ -229,7 +229,7 @@ test('sliders re-render live, latest wins, and 50 moves leave no tensors behind'
   const out = await canvasHash(page, 'output');
   const zBefore = await zValues(page);
   await afterRender(page, () => page.getByTestId('slider-0').fill('2.5'));
-  // (Session 4 saw this fail twice under load, unexplained: the message says what changed.)
+  // (This failed twice under load on 2026-11-29, unexplained: the message says what changed.)
   expect(await canvasHash(page, 'output'), `z ${zBefore.join(',')} -> ${(await zValues(page)).join(',')}`).not.toBe(out);
   await expect(page.getByTestId('slider-value-0')).toHaveText('2.50');
 

@@ -1,7 +1,7 @@
 /**
  * Chooses a tfjs backend in Node: 'cpu', 'wasm' (SIMD, wasm files from the installed package) or
  * 'webgpu' through the `webgpu` package (Dawn). On machines without a GPU, Dawn needs Chromium's
- * SwiftShader Vulkan driver (../shared/design/webgpu-on-these-machines.md); we point
+ * SwiftShader Vulkan driver (docs/drit-reference.md §13); we point
  * VK_ICD_FILENAMES at it when the variable is unset and the file exists.
  */
 import { existsSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * From a decoded image and the user's crop to the network input. `crop = null` is the model's own
- * pre-processing (resize + centre crop, spec §1.3); a user crop box is cut from the original
+ * pre-processing (resize + centre crop, docs/drit-reference.md §1.3); a user crop box is cut from the original
  * image and resized to the model's crop size with the same Pillow-exact bicubic resize.
  */
 import { preprocessForModel, toModelInput, type ModelInput } from '../image/preprocess';

@@ -134,7 +134,7 @@ export interface DecodedImage {
 
 /**
  * A square crop in the original image's pixel coordinates; `null` = the model's own
- * pre-processing (resize + centre crop, spec §1.3).
+ * pre-processing (resize + centre crop, docs/drit-reference.md §1.3).
  */
 export interface CropBox {
   x: number;

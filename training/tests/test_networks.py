@@ -1,6 +1,6 @@
-"""Structure and maths of the DRIT networks against /work/shared/design/drit-architecture.md.
+"""Structure and maths of the DRIT networks against docs/drit-reference.md.
 
-The Appendix A key lists are kept in tests/data/appendix_a_keys.txt (copied from the spec).
+The key lists of docs/drit-reference.md §11 are kept in tests/data/appendix_a_keys.txt.
 """
 
 import os
@@ -59,7 +59,7 @@ def key_shapes(module):
 
 
 # ---------------------------------------------------------------------------------------------
-# Appendix A: key names, order, shapes, counts
+# docs/drit-reference.md §11: key names, order, shapes, counts
 # ---------------------------------------------------------------------------------------------
 
 def test_appendix_a_file_is_complete():
@@ -136,11 +136,11 @@ def test_widths_derive_from_content_channels():
 
 
 # ---------------------------------------------------------------------------------------------
-# Appendix B: zero-padding era key layout (+ old LayerNorm renames)
+# docs/drit-reference.md §12: zero-padding era key layout (+ old LayerNorm renames)
 # ---------------------------------------------------------------------------------------------
 
 def zero_era_key(entry, concat, key):
-    """HEAD key -> pre-2018-07-31 key, written independently from the Appendix B table."""
+    """HEAD key -> pre-2018-07-31 key, written independently from the §12 table."""
     if entry == 'enc_c':
         m = re.match(r'^(conv[AB])\.([0-2])\.model\.1\.(weight|bias)$', key)
         if m:
@@ -207,7 +207,7 @@ def test_era_key_layouts(concat, padding, layer_norm):
 
 
 def test_zero_era_default_examples():
-    # a few literal keys from Appendix B at default widths
+    # a few literal keys from §12 at default widths
     sd = E_content(padding='zero').state_dict()
     assert sd['convA.0.model.0.weight'].shape == (64, 3, 7, 7)
     assert sd['convB.4.model.3.weight'].shape == (256, 256, 3, 3)
@@ -439,7 +439,7 @@ def test_transposed_conv_block_alignment():
     blk = _randomise(ReLUINSConvTranspose2d(3, 2, 3, 2, 1, 1))
     x = torch.randn(1, 3, 5, 4)
     ct = blk.model[0]
-    # spec §4.4: input pixel i, tap k lands on output row 2i + k - 1 (cropped to 2H x 2W)
+    # docs/drit-reference.md §4.4: input pixel i, tap k lands on output row 2i + k - 1 (cropped to 2H x 2W)
     full = torch.zeros(1, 2, 2 * 5 + 1, 2 * 4 + 1)
     for i in range(5):
         for j in range(4):

@@ -204,7 +204,7 @@ def test_compact_checkpoint_round_trip(synth, tmp_path):
                                {"ep": 4, "total_it": 3, "wall_s": 1.5, "cpu_s": 2.5, "images": 18, "ema_updates": 3}, "{}")
     full = sum(t.numel() * 4 for n in NET_NAMES for t in getattr(m, n).state_dict().values()) * 3
     # weights fp16 + 8-bit v + 8-bit EMA delta vs fp32 weights + 2 moments (tiny tensors: pickle
-    # overhead per entry keeps this ratio lower than at real widths, see docs/training.md)
+    # overhead per entry keeps this ratio lower than at real widths, see docs/experiments.md, "Compact checkpoint")
     assert size < full / 2
     assert compact.export_xz(tmp_path / "r.pt", tmp_path / "r.pt.xz") < size
     ck = compact.read_resume(tmp_path / "r.pt.xz")  # the committed form; the plain one reads the same

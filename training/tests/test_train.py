@@ -95,14 +95,14 @@ def test_checkpoint_layout_is_official(synth, tmp_path):
     ck = m.state_dict(ep=3, total_it=7)
     assert list(ck.keys()) == ckpt_io.OFFICIAL_KEYS
     assert ck["ep"] == 3 and ck["total_it"] == 7
-    # inference entries: exactly the keys of the networks (official names, Appendix A order)
+    # inference entries: exactly the keys of the networks (official names, docs/drit-reference.md §11 order)
     from training.drit.networks import build_inference_nets
     ec, ea, g = build_inference_nets(0, enc_c_base=cfg.enc_c_base, enc_a_base=cfg.enc_a_base)
     assert list(ck["enc_c"].keys()) == list(ec.state_dict().keys())
     assert list(ck["enc_a"].keys()) == list(ea.state_dict().keys())
     assert list(ck["gen"].keys()) == list(g.state_dict().keys())
     assert list(ck["enc_c"].keys())[:2] == ["conv_share.0.model.1.weight", "conv_share.0.model.1.bias"]
-    # discriminators (spec §5)
+    # discriminators (docs/drit-reference.md §5)
     keys = list(ck["disA"].keys())
     assert keys[:2] == ["Diss.0.0.model.1.weight", "Diss.0.0.model.1.bias"]
     assert "Diss.2.4.weight" in keys and len(keys) == 3 * 10

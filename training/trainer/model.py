@@ -1,10 +1,10 @@
-"""DRIT / DRIT++ training model (spec §6): networks, optimisers, losses and the update order.
+"""DRIT / DRIT++ training model (docs/drit-reference.md §6): networks, optimisers, losses and the update order.
 
 Update order per full iteration (``update_D`` then ``update_EG``), exactly as the original:
 disA, disA2, disB, disB2, disContent, then the two-phase E/G update. ``update_D_content`` is the
 content-discriminator-only step used on d_iter-1 of every d_iter batches.
 
-The double backward after an optimiser step (spec §6.3): the original back-propagates phase 2
+The double backward after an optimiser step (docs/drit-reference.md §6.3): the original back-propagates phase 2
 (L_G2) through a graph whose weights phase 1 already stepped, which modern PyTorch refuses. Here
 both gradient sets are computed on the same graph *before* any step (``torch.autograd.grad`` with
 the graph retained for the first), then two Adam steps are applied in the original order: E_c, E_a,
@@ -169,7 +169,7 @@ class DRIT:
 
     def reinit_enc_a(self) -> None:
         """Re-initialise E_a: weights, its Adam moments and its EMA copy. Revives an attribute encoder
-        whose ReLUs have died (docs/training.md, "the attribute encoder has collapsed")."""
+        whose ReLUs have died (docs/experiments.md, "The attribute encoder has collapsed")."""
         for mod in self.enc_a.modules():  # biases back to PyTorch's defaults, as at construction
             if mod is not self.enc_a and hasattr(mod, "reset_parameters"):
                 mod.reset_parameters()
@@ -457,7 +457,7 @@ class DRIT:
         return total
 
     def update_EG(self) -> None:
-        """Two-phase E/G update with both gradient sets taken before any step (spec §6.3)."""
+        """Two-phase E/G update with both gradient sets taken before any step (docs/drit-reference.md §6.3)."""
         nets1 = [self.enc_c, self.enc_a, self.gen]
         # phase 2 (latent regression, random-z adversarial, mode seeking) leaves E_a alone in the
         # original; with --latent-ea E_a also learns to read z back (only latent regression reaches it)
@@ -485,7 +485,7 @@ class DRIT:
 
     # ------------------------------------------------------------------ checkpoints
     def state_dict(self, ep: int, total_it: int) -> "OrderedDict[str, object]":
-        """The official checkpoint layout (spec §7.1): 8 state_dicts, 8 optimiser states, ep, total_it.
+        """The official checkpoint layout (docs/drit-reference.md §7.1): 8 state_dicts, 8 optimiser states, ep, total_it.
 
         Tensors are saved as contiguous CPU float32 (device- and memory-format independent)."""
         def cpu(obj):
