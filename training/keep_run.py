@@ -3,7 +3,9 @@
 Copies from ``<run>/`` into ``training/resume/<name>/``: the compact checkpoint (xz-compressed,
 ``resume.pt.xz``), ``config.json``, ``run_info.json``, ``losses.csv``, ``loss_curve.png`` and the
 newest sample grid (``samples_latest.png``). The files are replaced each time: one checkpoint per
-run in the history, not one per save.
+run in the history, not one per save. A run resumed on a fresh machine logs only its own
+iterations, so ``losses.csv`` is joined: the kept rows before the run's first iteration, then the
+run's rows (and the loss curve is redrawn from the whole).
 
     scripts/py -m training.keep_run training/runs/cat2dog_cpu
     # later, on any machine with the checkout:
@@ -22,8 +24,22 @@ if not __package__:  # started as a file: Python would not find the `training` p
     sys.exit("run from the repository root as a module: scripts/py -m training.keep_run ...")
 
 from training.trainer import compact  # noqa: E402
+from training.trainer.viz import plot_losses  # noqa: E402
 
-KEEP = ("config.json", "run_info.json", "losses.csv", "loss_curve.png")
+KEEP = ("config.json", "run_info.json", "loss_curve.png")
+
+
+def join_losses(kept: Path, run: Path) -> int:
+    """Writes ``kept`` = its rows before ``run``'s first total_it, then ``run``'s rows; returns the row count."""
+    new = run.read_text().splitlines()
+    old = kept.read_text().splitlines() if kept.exists() else []
+    if old and new and old[0] == new[0] and len(new) > 1:
+        first = int(new[1].split(",")[0])
+        rows = [old[0]] + [r for r in old[1:] if int(r.split(",")[0]) < first] + new[1:]
+    else:  # nothing kept yet, or another log layout: the run's log as it is
+        rows = new
+    kept.write_text("\n".join(rows) + "\n")
+    return len(rows) - 1
 
 
 def main(argv=None) -> int:
@@ -41,6 +57,9 @@ def main(argv=None) -> int:
     for f in KEEP:
         if (run / f).exists():
             shutil.copy(run / f, dest / f)
+    if (run / "losses.csv").exists():
+        join_losses(dest / "losses.csv", run / "losses.csv")
+        plot_losses(dest / "losses.csv", dest / "loss_curve.png")
     samples = sorted((run / "samples").glob("it*.png"))
     if samples:
         shutil.copy(samples[-1], dest / "samples_latest.png")

@@ -401,3 +401,18 @@ def test_widen_gen_keeps_the_function_and_resumes(synth, tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     resumed = ckpt_io.load(tmp_path / "b" / "checkpoints" / "latest.pth")
     assert resumed["gen"]["decA5.1.model.0.weight"].shape[1] == 2 * old and resumed["total_it"] == 6
+
+
+def test_keep_run_joins_the_loss_log_of_a_resumed_run(tmp_path):
+    """A run resumed on a fresh machine logs only its own iterations: the kept log keeps the earlier
+    rows, drops kept rows the new run repeats (it restarts its interrupted epoch), then appends."""
+    from training.keep_run import join_losses
+    kept, run = tmp_path / "kept.csv", tmp_path / "run.csv"
+    kept.write_text("total_it,loss\n1,0.9\n2,0.8\n3,0.7\n")
+    run.write_text("total_it,loss\n3,0.71\n4,0.6\n")
+    assert join_losses(kept, run) == 4
+    assert kept.read_text() == "total_it,loss\n1,0.9\n2,0.8\n3,0.71\n4,0.6\n"
+    other = tmp_path / "other.csv"
+    other.write_text("it,x\n1,2\n")
+    assert join_losses(kept, other) == 1 and kept.read_text() == "it,x\n1,2\n"
+    assert join_losses(tmp_path / "fresh.csv", run) == 2
