@@ -14,7 +14,10 @@ shareTinyModelPage((opened) => ({ context, page } = opened));
 async function stillWorks(): Promise<void> {
   await afterRender(page, () => page.getByTestId('content-input').setInputFiles(asset('cat2.png')));
   await afterRender(page, () => page.getByTestId('content-input').setInputFiles(asset('cat.png')));
-  expect(await canvasSpread(page, 'output')).toBeGreaterThan(1);
+  // afterRender can be satisfied by a render the previous step left in flight (e.g. the model load
+  // re-rendering the old photo) before cat.png is even decoded; wait for cat.png's own output
+  await expect.poll(() => page.evaluate(() => window.__drit!.state().content?.name)).toBe('cat.png');
+  await expect.poll(() => canvasSpread(page, 'output')).toBeGreaterThan(1);
   await expect(page.getByTestId('error')).toBeHidden();
 }
 
