@@ -26,7 +26,7 @@ if not __package__:  # started as a file: Python would not find the `training` p
 from training.trainer import compact  # noqa: E402
 from training.trainer.viz import plot_losses  # noqa: E402
 
-KEEP = ("config.json", "run_info.json", "loss_curve.png")
+KEEP = ("config.json", "run_info.json")  # losses.csv is joined and its curve redrawn below
 
 
 def join_losses(kept: Path, run: Path) -> int:

@@ -130,6 +130,11 @@ export function withResultMeta(png: Uint8Array, meta: ResultMeta): Uint8Array<Ar
     parts.push(png.subarray(c.start, c.start + 12 + c.data.length));
   }
   parts.push(pngChunk('tEXt', text), png.subarray(end.start, end.start + 12));
+  return concatBytes(parts);
+}
+
+/** The parts one after the other, in a new buffer. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

@@ -58,19 +58,9 @@ export function makeTestImage(width: number, height: number, seed: number): RgbI
 }
 
 // one CRC and chunk writer for the app and the tests (crafted PNGs are also checked by pngjs)
-import { crc32, pngChunk } from './png-meta';
+import { concatBytes, crc32, pngChunk } from './png-meta';
 
-export { crc32, pngChunk };
-
-export function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concatBytes, crc32, pngChunk };
 
 export const PNG_SIG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
