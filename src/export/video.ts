@@ -59,6 +59,40 @@ export interface VideoResult {
   height: number;
 }
 
+type Mux = typeof import('./mux');
+
+/** The best codec this browser encodes into `container` at this size; throws a message for users when none. */
+export async function chooseVideoCodec(container: VideoContainer, width: number, height: number): Promise<VideoCodecName> {
+  const mb: Mux = await import('./mux');
+  for (const c of CONTAINER_CODECS[container]) {
+    if (await mb.canEncodeVideo(c, { width, height, bitrate: mb.QUALITY_HIGH })) return c;
+  }
+  const tried = CONTAINER_CODECS[container].map((c) => CODEC_LABEL[c]).join(' or ');
+  throw new Error(`this browser cannot encode ${tried} video at ${width}×${height}, so no ${container.toUpperCase()} file can be made; try the other video format or the GIF`);
+}
+
+/** A muxer writing `container` into memory (MP4 with its index in front, for playback while loading). */
+export async function newVideoOutput(container: VideoContainer) {
+  const mb: Mux = await import('./mux');
+  const target = new mb.BufferTarget();
+  const output = new mb.Output({
+    format: container === 'webm' ? new mb.WebMOutputFormat() : new mb.Mp4OutputFormat({ fastStart: 'in-memory' }),
+    target,
+  });
+  return { output, target };
+}
+
+/** Adds one even-sized RGBA frame (shown from `timestamp` for `duration` seconds) to a video source. */
+export async function addFrame(source: InstanceType<Mux['VideoSampleSource']>, f: RgbaFrame, timestamp: number, duration: number): Promise<void> {
+  const mb: Mux = await import('./mux');
+  const sample = new mb.VideoSample(f.data, { format: 'RGBA', codedWidth: f.width, codedHeight: f.height, timestamp, duration });
+  try {
+    await source.add(sample);
+  } finally {
+    sample.close();
+  }
+}
+
 /** Encodes and muxes the frames; rejects with an AbortError when cancelled (nothing is kept). */
 export async function encodeVideo(frames: readonly RgbaFrame[], opts: VideoOptions): Promise<VideoResult> {
   checkFrames(frames);
@@ -68,23 +102,9 @@ export async function encodeVideo(frames: readonly RgbaFrame[], opts: VideoOptio
   const mb = await import('./mux');
   const even = frames.map(evenFrame);
   const { width, height } = even[0]!;
-  let codec: VideoCodecName | null = null;
-  for (const c of CONTAINER_CODECS[opts.container]) {
-    if (await mb.canEncodeVideo(c, { width, height, bitrate: mb.QUALITY_HIGH })) {
-      codec = c;
-      break;
-    }
-  }
-  if (!codec) {
-    const tried = CONTAINER_CODECS[opts.container].map((c) => CODEC_LABEL[c]).join(' or ');
-    throw new Error(`this browser cannot encode ${tried} video at ${width}×${height}, so no ${opts.container.toUpperCase()} file can be made; try the other video format or the GIF`);
-  }
+  const codec = await chooseVideoCodec(opts.container, width, height);
   throwIfAborted(opts.signal);
-  const target = new mb.BufferTarget();
-  const output = new mb.Output({
-    format: opts.container === 'webm' ? new mb.WebMOutputFormat() : new mb.Mp4OutputFormat({ fastStart: 'in-memory' }),
-    target,
-  });
+  const { output, target } = await newVideoOutput(opts.container);
   const source = new mb.VideoSampleSource({ codec, bitrate: mb.QUALITY_HIGH });
   const seconds = opts.frameMs / 1000;
   output.addVideoTrack(source, { frameRate: 1 / seconds });
@@ -93,19 +113,7 @@ export async function encodeVideo(frames: readonly RgbaFrame[], opts: VideoOptio
     await output.start();
     for (let i = 0; i < even.length; i++) {
       throwIfAborted(opts.signal);
-      const f = even[i]!;
-      const sample = new mb.VideoSample(f.data, {
-        format: 'RGBA',
-        codedWidth: f.width,
-        codedHeight: f.height,
-        timestamp: i * seconds,
-        duration: seconds,
-      });
-      try {
-        await source.add(sample);
-      } finally {
-        sample.close();
-      }
+      await addFrame(source, even[i]!, i * seconds, seconds);
       // The last step (flushing the encoder, writing the index) counts as one more frame.
       opts.onProgress?.((i + 1) / (even.length + 1));
       await yieldToUi();
