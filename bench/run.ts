@@ -12,13 +12,18 @@
  * --quick (CI): narrow random models at 64 px, 2 repetitions: seconds, so the harness cannot rot.
  * By default the cpu backend and webgpu on a software adapter (SwiftShader) run only the shipped
  * model: at the paper's widths they take minutes per call. --all runs everything everywhere.
+ * ONNX Runtime (--ort ort-wasm,ort-node; `--ort ''` skips it): the same networks exported to ONNX
+ * (bench/export_onnx.py, checked against PyTorch's outputs before timing) on onnxruntime-web's
+ * WebAssembly build and onnxruntime-node's CPU provider, same input and z, same thread count
+ * (--threads). Each ORT call is interleaved with the tfjs wasm call of the same workload, round by
+ * round, so load swings hit both; ends with `RATIO wasm/<ort-engine> <workload>@<size>: <x>` lines.
  * --kernels auto,stock: time with our custom CPU-side kernels ('auto': Winograd 3×3 convs, fused
  * norms, sub-pixel interleave on wasm/cpu; stock tfjs ops on GPUs) and/or with stock tfjs ops
  * only; 'stock' rows are named `<backend>:stock`, e.g. `RATIO wasm:stock/torch-cpu full@216: …`.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -32,6 +37,7 @@ import { folderSource } from '../src/pack/folder-source';
 import { initNodeBackend, type NodeBackend } from '../src/node/backend';
 import type { RgbImage } from '../src/image/types';
 import { framesFromOutput, prepareInput } from '../src/worker/crop-input';
+import { ensureOnnx, loadOrt, nhwcToNchw, paritySummary, type OnnxExport, type OrtKind, type OrtModel } from './ort';
 
 const REPO = join(import.meta.dirname, '..');
 const CACHE = join(REPO, '.cache', 'bench');
@@ -75,6 +81,7 @@ const { values: args } = parseArgs({
     'leak-calls': { type: 'string' },
     models: { type: 'string' },
     kernels: { type: 'string', default: 'auto' },
+    ort: { type: 'string', default: 'ort-wasm,ort-node' },
   },
 });
 
@@ -86,6 +93,10 @@ const backends = (args.backends ?? (quick ? 'wasm,cpu' : 'wasm,cpu,webgpu')).spl
 const leakCalls = Number(args['leak-calls'] ?? (quick ? 20 : 500));
 const kernelChoices = args.kernels!.split(',').filter(Boolean) as KernelChoice[];
 for (const k of kernelChoices) if (k !== 'auto' && k !== 'stock') throw new Error(`--kernels: unknown choice '${k}' (auto, stock)`);
+const ortKinds = args.ort!.split(',').filter(Boolean) as OrtKind[];
+for (const k of ortKinds) if (k !== 'ort-wasm' && k !== 'ort-node') throw new Error(`--ort: unknown engine '${k}' (ort-wasm, ort-node)`);
+/** Largest relative difference from PyTorch an ORT engine may show before its timings are refused (parity: ~1e-5). */
+const ORT_PARITY_LIMIT = 1e-3;
 
 function models(): ModelSpec[] {
   if (quick) {
@@ -135,17 +146,36 @@ function inputFile(size: number): { path: string; data: Float32Array } {
   return { path, data };
 }
 
-async function time(fn: () => Promise<void>): Promise<{ ms: number; reps: number }> {
-  await fn(); // warm-up: shader compilation, kernel selection, allocations
-  const times: number[] = [];
+type Timing = { ms: number; reps: number };
+let loadStart = '';
+
+function median(times: number[]): Timing {
+  const t = [...times].sort((a, b) => a - b);
+  return { ms: t[Math.floor((t.length - 1) / 2)]!, reps: t.length };
+}
+
+/**
+ * Times several engines on one workload, interleaved: a warm-up call each (shader compilation, kernel
+ * selection, allocations), then rounds of one call per engine until `reps` rounds or the budget
+ * (scaled by the engine count) is spent. Medians per engine.
+ */
+async function timeEach(fns: Record<string, () => Promise<void>>): Promise<Record<string, Timing>> {
+  const names = Object.keys(fns);
+  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (const n of names) await fns[n]!();
   const start = performance.now();
-  while (times.length < reps && (times.length === 0 || performance.now() - start < budgetMs)) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
+  for (let round = 0; round < reps && (round === 0 || performance.now() - start < budgetMs * names.length); round++) {
+    for (const n of names) {
+      const t0 = performance.now();
+      await fns[n]!();
+      times[n]!.push(performance.now() - t0);
+    }
   }
-  times.sort((a, b) => a - b);
-  return { ms: times[Math.floor((times.length - 1) / 2)]!, reps: times.length };
+  return Object.fromEntries(names.map((n) => [n, median(times[n]!)]));
+}
+
+async function time(fn: () => Promise<void>): Promise<Timing> {
+  return (await timeEach({ only: fn })).only!;
 }
 
 /** A deterministic 640×480 camera-sized RGB frame. */
@@ -157,29 +187,63 @@ function cameraFrame(): RgbImage {
   return { width: w, height: h, data };
 }
 
-async function benchTfjs(model: DritModel, x: tf.Tensor4D): Promise<{ timings: Timings; peakMB: number }> {
+/** The four workloads on one ONNX Runtime engine, on the same input (NCHW) and z as the tfjs path. */
+async function ortWorkloads(ort: OrtModel, xNchw: Float32Array, z1: Float32Array, z8: Float32Array): Promise<Record<Workload, () => Promise<void>>> {
+  const content = (await ort.encodeContent(xNchw, 1)).data.slice();
+  const content8 = new Float32Array(content.length * 8);
+  for (let i = 0; i < 8; i++) content8.set(content, i * content.length);
+  return {
+    full: async () => {
+      const c = await ort.encodeContent(xNchw, 1);
+      await ort.generate(c.data, z1, 1);
+    },
+    gen: async () => void (await ort.generate(content, z1, 1)),
+    enc_a: async () => void (await ort.encodeAttribute(xNchw, 1)),
+    batch8: async () => void (await ort.generate(content8, z8, 8)),
+  };
+}
+
+/**
+ * Times the tfjs model (and, interleaved with it, each ORT engine given) on every workload. Returns the
+ * tfjs timings and peak bytes and the ORT engines' timings.
+ */
+async function benchTfjs(model: DritModel, x: tf.Tensor4D, orts: OrtModel[] = []): Promise<{ timings: Timings; peakMB: number; ortTimings: Map<OrtKind, Timings> }> {
   const nz = model.manifest.nz;
-  const z1 = tf.tensor2d(sampleNormal(1, 1, nz), [1, nz]);
-  const z8 = tf.tensor2d(sampleNormal(2, 8, nz), [8, nz]);
+  const z1data = sampleNormal(1, 1, nz);
+  const z8data = sampleNormal(2, 8, nz);
+  const z1 = tf.tensor2d(z1data, [1, nz]);
+  const z8 = tf.tensor2d(z8data, [8, nz]);
   const content = model.encodeContent(x, 'a');
   const readBack = async (t: tf.Tensor | tf.Tensor[]): Promise<void> => {
     const list = Array.isArray(t) ? t : [t];
     await Promise.all(list.map((u) => u.data()));
     tf.dispose(list);
   };
+  const [, s, , ] = x.shape;
+  const xNchw = nhwcToNchw((await x.data()) as Float32Array, 1, s, s, 3);
+  const ortFns = new Map<OrtKind, Record<Workload, () => Promise<void>>>();
+  for (const o of orts) ortFns.set(o.kind, await ortWorkloads(o, xNchw, z1data, z8data));
+  const tfjsFns: Record<Workload, () => Promise<void>> = {
+    full: async () => {
+      const c = model.encodeContent(x, 'a');
+      const y = model.generate(c, z1, 'b');
+      c.dispose();
+      await readBack(y);
+    },
+    gen: () => readBack(model.generate(content, z1, 'b')),
+    enc_a: async () => {
+      const code = model.encodeAttribute(x, 'b');
+      await readBack([code.mu, ...(code.logvar ? [code.logvar] : [])]);
+    },
+    batch8: () => readBack(model.generate(content, z8, 'b')),
+  };
   const timings: Timings = {};
-  timings.full = await time(async () => {
-    const c = model.encodeContent(x, 'a');
-    const y = model.generate(c, z1, 'b');
-    c.dispose();
-    await readBack(y);
-  });
-  timings.gen = await time(() => readBack(model.generate(content, z1, 'b')));
-  timings.enc_a = await time(async () => {
-    const code = model.encodeAttribute(x, 'b');
-    await readBack([code.mu, ...(code.logvar ? [code.logvar] : [])]);
-  });
-  timings.batch8 = await time(() => readBack(model.generate(content, z8, 'b')));
+  const ortTimings = new Map<OrtKind, Timings>([...ortFns.keys()].map((k) => [k, {}]));
+  for (const w of WORKLOADS) {
+    const res = await timeEach({ tfjs: tfjsFns[w], ...Object.fromEntries([...ortFns].map(([k, f]) => [k, f[w]])) });
+    timings[w] = res.tfjs;
+    for (const k of ortFns.keys()) ortTimings.get(k)![w] = res[k];
+  }
   const frame = cameraFrame();
   const m = model.manifest;
   timings.camera = await time(async () => {
@@ -195,7 +259,7 @@ async function benchTfjs(model: DritModel, x: tf.Tensor4D): Promise<{ timings: T
   });
   const profile = await tf.profile(() => model.generate(content, z1, 'b'));
   tf.dispose([z1, z8, content, profile.result]);
-  return { timings, peakMB: profile.peakBytes / 2 ** 20 };
+  return { timings, peakMB: profile.peakBytes / 2 ** 20, ortTimings };
 }
 
 interface BufferStats {
@@ -236,6 +300,7 @@ function fmt(t?: { ms: number; reps: number }): string {
 
 async function main(): Promise<void> {
   mkdirSync(CACHE, { recursive: true });
+  loadStart = loadavg().map((v) => v.toFixed(1)).join(' ');
   const rows: Row[] = [];
   const leaks: string[] = [];
   const adapters: string[] = [];
@@ -252,6 +317,8 @@ async function main(): Promise<void> {
       '--budget-s', String(budgetMs / 1000)]);
     const t = JSON.parse(torchOut.trim().split('\n').pop()!) as Timings & { peak_rss_mb: number; torch: string; threads: number; device_name?: string };
     rows.push({ model: m.id, size, engine: torchEngine, timings: t, peakMB: t.peak_rss_mb, note: `torch ${t.torch}, ${t.threads} thread(s)${t.device_name ? `, ${t.device_name}` : ''}` });
+    const orts = await loadOrts(m, size, input);
+    let ortTimed = false;
     for (const b of backends) {
       let info;
       try {
@@ -272,7 +339,11 @@ async function main(): Promise<void> {
         const start = tf.memory().numTensors;
         const { model } = await loadPack(m.pack, choice);
         const x = tf.tensor4d(input.data, [1, size, size, 3]);
-        const { timings, peakMB } = await benchTfjs(model, x);
+        // ONNX Runtime is timed interleaved with the app's wasm path (the comparison the issue asks for).
+        const withOrt = b === 'wasm' && choice === 'auto' ? orts.map((o) => o.model) : [];
+        const { timings, peakMB, ortTimings } = await benchTfjs(model, x, withOrt);
+        for (const o of orts) if (ortTimings.has(o.model.kind)) rows.push({ model: m.id, size, engine: o.model.kind, timings: ortTimings.get(o.model.kind)!, note: o.note });
+        ortTimed ||= withOrt.length > 0;
         // 500 calls on fast engines; slow ones (cpu, software WebGPU: ~1 s per call) check 50.
         leaks.push(`${m.id} ${engine}: ${await leakCheck(model, x, m.heavy || slow ? Math.min(leakCalls, 50) : leakCalls)}`);
         x.dispose();
@@ -281,6 +352,18 @@ async function main(): Promise<void> {
         rows.push({ model: m.id, size, engine, timings, peakMB, liveTensorsAfter: tf.memory().numTensors - start, note: `tfjs ${tf.version_core}${wasmThreads}` });
       }
     }
+    if (orts.length && !ortTimed) {
+      // No wasm row to interleave with: ONNX Runtime alone.
+      const x = nhwcToNchw(input.data, 1, size, size, 3);
+      const fns = await Promise.all(orts.map((o) => ortWorkloads(o.model, x, sampleNormal(1, 1, manifest.nz), sampleNormal(2, 8, manifest.nz))));
+      const timings = orts.map((): Timings => ({}));
+      for (const w of WORKLOADS) {
+        const res = await timeEach(Object.fromEntries(orts.map((o, i) => [o.model.kind, fns[i]![w]])));
+        orts.forEach((o, i) => (timings[i]![w] = res[o.model.kind]));
+      }
+      orts.forEach((o, i) => rows.push({ model: m.id, size, engine: o.model.kind, timings: timings[i]!, note: o.note }));
+    }
+    for (const o of orts) await o.model.release();
   }
 
   const header = `| model | px | engine | full ms | gen ms | E_a ms | batch8 ms | camera frame ms | peak MB | live tensors after | note |`;
@@ -288,31 +371,66 @@ async function main(): Promise<void> {
   for (const r of rows) {
     lines.push(`| ${r.model} | ${r.size} | ${r.engine} | ${fmt(r.timings.full)} | ${fmt(r.timings.gen)} | ${fmt(r.timings.enc_a)} | ${fmt(r.timings.batch8)} | ${fmt(r.timings.camera)} | ${r.peakMB?.toFixed(0) ?? '-'} | ${r.liveTensorsAfter ?? '-'} | ${r.note ?? ''} |`);
   }
-  console.log(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; ${new Date().toISOString()}`);
+  console.log(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; ${new Date().toISOString()}; load average ${loadStart} at the start, ${loadavg().map((v) => v.toFixed(1)).join(' ')} at the end`);
   if (adapters.length) console.log(`webgpu adapter: ${adapters.join('; ')}`);
   console.log(lines.join('\n'));
   console.log('\nleak check:');
   for (const l of leaks) console.log(`  ${l}`);
   console.log('');
-  for (const r of rows) {
-    if (r.engine === torchEngine) continue;
-    const ref = rows.find((q) => q.model === r.model && q.engine === torchEngine);
-    for (const w of WORKLOADS) {
-      const a = r.timings[w];
-      const b = ref?.timings[w];
-      if (!a || !b) continue;
-      const ratio = (a.ms / b.ms).toFixed(2);
-      // The first model (paper widths, concat=0) gives the plain `<workload>@<px>` line.
-      if (r.model === rows[0]?.model) console.log(`RATIO ${r.engine}/${torchEngine} ${w}@${r.size}: ${ratio}`);
-      console.log(`RATIO ${r.engine}/${torchEngine} ${w}@${r.size}/${r.model}: ${ratio}`);
-    }
-  }
+  printRatios(rows, rows.filter((r) => r.engine !== torchEngine), torchEngine);
   // Live camera: frames per second one translation at a time allows (the app never queues frames).
   for (const r of rows) {
     const c = r.timings.camera;
     if (c) console.log(`CAMERA ${r.engine} ${r.model}@${r.size}: ${(1000 / c.ms).toFixed(1)} frames/s (${c.ms.toFixed(1)} ms per 640x480 frame)`);
   }
+  // The app's wasm path against ONNX Runtime on the same workloads (timed interleaved, same threads).
+  for (const kind of ortKinds) printRatios(rows, rows.filter((r) => r.engine === 'wasm'), kind);
   if (leaks.some((l) => l.includes('GROWTH'))) process.exitCode = 1;
+}
+
+/** `RATIO <row engine>/<ref> <workload>@<px>[/<model>]: <x>` for each row against the same model's `ref` row. */
+function printRatios(rows: Row[], of: Row[], ref: string): void {
+  for (const r of of) {
+    const base = rows.find((q) => q.model === r.model && q.engine === ref);
+    for (const w of WORKLOADS) {
+      const a = r.timings[w];
+      const b = base?.timings[w];
+      if (!a || !b) continue;
+      const ratio = (a.ms / b.ms).toFixed(2);
+      // The first model (paper widths, concat=0) gives the plain `<workload>@<px>` line.
+      if (r.model === rows[0]?.model) console.log(`RATIO ${r.engine}/${ref} ${w}@${r.size}: ${ratio}`);
+      console.log(`RATIO ${r.engine}/${ref} ${w}@${r.size}/${r.model}: ${ratio}`);
+    }
+  }
+}
+
+/**
+ * Exports the model to ONNX (cached in .cache/bench/onnx/<model>) and loads it on every --ort engine,
+ * each checked against PyTorch's outputs on the bench input first: an engine that disagrees is not timed.
+ */
+async function loadOrts(m: ModelSpec, size: number, input: { path: string; data: Float32Array }): Promise<{ model: OrtModel; note: string }[]> {
+  if (!ortKinds.length) return [];
+  let exp: OnnxExport;
+  try {
+    exp = ensureOnnx(m.pack, join(CACHE, 'onnx', m.id), size, input.path);
+  } catch (e) {
+    console.log(`note: ${m.id} not exported to ONNX, no ONNX Runtime rows: ${(e as Error).message.split('\n')[0]}`);
+    return [];
+  }
+  const out: { model: OrtModel; note: string }[] = [];
+  for (const kind of ortKinds) {
+    const model = await loadOrt(kind, exp, torchThreads);
+    const diffs = await paritySummary(model, exp, nhwcToNchw(input.data, 1, size, size, 3));
+    const worst = Math.max(...Object.values(diffs));
+    if (!(worst < ORT_PARITY_LIMIT)) {
+      await model.release();
+      throw new Error(`${kind} on ${m.id}: outputs differ from PyTorch's (${JSON.stringify(diffs)})`);
+    }
+    const pkg = kind === 'ort-node' ? 'onnxruntime-node' : 'onnxruntime-web';
+    const { version } = JSON.parse(readFileSync(join(REPO, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string };
+    out.push({ model, note: `${kind === 'ort-node' ? 'onnxruntime-node (CPU EP)' : 'onnxruntime-web (wasm EP, SIMD)'} ${version}, ${torchThreads} thread(s), opset ${exp.opset}; max rel diff vs PyTorch ${worst.toExponential(1)}` });
+  }
+  return out;
 }
 
 await main();
