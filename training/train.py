@@ -216,9 +216,14 @@ class Trainer:
         if small is not None:  # the committed compact checkpoint (trainer/compact.py)
             c = small["counters"]
             m.check_activation(compact.enc_a_activation(small))
-            nets = {n: getattr(m, n) for n in NET_NAMES}
-            opts = {n: getattr(m, n + "_opt") for n in NET_NAMES}
+            # a critic the checkpoint lacks (a branch that adds --critic) starts fresh
+            names = [n for n in m.net_names if n in NET_NAMES or n in small["weights"]]
+            nets = {n: getattr(m, n) for n in names}
+            opts = {n: getattr(m, n + "_opt") for n in names}
             has_ema = compact.apply_resume(small, nets, opts, m.ema.nets if m.ema else None)
+            fresh = [n for n in m.net_names if n not in names]
+            if fresh:
+                self.log(f"not in the checkpoint, starting fresh: {', '.join(fresh)}")
             if m.ema is not None and not has_ema:
                 m.restart_ema()
             self.ep0, self.total_it = int(c["ep"]), int(c["total_it"])
@@ -335,7 +340,7 @@ class Trainer:
                               **ckpt_io.arch_entry(self.cfg.ea_activation)},
                              self.run_dir / "checkpoints" / "ema.pth")
             compact.save_resume(self.run_dir / "checkpoints" / "resume.pt",
-                                {n: getattr(m, n) for n in NET_NAMES}, {n: getattr(m, n + "_opt") for n in NET_NAMES},
+                                {n: getattr(m, n) for n in m.net_names}, {n: getattr(m, n + "_opt") for n in m.net_names},
                                 m.ema.state_dict() if m.ema else None, self.counters(ep), self.cfg.to_json())
             self.write_info(ep)
             try:
@@ -379,7 +384,7 @@ class Trainer:
     def check_replicas(self) -> None:
         """All ranks must hold bit-identical parameters and optimiser moments (data-parallel invariant)."""
         vals = []
-        for name in NET_NAMES:
+        for name in self.model.net_names:
             for p in getattr(self.model, name).parameters():
                 vals.append(p.detach().double().sum())
                 vals.append(p.detach().double().abs().sum())

@@ -42,6 +42,10 @@ class TrainConfig:
     coat_jitter: float = 0.0             # share of E_c's real inputs recoloured (hue, saturation, greyscale):
                                          # content codes that do not depend on coat colour (trainer/augment.py)
     gan_loss: str = "bce"                # bce (original) | lsgan | hinge, image discriminators
+    critic: str = ""                     # "" (off) | pretrained: an extra critic per domain on nsfwjs's frozen
+                                         # MobileNetV2 features (trainer/projected.py), same gan_loss
+    lambda_critic: float = 1.0           # weight of the critics' adversarial term for E/G
+    critic_input: str = "unit"           # the critic trunk's input range: unit [0, 1] (nsfwjs) | symmetric [-1, 1]
     ema: float = 0.0                     # EMA decay of E_c, E_a, G (0 = off); written to checkpoints/ema.pth
     latent_ea: bool = False              # latent regression also trains E_a (not in the original, where it
                                          # updates E_c and G only): an attribute-encoder-collapse fix to A/B

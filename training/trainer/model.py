@@ -40,6 +40,7 @@ from .config import TrainConfig
 from .discriminators import Dis, Dis_content, MultiScaleDis, gaussian_weights_init
 from .ema import EMA, EMA_NETS
 from .fastconv import patch_pointwise_convs
+from .projected import attach_critics, critic_d_step, critic_g_loss
 
 class _Float32LayerNorm(LayerNorm):
     """The generator's LayerNorm computed in float32 with autocast off (CUDA autocast already runs
@@ -141,6 +142,10 @@ class DRIT:
         self.ema: Optional[EMA] = None
         if cfg.ema > 0:
             self.ema = EMA({n: getattr(self, n) for n in EMA_NETS}, cfg.ema)
+        # --critic pretrained (trainer/projected.py): built after every other network, so that a run
+        # without it draws the same random numbers as before it existed
+        self.critic_names: List[str] = attach_critics(self) if cfg.critic else []
+        self.net_names = NET_NAMES + self.critic_names
 
     def check_activation(self, saved: str) -> None:
         """A checkpoint's E_a activation must be this run's: the same weights under another
@@ -185,7 +190,7 @@ class DRIT:
     def set_scheduler(self, last_ep: int = -1) -> None:
         cfg = self.cfg
         self.schedulers = []
-        for name in NET_NAMES:
+        for name in self.net_names:
             opt = getattr(self, name + "_opt")
             if last_ep >= 0:
                 for g in opt.param_groups:
@@ -208,12 +213,12 @@ class DRIT:
         """Make every rank start from rank 0's weights."""
         if not dist_ready():
             return
-        for name in NET_NAMES:
+        for name in self.net_names:
             for t in list(getattr(self, name).parameters()) + list(getattr(self, name).buffers()):
                 dist.broadcast(t.data, 0)
 
     def set_train(self, mode: bool = True) -> None:
-        for name in NET_NAMES:
+        for name in self.net_names:
             getattr(self, name).train(mode)
 
     # ------------------------------------------------------------------ helpers
@@ -368,6 +373,8 @@ class DRIT:
             loss.backward()
             self._step(net_name)
             L[net_name] = loss.item()
+        if self.critic_names:
+            critic_d_step(self)
         self.disContent_opt.zero_grad(set_to_none=True)
         loss = self._content_dis_loss(self.z_content_a, self.z_content_b)
         loss.backward()
@@ -425,6 +432,8 @@ class DRIT:
         rec_b = self._l1(self.fake_BB_encoded, self.real_B_encoded) * cfg.lambda_rec
         total = (gan_a + gan_b + gan_content_a + gan_content_b + cc_a + cc_b + rec_a + rec_b
                  + kl_a + kl_b + kl_c_a + kl_c_b)
+        if self.critic_names:
+            total = total + critic_g_loss(self, self.fake_A_encoded, self.fake_B_encoded, "critic")
         for k, v in (("gan_A", gan_a), ("gan_B", gan_b), ("gan_content_A", gan_content_a),
                      ("gan_content_B", gan_content_b), ("cc_A", cc_a), ("cc_B", cc_b), ("rec_A", rec_a),
                      ("rec_B", rec_b), ("kl_A", kl_a), ("kl_B", kl_b), ("kl_content_A", kl_c_a),
@@ -439,6 +448,8 @@ class DRIT:
         lat_a = self._l1(self.z_attr_random_a, self.z_random) * cfg.lambda_latent
         lat_b = self._l1(self.z_attr_random_b, self.z_random) * cfg.lambda_latent
         total = lat_a + lat_b + gan2_a + gan2_b
+        if self.critic_names:
+            total = total + critic_g_loss(self, self.fake_A_random, self.fake_B_random, "critic2")
         L.update(gan2_A=float(gan2_a.detach()), gan2_B=float(gan2_b.detach()),
                  latent_A=float(lat_a.detach()), latent_B=float(lat_b.detach()))
         if not self.no_ms:
@@ -503,9 +514,9 @@ class DRIT:
             return obj
 
         ck: "OrderedDict[str, object]" = OrderedDict()
-        for name in NET_NAMES:
+        for name in self.net_names:
             ck[name] = cpu(getattr(self, name).state_dict())
-        for name in ["disA", "disA2", "disB", "disB2", "disContent", "enc_c", "enc_a", "gen"]:
+        for name in ["disA", "disA2", "disB", "disB2", "disContent", "enc_c", "enc_a", "gen"] + self.critic_names:
             ck[name + "_opt"] = cpu(getattr(self, name + "_opt").state_dict())
         ck["ep"] = int(ep)
         ck["total_it"] = int(total_it)
@@ -514,10 +525,12 @@ class DRIT:
 
     def load_state_dict(self, ck: dict, train: bool = True) -> tuple:
         self.check_activation(ckpt_io.enc_a_activation(ck))
-        for name in NET_NAMES if train else ["enc_c", "enc_a", "gen"]:
+        # critics absent from the checkpoint (a branch that adds --critic) keep their fresh weights
+        saved_critics = [n for n in self.critic_names if n in ck]
+        for name in NET_NAMES + saved_critics if train else ["enc_c", "enc_a", "gen"]:
             getattr(self, name).load_state_dict(ck[name])
         if train:
-            for name in NET_NAMES:
+            for name in NET_NAMES + saved_critics:
                 opt = getattr(self, name + "_opt")
                 opt.load_state_dict(ck[name + "_opt"])
                 for group in opt.param_groups:  # the run's configured decay, not the one saved
