@@ -5,17 +5,23 @@
  * The camera is released when it is switched off, frozen into a photo, or the page is hidden.
  * With two workers the loop is a two-stage pipeline (E_c of frame N+1 while G paints frame N).
  */
-import { errorCodeOf, type CropBox, type ModelInfo, type RgbaFrame } from '../worker/protocol';
-import { Comlink, WorkerBridge, WorkerCrashedError, createDritWorker, isCancelled } from './bridge';
+import { errorCodeOf, type CropBox, type RgbaFrame } from '../worker/protocol';
+import { Comlink, WorkerCrashedError, isCancelled } from './bridge';
+import { dropEncoder, pipelineEncoder } from './camera-encoder';
 import { NO_CAMERA_API, cameraErrorMessage, smoothFps } from './camera-status';
 import { setContentFile, setCrop } from './actions/content';
 import { clearError, showError, worker } from './worker-handle';
+import { WorkStage } from './stage';
 import { CAMERA_OFF, getState, setState } from './store';
+
+export { setCameraPipeline } from './camera-encoder';
 
 let stream: MediaStream | null = null;
 let video: HTMLVideoElement | null = null;
-/** Bumped on every start/stop: a loop whose token is stale ends at its next step. */
-let run = 0;
+/** The running camera session: aborted on stop, so its loop ends at its next step. */
+let session: AbortController | null = null;
+/** Frames in the page's worker (translate, or paint in the pipeline): one at a time, dropped on stop. */
+const frames = new WorkStage(worker);
 /** The whole frame whose translation is on screen (what "Freeze" keeps). */
 let shown: ImageBitmap | null = null;
 /** Frames the video has presented (requestVideoFrameCallback), to skip frames already translated. */
@@ -55,10 +61,10 @@ function installGuards(): void {
   });
 }
 
-function watchPresentedFrames(v: HTMLVideoElement, token: number): void {
+function watchPresentedFrames(v: HTMLVideoElement, signal: AbortSignal): void {
   if (!('requestVideoFrameCallback' in v)) return;
   const cb: VideoFrameRequestCallback = (_now, meta) => {
-    if (token !== run) return;
+    if (signal.aborted) return;
     presented = meta.presentedFrames;
     onPresented?.();
     onPresented = null;
@@ -91,11 +97,12 @@ export async function startCamera(): Promise<void> {
     setState({ error: NO_CAMERA_API });
     return;
   }
-  const token = ++run;
+  session?.abort();
+  const { signal } = (session = new AbortController());
   setState({ camera: { ...CAMERA_OFF, status: 'starting' } });
   try {
     const s = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 } }, audio: false });
-    if (token !== run) {
+    if (signal.aborted) {
       for (const t of s.getTracks()) t.stop();
       return;
     }
@@ -104,13 +111,13 @@ export async function startCamera(): Promise<void> {
     v.srcObject = s;
     await v.play();
     await waitForSize(v);
-    if (token !== run) return;
+    if (signal.aborted) return;
     presented = 0;
-    watchPresentedFrames(v, token);
+    watchPresentedFrames(v, signal);
     setState({ camera: { ...getState().camera, status: 'live', width: v.videoWidth, height: v.videoHeight } });
-    void translateLoop(token);
+    void translateLoop(signal);
   } catch (e) {
-    if (token !== run) return;
+    if (signal.aborted) return;
     stopCamera();
     setState({ error: cameraErrorMessage(e) });
   }
@@ -118,7 +125,9 @@ export async function startCamera(): Promise<void> {
 
 /** Switches the camera off (tracks stopped: the camera light goes out) and returns to the photo, if any. */
 export function stopCamera(notice?: string): void {
-  run++;
+  session?.abort();
+  session = null;
+  frames.cancel();
   dropEncoder();
   for (const t of stream?.getTracks() ?? []) t.stop();
   stream = null;
@@ -170,64 +179,19 @@ export function cameraTracksLive(): boolean {
   return !!stream?.getTracks().some((t) => t.readyState === 'live');
 }
 
-/**
- * The second worker of the camera pipeline: it runs E_c of the next frame while the page's worker
- * paints (G) the current one, so on two cores frames come at the pace of the slower stage rather
- * than of both. Same backend and pack as the page's worker (identical numbers); null = not
- * available, and the loop runs both stages in the page's worker.
- */
-let encoder: WorkerBridge | null = null;
-let encoderModel: ModelInfo | null = null;
-
-/** Test hook / console: false runs both stages in the page's worker (the fallback path). */
-let pipelineAllowed = true;
-export function setCameraPipeline(on: boolean): void {
-  pipelineAllowed = on;
-  if (!on) dropEncoder();
-}
-
-function dropEncoder(): void {
-  encoder?.terminate();
-  encoder = null;
-  encoderModel = null;
-}
-
-async function pipelineEncoder(): Promise<WorkerBridge | null> {
-  const s = getState();
-  const entry = s.models.find((m) => m.id === s.modelId);
-  if (!pipelineAllowed || !s.model || !entry || !s.backend) return null;
-  if (encoder && encoderModel === s.model) return encoder;
-  try {
-    if (!encoder) {
-      // A crash of this helper only costs the pipeline: drop it, the loop goes on in one worker.
-      encoder = new WorkerBridge(createDritWorker, () => dropEncoder());
-      const backend = s.backend.name;
-      await encoder.call((api) => api.init({ backend }, Comlink.proxy(() => {})));
-    }
-    const model = s.model;
-    await encoder.call((api) => api.loadModel({ id: entry.id, name: entry.name, location: entry.location }, Comlink.proxy(() => {})));
-    encoderModel = model;
-    return encoder;
-  } catch (e) {
-    console.warn('[drit] camera pipeline unavailable, one worker does both stages:', e);
-    dropEncoder();
-    return null;
-  }
-}
-
 /** A transient failure (superseded call, restarted worker, model being loaded): skip the frame. */
 function transient(e: unknown): boolean {
   return isCancelled(e) || e instanceof WorkerCrashedError || errorCodeOf(e) === 'NO_MODEL';
 }
 
-async function translateLoop(token: number): Promise<void> {
+async function translateLoop(signal: AbortSignal): Promise<void> {
   const v = cameraVideo();
   let last: number | null = null;
   let seen = -1;
   let painting: Promise<void> = Promise.resolve();
   /** Puts a translated frame on screen (and keeps the whole frame for Freeze). */
   const show = (full: ImageBitmap, input: RgbaFrame, output: RgbaFrame, z: number[], frameMs: number, workers: 1 | 2): void => {
-    if (token !== run) {
+    if (signal.aborted) {
       full.close();
       return;
     }
@@ -250,11 +214,11 @@ async function translateLoop(token: number): Promise<void> {
     last = now;
   };
   const fail = (e: unknown): void => {
-    if (token !== run || transient(e)) return;
+    if (signal.aborted || transient(e)) return;
     stopCamera();
     showError(e);
   };
-  while (token === run) {
+  while (!signal.aborted) {
     const s = getState();
     if (!s.model || s.loading || s.z.length !== s.model.nz) {
       await sleep(100);
@@ -262,7 +226,7 @@ async function translateLoop(token: number): Promise<void> {
     }
     const enc = await pipelineEncoder();
     await newerFrame(v, seen);
-    if (token !== run) break;
+    if (signal.aborted) break;
     seen = presented;
     let full: ImageBitmap | null = null;
     try {
@@ -272,14 +236,14 @@ async function translateLoop(token: number): Promise<void> {
       const direction = getState().direction;
       if (enc) {
         // Stage 1 (second worker) overlaps with stage 2 of the previous frame (page's worker).
-        const code = await enc.latest('camera', (api) => api.encodeFrame(Comlink.transfer({ frame: copy, crop, direction }, [copy])));
+        const code = await enc.run((api) => api.encodeFrame(Comlink.transfer({ frame: copy, crop, direction }, [copy])));
         await painting;
-        if (token !== run) break;
+        if (signal.aborted) break;
         const z = getState().z.slice();
         const frame = full;
         full = null;
-        painting = worker()
-          .latest('camera', (api) => api.paintCode(Comlink.transfer({ code: code.code, shape: code.shape, direction, z }, [code.code.buffer])))
+        painting = frames
+          .run((api) => api.paintCode(Comlink.transfer({ code: code.code, shape: code.shape, direction, z }, [code.code.buffer])))
           .then(
             (r) => show(frame, code.input, r.output, z, code.prepareMs + code.encodeMs + r.generateMs, 2),
             (e: unknown) => {
@@ -290,13 +254,13 @@ async function translateLoop(token: number): Promise<void> {
       } else {
         const z = getState().z.slice();
         const req = { frame: copy, crop, direction, z };
-        const r = await worker().latest('camera', (api) => api.translateFrame(Comlink.transfer(req, [copy])));
+        const r = await frames.run((api) => api.translateFrame(Comlink.transfer(req, [copy])));
         const frame = full;
         full = null;
         show(frame, r.input, r.output, z, r.prepareMs + r.modelMs, 1);
       }
     } catch (e) {
-      if (token !== run) break;
+      if (signal.aborted) break;
       if (transient(e)) {
         await sleep(200);
         continue;

@@ -1,12 +1,13 @@
 /**
  * Start-up and wiring of the app on the main thread: reads the URL, starts the worker (behind the
- * latest-wins bridge) and the renderer, picks the backend and the first model, and restores the
- * page after a worker crash. The user actions live in src/app/actions (one module per state
- * slice); the model itself runs only in the worker.
+ * bridge) and the renderer, picks the backend and the first model, and restores the page after a
+ * worker crash. The user actions live in src/app/actions (one module per state slice); the model
+ * itself runs only in the worker.
  *
- * Render pipeline: whenever (model, content image, crop, direction, z) change, one 'render' call
- * is scheduled (latest wins, renderer.ts); the worker re-uses the cached content code unless the
- * image, crop or direction changed, so moving a slider only re-runs the generator.
+ * Render pipeline: whenever (model, content image, crop, direction, z) change, the renderer's
+ * output stage supersedes its previous render with one for the new state (renderer.ts); the
+ * worker re-uses the cached content code unless the image, crop or direction changed, so moving
+ * a slider only re-runs the generator.
  */
 import type { CallCounters, MemoryInfo, WorkerEvent, WorkerTestHooks } from '../worker/protocol';
 import { Comlink, WorkerBridge, createDritWorker } from './bridge';

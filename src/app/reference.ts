@@ -7,7 +7,8 @@ import { freshSeed } from '../drit/random';
 import * as attr from './attributes';
 import { remember } from './history-actions';
 import { decode, downscaleNotice, releaseSlot } from './images';
-import { clearError, showError, worker } from './worker-handle';
+import type { WorkStage } from './stage';
+import { clearError, showError } from './worker-handle';
 import { getState, setState, type AppState } from './store';
 
 export async function setReferenceFile(file: Blob, name = (file as File).name || 'pasted image'): Promise<void> {
@@ -38,13 +39,13 @@ function referenceZ(r: NonNullable<AppState['reference']>): number[] {
   return r.mu.map((m, i) => m + r.sigma![i]! * eps[i]!);
 }
 
-/** Renderer stage 'reference' (`key` = model|image|direction): E_a of the reference; a stale result is dropped by the bridge. */
-export async function encodeReference(key: string): Promise<void> {
+/** Renderer stage 'reference' (run when its key, model|image|direction, changes): E_a of the reference; a superseded result is dropped by `stage`. */
+export async function encodeReference(stage: WorkStage): Promise<void> {
   const s = getState();
   const r = s.reference;
   if (!r || !s.model || !referenceFits(s)) return;
   try {
-    const res = await worker().keyed('reference', key, (api) => api.encodeReference({ imageId: r.slot.id, direction: s.direction }));
+    const res = await stage.run((api) => api.encodeReference({ imageId: r.slot.id, direction: s.direction }));
     const cur = getState().reference;
     if (!cur) return; // removed meanwhile
     const next = { ...cur, status: 'ready' as const, mu: res.mu, input: res.input, ...(res.sigma ? { sigma: res.sigma } : {}) };

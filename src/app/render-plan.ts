@@ -3,7 +3,7 @@
  * everything its pixels depend on (model and backend, image, crop, direction, z, grid samples,
  * reference image); a view whose key changed is recomputed, a view whose key is null cannot be shown yet
  * (no model, no image, a model loading, the camera running). The renderer (renderer.ts) runs
- * the plan; requests carry their key, so the bridge drops a result that is no longer wanted.
+ * the plan: a view whose key changes supersedes its request for the old key (stage.ts).
  * Pure: unit-tested in render-plan.test.ts.
  */
 import type { CropBox } from '../worker/protocol';

@@ -1,20 +1,28 @@
 /**
- * The one place renders are planned and started. Every store change goes through
- * `planRenders` (render-plan.ts): the stages whose key changed run, each as a keyed, latest-wins
- * request on its own bridge channel, so a result that is no longer wanted is dropped by the
- * bridge and nothing here re-checks staleness by hand. The output goes first; the grid (N images)
- * only after it, so that it never delays the result. Results derived from the old picture (the
- * interpolation strip, the export sweep) are dropped when the picture changes (`pictureKey`).
+ * The one place renders are planned and started. Every store change goes through the keys of
+ * render-plan.ts: each view (content code, output, grid, reference) is a `WorkStage`
+ * (stage.ts) owned here; when a view's key changes, its stage's request for the old key is
+ * aborted (its result is dropped, or it never runs) and, unless the new key is null, a request
+ * for the new key starts. So nothing here re-checks staleness by hand. The output goes first;
+ * the grid (N images) only after it, so that it never delays the result. Results derived from
+ * the old picture (the interpolation strip, the export sweep) are dropped when the picture
+ * changes (`pictureKey`).
  */
-import { isCancelled } from './bridge';
 import * as hist from './history';
 import { dropSweep } from './export';
-import { pictureKey, planRenders, renderKeys, type RenderKeys, type Stage } from './render-plan';
+import { STAGES, pictureKey, planRenders, renderKeys, type RenderKeys, type Stage } from './render-plan';
 import { encodeReference } from './reference';
+import { WorkStage } from './stage';
 import { showError, worker } from './worker-handle';
 import { getState, setState, useStore, type AppState } from './store';
 
-let keys: RenderKeys | null = null;
+/** One stage per view; exported for the unit tests (renderer.test.ts). */
+export const stages: Readonly<Record<Stage, WorkStage>> = {
+  content: new WorkStage(worker),
+  output: new WorkStage(worker),
+  grid: new WorkStage(worker),
+  reference: new WorkStage(worker),
+};
 let outputRun: Promise<void> = Promise.resolve();
 
 export async function refreshMemory(): Promise<void> {
@@ -30,72 +38,74 @@ function imageRequest(s: AppState) {
   return { imageId: s.content!.id, crop: s.crop, direction: s.direction };
 }
 
-async function renderContent(key: string, s: AppState): Promise<void> {
+async function renderContent(s: AppState): Promise<void> {
   try {
-    const r = await worker().keyed('content', key, (api) => api.encodeContent(imageRequest(s)));
+    const r = await stages.content.run((api) => api.encodeContent(imageRequest(s)));
     setState({ modelInput: r.input, perf: { ...getState().perf, ...(r.cached ? {} : { encodeMs: r.encodeMs }) } });
   } catch (e) {
     showError(e);
   }
 }
 
-async function renderOutput(key: string, s: AppState): Promise<void> {
+async function renderOutput(s: AppState): Promise<void> {
   setState({ rendering: true });
   try {
-    const r = await worker().keyed('render', key, (api) => api.generate({ ...imageRequest(s), z: [s.z] }));
+    const r = await stages.output.run((api) => api.generate({ ...imageRequest(s), z: [s.z] }));
     const frame = r.frames[0];
     const cur = getState();
     setState({
       // a thumbnail only for a history entry that lacks one, not on every slider move
       ...(frame && hist.needsThumb(cur.history, s.z) ? { history: hist.withThumb(cur.history, s.z, hist.thumbnail(frame)) } : {}),
       output: frame ?? null,
-      rendering: worker().busy('render'),
+      rendering: stages.output.busy,
       perf: { ...cur.perf, generateMs: r.generateMs, ...(r.encodeMs > 0 ? { encodeMs: r.encodeMs } : {}), renders: cur.perf.renders + 1 },
     });
     void refreshMemory();
   } catch (e) {
-    setState({ rendering: worker().busy('render') });
+    setState({ rendering: stages.output.busy });
     showError(e);
   }
 }
 
-async function renderGrid(key: string): Promise<void> {
-  // Started after the output: by now the grid may have been closed or replaced.
-  if (keys?.grid !== key) return;
-  const s = getState();
-  const g = s.grid!;
-  setState({ grid: { ...g, busy: true } });
+/** Runs after the output (`outputRun`), so that the grid never delays the result. */
+async function renderGrid(s: AppState): Promise<void> {
+  const zs = s.grid!.zs;
+  const busy = (): void => {
+    const g = getState().grid;
+    if (g && g.busy !== stages.grid.busy) setState({ grid: { ...g, busy: stages.grid.busy } });
+  };
+  const run = stages.grid.run((api) => api.generate({ ...imageRequest(s), z: zs }), outputRun);
+  busy();
   try {
-    const res = await worker().keyed('grid', key, (api) => api.generate({ ...imageRequest(s), z: g.zs }));
-    const cur = getState().grid;
-    if (cur) setState({ grid: { ...cur, frames: res.frames, busy: false }, perf: { ...getState().perf, gridMs: res.generateMs } });
+    const res = await run;
+    const g = getState().grid;
+    if (g) setState({ grid: { ...g, frames: res.frames, busy: stages.grid.busy }, perf: { ...getState().perf, gridMs: res.generateMs } });
     void refreshMemory();
   } catch (e) {
-    const cur = getState().grid;
-    if (cur && !isCancelled(e)) setState({ grid: { ...cur, busy: false } });
+    busy();
     showError(e);
   }
 }
 
-function run(stages: readonly Stage[], k: RenderKeys, s: AppState): void {
-  if (stages.includes('content')) void renderContent(k.content!, s);
-  if (stages.includes('output')) outputRun = renderOutput(k.output!, s);
-  if (stages.includes('grid')) {
-    const key = k.grid!;
-    void outputRun.finally(() => renderGrid(key));
-  }
-  if (stages.includes('reference')) void encodeReference(k.reference!);
+function start(stage: Stage, s: AppState): void {
+  if (stage === 'content') void renderContent(s);
+  else if (stage === 'output') outputRun = renderOutput(s);
+  else if (stage === 'grid') void renderGrid(s);
+  else void encodeReference(stages.reference);
 }
 
 /** Subscribes the planner to the store (once, at start-up): the app's only store subscriber. */
 export function startRenderer(): void {
-  keys = renderKeys(getState());
+  let keys: RenderKeys = renderKeys(getState());
   let picture = pictureKey(getState());
   useStore.subscribe((s, prev) => {
     const next = renderKeys(s);
-    const stages = planRenders(keys!, next);
+    const prevKeys = keys;
     keys = next;
-    if (stages.length) run(stages, next, s);
+    // A view that can no longer be shown drops its request; a new key supersedes the old one's.
+    for (const st of STAGES) if (next[st] === null && prevKeys[st] !== null) stages[st].cancel();
+    // In STAGES order: the output starts before the grid that waits for it.
+    for (const st of planRenders(prevKeys, next)) start(st, s);
     // Results made from the old picture (model, image, crop, direction) no longer match it.
     const nextPicture = pictureKey(s);
     if (nextPicture !== picture) {

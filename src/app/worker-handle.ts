@@ -1,5 +1,5 @@
 /**
- * The one inference worker of this page (behind the latest-wins bridge) and the page-wide error
+ * The one inference worker of this page (behind its bridge, bridge.ts) and the page-wide error
  * and notice lines. Every app module that talks to the worker gets it from here, so none of them
  * has to import the start-up module (controller.ts).
  */

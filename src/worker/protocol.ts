@@ -2,7 +2,7 @@
  * The typed boundary between the UI (main thread) and the inference worker. Everything that
  * crosses it is structured-cloneable plain data; pixel buffers are transferred, never copied.
  * The worker exposes a `DritWorkerApi` through comlink; `src/app/bridge.ts` wraps it with
- * latest-wins scheduling, cancellation and crash recovery.
+ * cancellation (AbortSignal) and crash recovery.
  */
 import type { Direction } from '../drit/model';
 import { DritError } from '../errors';

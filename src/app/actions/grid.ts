@@ -8,7 +8,6 @@ import * as attr from '../attributes';
 import { remember } from '../history-actions';
 import { GRID_DEFAULT, newGrid, photoSpread } from '../slice-rules';
 import { getState, setState } from '../store';
-import { worker } from '../worker-handle';
 
 /** A new diversity grid (new seed unless given); it follows the image, crop and direction. */
 export function showGrid(size = getState().grid?.size ?? GRID_DEFAULT, seed = freshSeed()): void {
@@ -17,8 +16,8 @@ export function showGrid(size = getState().grid?.size ?? GRID_DEFAULT, seed = fr
   setState({ grid: newGrid(size, seed, s.model.nz, photoSpread(s)), session: { ...s.session, gridClosed: false } });
 }
 
+/** Closes the grid (the renderer drops a grid render in progress: the grid's key is gone). */
 export function hideGrid(): void {
-  worker().cancel('grid');
   setState({ grid: null, session: { ...getState().session, gridClosed: true } });
 }
 

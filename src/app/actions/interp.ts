@@ -5,8 +5,12 @@
  */
 import { downloadBlob, frameToPngBlob, joinFrames } from '../frames';
 import { refreshMemory } from '../renderer';
+import { WorkStage } from '../stage';
 import { getState, setState } from '../store';
 import { showError, worker } from '../worker-handle';
+
+/** Strip renders: a newer request supersedes one in progress. */
+const strips = new WorkStage(worker);
 
 export function setInterpEnd(which: 'from' | 'to', z: number[]): void {
   setState({ interp: { ...getState().interp, [which]: z.slice(), strip: [] } });
@@ -26,13 +30,11 @@ export async function renderStrip(): Promise<void> {
   });
   setState({ interp: { ...s.interp, busy: true } });
   try {
-    const res = await worker().latest('interp', (api) =>
-      api.generate({ imageId: s.content!.id, crop: s.crop, direction: s.direction, z: zs }),
-    );
-    setState({ interp: { ...getState().interp, strip: res.frames, busy: false } });
+    const res = await strips.run((api) => api.generate({ imageId: s.content!.id, crop: s.crop, direction: s.direction, z: zs }));
+    setState({ interp: { ...getState().interp, strip: res.frames, busy: strips.busy } });
     void refreshMemory();
   } catch (e) {
-    setState({ interp: { ...getState().interp, busy: false } });
+    setState({ interp: { ...getState().interp, busy: strips.busy } });
     showError(e);
   }
 }

@@ -10,8 +10,12 @@ import { describeError } from '../error-text';
 import { loadStarred } from '../history-actions';
 import { onModelLoaded } from '../slice-rules';
 import { getState, setSession, setState, type ModelEntry } from '../store';
+import { WorkStage } from '../stage';
 import { setModelInQuery } from '../url';
 import { clearError, showError, worker } from '../worker-handle';
+
+/** Model loads: choosing another model supersedes a load in progress (its result and progress are dropped). */
+const loads = new WorkStage(worker);
 
 interface IndexJson {
   default?: string;
@@ -59,22 +63,21 @@ export async function selectModel(id: string, opts: { keepError?: boolean } = {}
   if (entry.origin === 'server') setModelInQuery(id);
   const spec: ModelSpec = { id: entry.id, name: entry.name, location: entry.location };
   try {
-    const info = await worker().latest('model', (api) =>
+    const info = await loads.run((api, signal) =>
       api.loadModel(
         spec,
         Comlink.proxy((p) => {
-          if (getState().modelId === id) setState({ loading: p });
+          if (!signal.aborted) setState({ loading: p });
         }),
       ),
     );
-    if (getState().modelId !== id) return;
     setState(onModelLoaded(getState(), info, loadStarred(id), freshSeed()));
   } catch (e) {
     if (isCancelled(e)) return;
-    if (getState().modelId === id) setState({ loading: null, model: null, output: null, modelInput: null });
+    setState({ loading: null, model: null, output: null, modelInput: null });
     const before = getState().error;
     showError(e);
-    if (opts.keepError && before && !isCancelled(e)) setState({ error: `${before} ${describeError(e) ?? ''}`.trim() });
+    if (opts.keepError && before) setState({ error: `${before} ${describeError(e) ?? ''}`.trim() });
   }
 }
 
