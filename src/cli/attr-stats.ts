@@ -9,7 +9,7 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDritModel } from '../drit/model';
+import { openModel } from '../lib/loader';
 import { computeAttributeStats, statsFolders } from '../attrstats/run';
 import { folderSource } from '../pack/folder-source';
 import type { PackManifest } from '../pack/manifest';
@@ -56,8 +56,9 @@ async function main(argv: string[]): Promise<number> {
   if (!folders.a && !folders.b) throw new UsageError('give a dataset root or --a / --b folders of photos');
 
   await initNodeBackend(backend as NodeBackend);
-  const { manifest, weights } = await readPack(folderSource(packDir));
-  const model = createDritModel(manifest, weights);
+  const pack = await readPack(folderSource(packDir));
+  const { manifest } = pack;
+  const { model } = await openModel(pack, { warmUp: false }); // the one loader (src/lib/loader.ts)
   let run;
   try {
     run = await computeAttributeStats(model, folders, { ...(limit !== undefined ? { limit } : {}), tool: 'attr-stats' });

@@ -17,7 +17,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { createDritModel, sourceDomain, targetDomain, type Direction, type DritModel } from '../drit/model';
+import { sourceDomain, targetDomain, type Direction, type DritModel } from '../drit/model';
+import { openModel } from '../lib/loader';
 import type { KernelChoice } from '../drit/weights';
 import { sampleFromPhotos, sampleNormal } from '../drit/random';
 import { DEFAULT_MAX_PIXELS, ImageError, encodePng, maxImageFileBytes, readImageFile } from '../image/node-io';
@@ -261,11 +262,13 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const info = await initNodeBackend(o.backend);
-  const { manifest, weights } = await readPack(folderSource(o.model));
+  const pack = await readPack(folderSource(o.model));
+  const { manifest } = pack;
   if (o.fromModel !== undefined && o.fromModel !== manifest.name) {
     throw new UsageError(`--from-png: the result was made with the model '${o.fromModel}', this pack is '${manifest.name}' (its z would mean something else)`);
   }
-  const model = createDritModel(manifest, weights, { kernels: o.kernels });
+  // the one loader (src/lib/loader.ts); the CLI runs each network once anyway, so no warm-up pass
+  const { model } = await openModel(pack, { kernels: o.kernels, warmUp: false });
   try {
     const src = sourceDomain(o.direction);
     const dst = targetDomain(o.direction);

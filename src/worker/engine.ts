@@ -1,6 +1,7 @@
 /**
  * The inference engine of the worker: the backend (chosen, and replaced when its device is lost),
- * the current model (a singleton loaded through `packs.ts`, swapped in after its warm-up) and the
+ * the current model (a singleton: files from `packs.ts`, built and warmed up by the one loader,
+ * src/lib/loader.ts, and swapped in after its warm-up) and the
  * photo-path inference (content, reference, batched generation). Images come from an `ImageStore`,
  * content codes are kept in a `ContentCache` keyed by (model, image, crop, direction); the camera
  * stages (camera-stages.ts) run on `currentModel()`. worker.ts wires them together.
@@ -10,7 +11,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { attributeSigma } from '../drit/attribute-encoder';
-import { createDritModel, sourceDomain, targetDomain, type DritModel } from '../drit/model';
+import { sourceDomain, targetDomain, type DritModel } from '../drit/model';
+import { DritError } from '../errors';
+import { openModel, warmUp } from '../lib/loader';
 import { currentGpuDevice, dropBackend, selectBackend, backendLabel } from './backend';
 import { loadPack, type LoadedPack } from './packs';
 import { framesFromOutput, prepareInput } from './crop-input';
@@ -18,7 +21,9 @@ import type { ContentCache, ContentKey } from './content-cache';
 import type { ImageStore } from './image-store';
 import { callCounters, countGenerate } from './test-hooks';
 import {
+  WorkerError,
   codedError,
+  type WorkerErrorCode,
   type BackendName,
   type BackendStatus,
   type ContentRequest,
@@ -116,9 +121,9 @@ export class Engine {
     this.backend = status;
     this.watchDevice();
     if (this.pack) {
-      this.model = createDritModel(this.pack.manifest, this.pack.weights);
+      this.model = (await openModel(this.pack, { warmUp: false })).model;
       this.generation++;
-      await this.warmUp(this.model);
+      await warmUp(this.model);
     }
     this.onEvent({
       type: 'backend',
@@ -149,23 +154,14 @@ export class Engine {
     const t0 = performance.now();
     const pack = await loadPack(spec, onProgress);
     const packMs = performance.now() - t0;
-    onProgress({ stage: 'build' });
-    const t1 = performance.now();
-    let model: DritModel;
+    let opened;
     try {
-      model = createDritModel(pack.manifest, pack.weights);
+      opened = await openModel(pack, { name: spec.name, onStage: (stage) => stage !== 'verify' && onProgress({ stage }) });
     } catch (e) {
-      throw codedError('PACK_INVALID', `Model “${spec.name}” does not fit the DRIT networks: ${(e as Error).message}`, e);
+      // the loader's codes (PACK_INVALID, BACKEND) are worker codes too
+      throw e instanceof DritError && !(e instanceof WorkerError) ? codedError(e.code as WorkerErrorCode, e.message, e.cause) : e;
     }
-    const buildMs = performance.now() - t1;
-    onProgress({ stage: 'warmup' });
-    let warmupMs: number;
-    try {
-      warmupMs = await this.warmUp(model);
-    } catch (e) {
-      model.dispose();
-      throw codedError('BACKEND', `The warm-up pass failed on ${this.backend?.name ?? 'this backend'}: ${(e as Error).message}`, e);
-    }
+    const { model, buildMs, warmupMs } = opened;
     // Swap in the new model only now: the old one served requests until here.
     this.contents.clear();
     this.model?.dispose();
@@ -190,27 +186,6 @@ export class Engine {
       warmupMs,
       ...(m.attributeStats ? { attributeStats: structuredClone(m.attributeStats) } : {}),
     };
-  }
-
-  /** Runs every network once on a dummy input so that shaders compile before the first request. */
-  private async warmUp(model: DritModel): Promise<number> {
-    const t0 = performance.now();
-    const m = model.manifest;
-    const size = m.preprocess.crop;
-    const outs = tf.tidy(() => {
-      const xa = tf.zeros([1, size, size, m.channels.a]) as tf.Tensor4D;
-      const xb = tf.zeros([1, size, size, m.channels.b]) as tf.Tensor4D;
-      const content = model.encodeContent(xa, 'a');
-      const img = model.generate(content, tf.zeros([1, m.nz]) as tf.Tensor2D, 'b');
-      const attr = model.encodeAttribute(xb, 'b');
-      return [img, attr.mu, ...(attr.logvar ? [attr.logvar] : [])];
-    });
-    try {
-      await Promise.all(outs.map((t) => t.data()));
-    } finally {
-      tf.dispose(outs);
-    }
-    return performance.now() - t0;
   }
 
   // ---------------------------------------------------------------- content codes
