@@ -19,14 +19,11 @@ import random
 import sys
 from pathlib import Path
 
-if not __package__:  # started as a file: Python would not find the `training` package
-    sys.exit("run from the repository root as a module: scripts/py -m training.sample ...")
+import torch
 
-import torch  # noqa: E402
-
-from training.trainer import checkpoint as ckpt_io  # noqa: E402
-from training.trainer.data import eval_tensor, run_split  # noqa: E402
-from training.trainer.viz import image_grid  # noqa: E402
+from training.trainer import checkpoint as ckpt_io
+from training.trainer.data import add_split_flags, eval_tensor, run_split
+from training.trainer.viz import image_grid
 
 
 def pick(files, n, resize, crop, rng):
@@ -47,11 +44,7 @@ def pick(files, n, resize, crop, rng):
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description="model-card sample grids from a DRIT checkpoint")
     p.add_argument("--checkpoint", required=True)
-    p.add_argument("--dataroot", default=None)
-    p.add_argument("--holdout", type=float, default=None)
-    p.add_argument("--split-seed", type=int, default=None)
-    p.add_argument("--resize", type=int, default=None)
-    p.add_argument("--crop", type=int, default=None)
+    add_split_flags(p)
     p.add_argument("--rows", type=int, default=4, help="inputs per direction")
     p.add_argument("--cols", type=int, default=6, help="random z per input")
     p.add_argument("--refs", type=int, default=4, help="reference images per direction")
@@ -60,7 +53,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     torch.set_num_threads(1)
     cfg = ckpt_io.run_config(args.checkpoint) or {}
-    split = run_split(args, cfg, default_holdout=0.0)
+    split = run_split(cfg, 0.0, args.dataroot, args.holdout, args.split_seed, args.resize, args.crop)
     holdout, resize, crop = split.holdout, split.resize, split.crop
     rng = random.Random(args.seed)
     # no hold-out -> training images (say so in the card)

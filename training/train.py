@@ -20,25 +20,17 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-if not __package__:  # started as a file: Python would not find the `training` package
-    sys.exit("run from the repository root as a module: scripts/py -m training.train ...")
+import numpy as np
+import torch
+import torch.distributed as dist
 
-# libgomp's threads spin 300 000 rounds at every barrier before they sleep: beside another busy
-# process a 2-thread step then runs >13x slower (measured, docs/experiments.md); a passive wait costs
-# 40 % on an idle machine. A short spin keeps the idle speed and bounds the loss. Read when torch loads.
-os.environ.setdefault("GOMP_SPINCOUNT", "3000")
-
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-import torch.distributed as dist  # noqa: E402
-
-from training.trainer import checkpoint as ckpt_io  # noqa: E402
-from training.trainer import compact  # noqa: E402
-from training.trainer.config import TrainConfig, parse_config  # noqa: E402
-from training.trainer.data import UnpairedDataset, list_images, split_files, eval_tensor  # noqa: E402
-from training.trainer.ema import EMA_NETS  # noqa: E402
-from training.trainer.model import DRIT, NET_NAMES, dist_ready  # noqa: E402
-from training.trainer.viz import CsvLog, Progress, image_grid, plot_losses  # noqa: E402
+from training.trainer import checkpoint as ckpt_io
+from training.trainer import compact
+from training.trainer.config import TrainConfig, parse_config
+from training.trainer.data import UnpairedDataset, list_images, split_files, eval_tensor
+from training.trainer.ema import EMA_NETS
+from training.trainer.model import DRIT, NET_NAMES, dist_ready
+from training.trainer.viz import CsvLog, Progress, image_grid, plot_losses
 
 
 def hardware_string(device: torch.device) -> str:
@@ -199,9 +191,6 @@ class Trainer:
             self.model.initialize()
         if cfg.init_from:
             self._init_from(cfg.init_from)
-        if cfg.reinit_ea:
-            self.model.reinit_enc_a()
-            self.log("re-initialised E_a (weights, Adam moments, EMA copy)")
         self.model.total_it = self.total_it
         self.model.broadcast_parameters()
         self.model.set_scheduler(last_ep=self.ep0)

@@ -1,7 +1,7 @@
 /**
  * End-to-end CLI checks: convert a fixture checkpoint with `npm run convert`, translate the
  * fixture image with `npm run translate`, and compare with the PNGs PyTorch wrote through the
- * official pre/post-processing (training/make_fixtures.py). Bad input gives exit code 2 and a
+ * official pre/post-processing (fixtures/generate.py). Bad input gives exit code 2 and a
  * specific message.
  */
 import { execFileSync, spawnSync } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * The converter on the shared fixtures (fixtures/, written by training/make_fixtures.py with the
+ * The converter on the shared fixtures (fixtures/, written by fixtures/generate.py with the
  * independent PyTorch networks in training/drit): every fixture converts, variants are detected,
  * legacy and zip files of the same weights give byte-identical packs, and every converted tensor
  * equals the PyTorch tensor permuted by an independent Python implementation of the layout table.

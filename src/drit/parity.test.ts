@@ -1,6 +1,6 @@
 /**
  * Parity with PyTorch: every fixture, every network, both directions, on the cpu and wasm
- * backends (webgpu in webgpu-parity.test.ts). Reference outputs come from training/make_fixtures.py.
+ * backends (webgpu in webgpu-parity.test.ts). Reference outputs come from fixtures/generate.py.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Test helpers over the committed PyTorch fixtures (fixtures/, written by training/make_fixtures.py):
+ * Test helpers over the committed PyTorch fixtures (fixtures/, written by fixtures/generate.py):
  * their io.json/io.bin arrays, and packs converted from their checkpoints in memory.
  */
 import { existsSync, readFileSync } from 'node:fs';

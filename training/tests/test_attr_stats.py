@@ -116,7 +116,7 @@ def test_direction_figure_and_model_card_section(tmp_path):
     subprocess.run(["npm", "run", "-s", "convert", "--", str(REPO / "fixtures" / "c0" / "checkpoint_legacy.pth"),
                     str(pack), "--resize", str(RESIZE), "--crop", str(CROP), "--domains", "cat,dog",
                     "--attr-stats", str(data)], cwd=REPO, check=True, capture_output=True)
-    r = subprocess.run([sys.executable, "-m", "training.direction_figure", "--pack", str(pack), "--dataroot",
+    r = subprocess.run([sys.executable, "-m", "training.card.direction_figure", "--pack", str(pack), "--dataroot",
                         str(data), "--holdout", "0.25", "--rows", "3", "--out", str(pack)],
                        cwd=REPO, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
@@ -136,7 +136,7 @@ def test_direction_figure_and_model_card_section(tmp_path):
         assert im.size[1] > 6 * CROP
     (pack / "README.md").write_text("# card\n\n## Samples\n\n## Still owed: the GPU run\n\nx\n")
     for _ in range(2):
-        r = subprocess.run([sys.executable, "-m", "training.model_card", "--pack", str(pack), "--directions-only"],
+        r = subprocess.run([sys.executable, "-m", "training.card.model_card", "--pack", str(pack), "--directions-only"],
                            cwd=REPO, capture_output=True, text=True, timeout=60)
         assert r.returncode == 0, r.stderr
     card = (pack / "README.md").read_text()

@@ -33,7 +33,7 @@ def test_evaluate_and_sample_end_to_end(tmp_path):
     run = _tiny_run(tmp_path, n_a=24, n_b=24, seed=5, truncated=True)
 
     out = tmp_path / "eval"
-    r = subprocess.run([sys.executable, "-m", "training.evaluate", "--checkpoint",
+    r = subprocess.run([sys.executable, "-m", "training.eval.evaluate", "--checkpoint",
                         str(run / "checkpoints" / "latest.pth"), "--cls-epochs", "2", "--judge-epochs", "1", "--judge-cache", "", "--samples", "4",
                         "--z-source", "photos", "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
@@ -61,7 +61,7 @@ def test_evaluate_and_sample_end_to_end(tmp_path):
         assert klo <= d["kid_x1000"] <= khi
     assert "| cat -> dog |" in (out / "eval.md").read_text()
     # the per-output file feeds the paired comparison; an evaluation against itself: no difference
-    from training.compare_eval import compare, load_outputs
+    from training.eval.compare import compare, load_outputs
     same = compare(load_outputs(str(out)), load_outputs(str(out)))
     for name in ("cat2dog", "dog2cat"):
         assert same["directions"][name]["inputs"] == res["directions"][name]["inputs"]
@@ -96,7 +96,7 @@ def test_attr_health_tells_a_collapsed_attribute_encoder_from_a_live_one(tmp_pat
         (run / "checkpoints").mkdir(parents=True)
         ckpt_io.save(ck, run / "checkpoints" / "latest.pth")
         (run / "config.json").write_text(cfg.to_json())
-        r = subprocess.run([sys.executable, "-m", "training.attr_health", "--checkpoint", str(run / "checkpoints" / "latest.pth"),
+        r = subprocess.run([sys.executable, "-m", "training.eval.attr_health", "--checkpoint", str(run / "checkpoints" / "latest.pth"),
                             "--pairs", "4"], cwd=REPO, capture_output=True, text=True, timeout=300)
         assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
         return json.loads(r.stdout)
@@ -130,7 +130,7 @@ def test_attr_health_tells_a_collapsed_attribute_encoder_from_a_live_one(tmp_pat
 def test_grid_power_sees_a_checkerboard():
     """The period-2 share: ~0 for a smooth image, large once a +-0.1 checkerboard is added, the
     same at any brightness or contrast (a share of the mean-removed power)."""
-    from training.evaluate import grid_power
+    from training.eval.core import grid_power
     yy, xx = torch.meshgrid(torch.linspace(-1, 1, 32), torch.linspace(-1, 1, 32), indexing="ij")
     smooth = (0.5 * torch.sin(3 * xx) * torch.cos(2 * yy)).expand(1, 3, 32, 32)
     board = smooth + 0.1 * (((torch.arange(32)[:, None] + torch.arange(32)[None]) % 2) * 2 - 1).float()
@@ -141,7 +141,7 @@ def test_grid_power_sees_a_checkerboard():
 
 def test_bootstrap_interval_resamples_inputs():
     import numpy as np
-    from training.evaluate import bootstrap_ci
+    from training.eval.evaluate import bootstrap_ci
 
     assert bootstrap_ci(np.full(10, 0.5), seed=0) == [0.5, 0.5]
     # 400 inputs, each a hit or not with p = 0.3: the interval is about ±1.96·sqrt(p(1-p)/n) = ±0.045
@@ -160,7 +160,7 @@ def test_kid_interval_resamples_inputs_without_self_pairs():
     leaves out only the pairs of an output with its own copy. The interval brackets the estimate."""
     import math
     import pytest
-    from training.realism import kid, kid_interval, kid_resampled
+    from training.eval.realism import kid, kid_interval, kid_resampled
     gen = torch.Generator().manual_seed(0)
     per, groups = 3, 5
     f_gen = torch.randn(groups * per, 6, generator=gen, dtype=torch.float64) + 0.5
@@ -199,7 +199,7 @@ def test_balanced_ship_rule_takes_the_better_weak_direction_with_a_floor_on_the_
     (the earlier no-worse rule kept it out); one whose strong direction falls below 0.7 of the real
     rate does not, nor one whose weak direction is not significantly better."""
     import pytest
-    from training.compare_eval import compare
+    from training.eval.compare import compare
     gen = torch.Generator().manual_seed(0)
     real = torch.randn(30, 8, generator=gen)
     feats = lambda n: real[torch.randint(0, 30, (n,), generator=gen)] + 0.1 * torch.randn(n, 8, generator=gen)  # noqa: E731
@@ -229,7 +229,7 @@ def test_compare_eval_pairs_inputs_and_applies_the_ship_rule():
     """Realism up on every input -> significantly better; features moved away from the real ones ->
     KID significantly worse, and the ship rule fails; different inputs are refused."""
     import pytest
-    from training.compare_eval import compare
+    from training.eval.compare import compare
     gen = torch.Generator().manual_seed(0)
     real = torch.randn(30, 8, generator=gen)
     near = real[torch.randint(0, 30, (80,), generator=gen)] + 0.1 * torch.randn(80, 8, generator=gen)
@@ -255,7 +255,7 @@ def test_compare_eval_pairs_inputs_and_applies_the_ship_rule():
 def test_content_gap_probe_and_report(tmp_path):
     """The domain probe scores ~1 on separable codes and ~0.5 on codes from one distribution; the
     report on a tiny model has every share for both generators."""
-    from training.content_gap import probe_accuracy
+    from training.eval.content_gap import probe_accuracy
     g = torch.Generator().manual_seed(0)
     a, b = torch.randn(60, 16, generator=g), torch.randn(20, 16, generator=g)
     ta, tb = torch.randn(40, 16, generator=g), torch.randn(40, 16, generator=g)
@@ -263,7 +263,7 @@ def test_content_gap_probe_and_report(tmp_path):
     assert abs(probe_accuracy(a, b, ta, tb) - 0.5) < 0.15
 
     run = _tiny_run(tmp_path, n_a=16, n_b=16, seed=3)
-    r = subprocess.run([sys.executable, "-m", "training.content_gap", "--checkpoint", str(run / "checkpoints" / "latest.pth"),
+    r = subprocess.run([sys.executable, "-m", "training.eval.content_gap", "--checkpoint", str(run / "checkpoints" / "latest.pth"),
                         "--samples", "2", "--judge-cache", str(tmp_path / "judge")], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     rep = json.loads(r.stdout)
@@ -276,7 +276,7 @@ def test_content_gap_probe_and_report(tmp_path):
 
 
 def test_fine_detail_sees_texture_and_ignores_the_checkerboard():
-    from training.content_gap import fine_detail
+    from training.eval.content_gap import fine_detail
     g = torch.Generator().manual_seed(0)
     noise = torch.rand(2, 3, 32, 32, generator=g)
     yy, xx = torch.meshgrid(torch.linspace(-1, 1, 32), torch.linspace(-1, 1, 32), indexing="ij")
@@ -287,7 +287,7 @@ def test_fine_detail_sees_texture_and_ignores_the_checkerboard():
 
 
 def test_photo_gaussian_reproduces_the_codes_mean_and_covariance():
-    from training.evaluate import photo_gaussian
+    from training.eval.evaluate import photo_gaussian
     gen = torch.Generator().manual_seed(0)
     mix = torch.randn(8, 8, generator=gen) * torch.tensor([2.0, 1, 0.5, 0.1, 0.01, 0, 0, 0])  # rank 5
     codes = torch.randn(4000, 8, generator=gen) @ mix.T + torch.arange(8.0)
@@ -298,7 +298,7 @@ def test_photo_gaussian_reproduces_the_codes_mean_and_covariance():
 
 
 def test_unlike_variants_keep_luminance_and_change_only_colour():
-    from training.unlike import EXAMPLE, example_image, variants
+    from training.eval.unlike import EXAMPLE, example_image, variants
     gen = torch.Generator().manual_seed(0)
     x = torch.rand(6, 3, 16, 16, generator=gen) * 0.8 - 0.4   # mid-range: no recolouring clips
     luma = lambda t: 0.299 * t[:, 0] + 0.587 * t[:, 1] + 0.114 * t[:, 2]  # noqa: E731

@@ -15,7 +15,7 @@ import torch
 from PIL import Image
 
 from training.drit.networks import build_inference_nets
-from training.make_fixtures import (
+from fixtures.generate import (
     FIXTURE_SPECS, compute_arrays, config_to_kwargs, preprocess, read_io, tensor2img,
     translate_outputs,
 )

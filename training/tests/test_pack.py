@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from training.drit.pack import load_pack
-from training.make_fixtures import read_io
+from fixtures.generate import read_io
 
 REPO = Path(__file__).resolve().parents[2]
 

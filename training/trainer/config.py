@@ -31,7 +31,6 @@ class TrainConfig:
     dis_ch: int = 64                     # first-layer width of the image discriminators
     dis_scale: int = 3
     dis_n_layer: int = 4
-    dis_norm: str = "None"               # no effect (as in the original)
     dis_spectral_norm: bool = False
     dis_content: str = "auto"            # auto | official | small (see trainer/discriminators.py)
     no_ms: bool = False                  # disable mode seeking (DRIT++)
@@ -51,21 +50,12 @@ class TrainConfig:
                                          # updates E_c and G only): an attribute-encoder-collapse fix to A/B
     ea_activation: str = "relu"           # E_a's activation: relu (original) | leakyrelu (slope 0.2: its units
                                          # cannot die; carried in the checkpoint's "arch" entry and the pack)
-    gen_up2: int = 0                     # width of G's full-resolution up-sampling layer (0 = C/4, the original);
-                                         # an existing checkpoint is widened with training.widen_gen
-    reinit_ea: bool = False              # re-initialise E_a once at start (after --resume / --init-from): revives
-                                         # an encoder whose ReLUs died; for branch starts, not for plain resumes
     # optimisation (official constants)
     lr: float = 1e-4
     lr_dis_content: float = 1e-4 / 2.5
-    lr_dis_a: float = -1.0               # lr of domain A's image discriminators disA, disA2 (-1 = lr): weakens
-    lr_dis_b: float = -1.0               # or strengthens one domain's critic alone (cat2dog: A = cats, 692 photos)
     beta1: float = 0.5
     beta2: float = 0.999
     weight_decay: float = 1e-4
-    ea_weight_decay: float = -1.0        # E_a's own Adam weight decay (-1 = weight_decay). With Adam the decay is
-                                         # added to the gradient, so when E_a's gradients are tiny it shrinks every
-                                         # weight by ~lr per step: an E_a-collapse fix to A/B (docs/training.md)
     batch_size: int = 2                  # per process; sample 0 "encoded", samples 1.. "random"
     d_iter: int = 3
     lr_policy: str = "lambda"            # lambda | step
@@ -105,6 +95,8 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":
+        """Unknown keys are ignored: a run's config.json may name options since removed (their A/B
+        results are in docs/experiments.md)."""
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
 

@@ -19,6 +19,7 @@ evaluate.py agree without sharing state.
 """
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import random
@@ -72,14 +73,25 @@ class RunSplit:
     files: Dict[str, Tuple[List[Path], List[Path]]]
 
 
-def run_split(args, cfg: dict, default_holdout: float) -> RunSplit:
-    """Command-line values (None = unset) over the run's config.json: same images, same split."""
-    holdout = args.holdout if args.holdout is not None else cfg.get("holdout", default_holdout)
-    split_seed = args.split_seed if args.split_seed is not None else cfg.get("split_seed", 0)
-    root = Path(args.dataroot or cfg.get("dataroot", "../shared/datasets/cat2dog"))
+def add_split_flags(p: argparse.ArgumentParser) -> None:
+    """The flags that pick a run's images and resolution (None = from the run's config.json), for
+    ``run_split``; spelt like the trainer's (which also accepts ``--split_seed``)."""
+    p.add_argument("--dataroot", default=None, help="default: from the run's config.json")
+    p.add_argument("--holdout", type=float, default=None)
+    p.add_argument("--split-seed", "--split_seed", dest="split_seed", type=int, default=None)
+    p.add_argument("--resize", type=int, default=None)
+    p.add_argument("--crop", type=int, default=None)
+
+
+def run_split(cfg: dict, default_holdout: float, dataroot: Optional[str] = None, holdout: Optional[float] = None,
+              split_seed: Optional[int] = None, resize: Optional[int] = None, crop: Optional[int] = None) -> RunSplit:
+    """The given values (None = unset) over the run's config.json ``cfg``: same images, same split."""
+    holdout = holdout if holdout is not None else cfg.get("holdout", default_holdout)
+    split_seed = split_seed if split_seed is not None else cfg.get("split_seed", 0)
+    root = Path(dataroot or cfg.get("dataroot", "../shared/datasets/cat2dog"))
     phase = cfg.get("phase", "train")
     files = {d: split_files(list_images(root / f"{phase}{d}"), holdout, split_seed) for d in ("A", "B")}
-    return RunSplit(holdout, split_seed, args.resize or cfg.get("resize_size", 256), args.crop or cfg.get("crop_size", 216), files)
+    return RunSplit(holdout, split_seed, resize or cfg.get("resize_size", 256), crop or cfg.get("crop_size", 216), files)
 
 
 def load_rgb(path: os.PathLike) -> Image.Image:

@@ -11,7 +11,7 @@ Keys: ``Diss.{s}.{0..3}.model.1.weight/bias``, ``Diss.{s}.4.weight/bias`` (Multi
 Two deliberate deviations from the original code, both documented in docs/training.md:
 
 * ``LeakyReLUConv2d`` never inserted InstanceNorm in the original (string-literal comparison,
-  docs/drit-reference.md §2.1); this is replicated (the ``norm`` argument is accepted and ignored).
+  docs/drit-reference.md §2.1); this is replicated (the original's ``norm`` option is not offered).
 * ``Dis_content`` cannot run on content maps smaller than 53x53 (crops < 212 px) in the original.
   With ``small_input=True`` its three 7x7 stride-2 convs use zero padding 3 ("same"-style, output
   ceil(H/2)) instead of reflection padding 1, and the final 4x4 conv zero-pads maps smaller than
@@ -47,10 +47,10 @@ def _conv(n_in: int, n_out: int, k: int, s: int, sn: bool) -> nn.Module:
 class LeakyReLUConv2d(nn.Module):
     """pad -> conv -> LReLU(0.01). Children: 0 pad, 1 conv, 2 LReLU (keys ``model.1.*``)."""
 
-    def __init__(self, n_in, n_out, kernel_size, stride, padding=0, norm="None", sn=False, zero_pad=False):
+    def __init__(self, n_in, n_out, kernel_size, stride, padding=0, sn=False, zero_pad=False):
         super().__init__()
         pad = nn.ZeroPad2d(padding) if zero_pad else nn.ReflectionPad2d(padding)
-        # `norm` is ignored on purpose: the original never applies it (docs/drit-reference.md §2.1 / §10.1).
+        # no normalisation: the original never applies its `norm` option (docs/drit-reference.md §2.1 / §10.1).
         self.model = nn.Sequential(pad, _conv(n_in, n_out, kernel_size, stride, sn), nn.LeakyReLU(0.01, inplace=True))
         self.model.apply(gaussian_weights_init)
 
@@ -61,17 +61,17 @@ class LeakyReLUConv2d(nn.Module):
 class MultiScaleDis(nn.Module):
     """Multi-scale patch discriminator: per scale n_layer k4 s2 R1 convs (ch, 2ch, 4ch, ...) + 1x1 conv."""
 
-    def __init__(self, input_dim: int, n_scale: int = 3, n_layer: int = 4, norm: str = "None", sn: bool = False, ch: int = 64):
+    def __init__(self, input_dim: int, n_scale: int = 3, n_layer: int = 4, sn: bool = False, ch: int = 64):
         super().__init__()
         self.downsample = nn.AvgPool2d(3, stride=2, padding=[1, 1], count_include_pad=False)
-        self.Diss = nn.ModuleList([self._make_net(ch, input_dim, n_layer, norm, sn) for _ in range(n_scale)])
+        self.Diss = nn.ModuleList([self._make_net(ch, input_dim, n_layer, sn) for _ in range(n_scale)])
 
     @staticmethod
-    def _make_net(ch, input_dim, n_layer, norm, sn):
-        model = [LeakyReLUConv2d(input_dim, ch, 4, 2, 1, norm, sn)]
+    def _make_net(ch, input_dim, n_layer, sn):
+        model = [LeakyReLUConv2d(input_dim, ch, 4, 2, 1, sn)]
         tch = ch
         for _ in range(1, n_layer):
-            model.append(LeakyReLUConv2d(tch, tch * 2, 4, 2, 1, norm, sn))
+            model.append(LeakyReLUConv2d(tch, tch * 2, 4, 2, 1, sn))
             tch *= 2
         model.append(_conv(tch, 1, 1, 1, sn))
         net = nn.Sequential(*model)
@@ -89,14 +89,14 @@ class MultiScaleDis(nn.Module):
 class Dis(nn.Module):
     """Single-scale discriminator (``--dis_scale 1``): 6 k3 s2 R1 convs (ch .. 32ch) + 1x1 conv."""
 
-    def __init__(self, input_dim: int, norm: str = "None", sn: bool = False, ch: int = 64, n_layer: int = 6):
+    def __init__(self, input_dim: int, sn: bool = False, ch: int = 64, n_layer: int = 6):
         super().__init__()
-        model = [LeakyReLUConv2d(input_dim, ch, 3, 2, 1, norm, sn)]
+        model = [LeakyReLUConv2d(input_dim, ch, 3, 2, 1, sn)]
         tch = ch
         for _ in range(1, n_layer - 1):
-            model.append(LeakyReLUConv2d(tch, tch * 2, 3, 2, 1, norm, sn))
+            model.append(LeakyReLUConv2d(tch, tch * 2, 3, 2, 1, sn))
             tch *= 2
-        model.append(LeakyReLUConv2d(tch, tch * 2, 3, 2, 1, "None", sn))
+        model.append(LeakyReLUConv2d(tch, tch * 2, 3, 2, 1, sn))
         tch *= 2
         model.append(_conv(tch, 1, 1, 1, sn))
         self.model = nn.Sequential(*model)
@@ -117,7 +117,7 @@ class Dis_content(nn.Module):  # noqa: N801 (official class name)
         super().__init__()
         self.small_input = small_input
         pad7 = 3 if small_input else 1
-        model = [LeakyReLUConv2d(ch, ch, 7, 2, pad7, "Instance", zero_pad=small_input) for _ in range(3)]
+        model = [LeakyReLUConv2d(ch, ch, 7, 2, pad7, zero_pad=small_input) for _ in range(3)]
         model.append(LeakyReLUConv2d(ch, ch, 4, 1, 0))
         model.append(nn.Conv2d(ch, 1, kernel_size=1, stride=1, padding=0))
         self.model = nn.Sequential(*model)

@@ -102,7 +102,7 @@ class DRIT:
         self.enc_c, self.enc_a, self.gen = build_inference_nets(
             cfg.concat, cfg.input_dim_a, cfg.input_dim_b, nz=cfg.nz,
             enc_c_base=cfg.enc_c_base, enc_a_base=cfg.enc_a_base, enc_a_ndf=cfg.enc_a_ndf,
-            enc_a_activation=cfg.ea_activation, gen_up2=cfg.gen_up2)
+            enc_a_activation=cfg.ea_activation)
         content_ch = self.enc_c.out_channels
         if self.amp_dtype is not None:
             for mod in self.gen.modules():
@@ -111,9 +111,9 @@ class DRIT:
 
         def image_dis(input_dim):
             if cfg.dis_scale > 1:
-                return MultiScaleDis(input_dim, cfg.dis_scale, n_layer=cfg.dis_n_layer, norm=cfg.dis_norm,
+                return MultiScaleDis(input_dim, cfg.dis_scale, n_layer=cfg.dis_n_layer,
                                      sn=cfg.dis_spectral_norm, ch=cfg.dis_ch)
-            return Dis(input_dim, norm=cfg.dis_norm, sn=cfg.dis_spectral_norm, ch=cfg.dis_ch)
+            return Dis(input_dim, sn=cfg.dis_spectral_norm, ch=cfg.dis_ch)
 
         self.disA = image_dis(cfg.input_dim_a)
         self.disA2 = image_dis(cfg.input_dim_a)
@@ -136,7 +136,7 @@ class DRIT:
             return torch.optim.Adam(net.parameters(), lr=lr, betas=(cfg.beta1, cfg.beta2), weight_decay=decay)
 
         for name in NET_NAMES:
-            setattr(self, name + "_opt", adam(getattr(self, name), self._lr(name), self._decay(name)))
+            setattr(self, name + "_opt", adam(getattr(self, name), self._lr(name), cfg.weight_decay))
         self.schedulers: List = []
         self.losses: Dict[str, float] = OrderedDict()
         self.ema: Optional[EMA] = None
@@ -149,21 +149,13 @@ class DRIT:
 
     def check_activation(self, saved: str) -> None:
         """A checkpoint's E_a activation must be this run's: the same weights under another
-        activation are another network. Only --reinit-ea (fresh E_a weights) may change it."""
-        if saved != self.cfg.ea_activation and not self.cfg.reinit_ea:
+        activation are another network."""
+        if saved != self.cfg.ea_activation:
             raise ValueError(f"the checkpoint's E_a uses {saved}, this run --ea-activation {self.cfg.ea_activation}; "
-                             "pass the checkpoint's activation, or --reinit-ea to start E_a afresh with the new one")
+                             "pass the checkpoint's activation")
 
     def _lr(self, name: str) -> float:
-        cfg = self.cfg
-        if name == "disContent":
-            return cfg.lr_dis_content
-        own = {"disA": cfg.lr_dis_a, "disA2": cfg.lr_dis_a, "disB": cfg.lr_dis_b, "disB2": cfg.lr_dis_b}.get(name, -1.0)
-        return own if own >= 0 else cfg.lr
-
-    def _decay(self, name: str) -> float:
-        cfg = self.cfg
-        return cfg.ea_weight_decay if name == "enc_a" and cfg.ea_weight_decay >= 0 else cfg.weight_decay
+        return self.cfg.lr_dis_content if name == "disContent" else self.cfg.lr
 
     # ------------------------------------------------------------------ setup
     def initialize(self) -> None:
@@ -171,17 +163,6 @@ class DRIT:
         for name in NET_NAMES:
             getattr(self, name).apply(gaussian_weights_init if name.startswith("dis") else _net_init)
         self.restart_ema()
-
-    def reinit_enc_a(self) -> None:
-        """Re-initialise E_a: weights, its Adam moments and its EMA copy. Revives an attribute encoder
-        whose ReLUs have died (docs/experiments.md, "The attribute encoder has collapsed")."""
-        for mod in self.enc_a.modules():  # biases back to PyTorch's defaults, as at construction
-            if mod is not self.enc_a and hasattr(mod, "reset_parameters"):
-                mod.reset_parameters()
-        self.enc_a.apply(_net_init)
-        self.enc_a_opt.state.clear()
-        if self.ema is not None:
-            self.ema.nets["enc_a"].load_state_dict(self.enc_a.state_dict())
 
     def restart_ema(self) -> None:
         if self.ema is not None:
@@ -534,11 +515,7 @@ class DRIT:
                 opt = getattr(self, name + "_opt")
                 opt.load_state_dict(ck[name + "_opt"])
                 for group in opt.param_groups:  # the run's configured decay, not the one saved
-                    group["weight_decay"] = self._decay(name)
-                    if name in ("disA", "disA2", "disB", "disB2") and self._lr(name) != self.cfg.lr:
-                        # a per-domain discriminator lr (branch runs) replaces the saved one; the
-                        # scheduler recomputes lr from initial_lr
-                        group["lr"] = group["initial_lr"] = self._lr(name)
+                    group["weight_decay"] = self.cfg.weight_decay
                 # keep Adam moments in the parameters' memory format/device
                 for group in opt.param_groups:
                     for p in group["params"]:

@@ -1,7 +1,7 @@
 """Where does a translation direction fail: in the generator, or in the content codes it is given?
 
-For each target domain X (held-out photos, random z ~ N(0, I), the cached realism judge of
-``training.evaluate``), the share of outputs judged a real animal of X when G_X paints
+For each target domain X (held-out photos, random z ~ N(0, I), the realism judge that
+``training.eval.evaluate`` uses, from the same cache), the share of outputs judged a real animal of X when G_X paints
 
 * ``own``: content codes of held-out photos of X itself (no domain change: what G_X can do at all);
 * ``translated``: content codes of held-out photos of the other domain (the translation);
@@ -18,32 +18,28 @@ content discriminator's goal, the codes carry no domain; 1.0 = the domain is pla
 If ``own`` is high and ``translated`` low, the generator is fine and the other domain's content
 codes are what it cannot paint; if ``own`` is low too, the generator itself is the limit.
 
-    scripts/py -m training.content_gap --checkpoint <copy of ema.pth, config.json beside or above>
+    scripts/py -m training.eval.content_gap --checkpoint <copy of ema.pth, config.json beside or above>
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-import types
 
-if not __package__:  # started as a file: Python would not find the `training` package
-    sys.exit("run from the repository root as a module: scripts/py -m training.content_gap ...")
+import torch
+import torch.nn.functional as F
 
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-
-from training import evaluate as ev  # noqa: E402
-from training.realism import judge_outputs  # noqa: E402
-from training.trainer import checkpoint as ckpt_io  # noqa: E402
-from training.trainer.data import load_folder, run_split  # noqa: E402
+from training.eval.core import JUDGE_CACHE, centre, get_judge, load_model, power_spectrum
+from training.eval.realism import judge_outputs
+from training.trainer import checkpoint as ckpt_io
+from training.trainer.data import load_folder, run_split
 
 
 def fine_detail(x: torch.Tensor) -> float:
     """Mean share (%) of an NCHW batch's grey-level spectral power above half the Nyquist frequency
     (radial frequency > 0.25 cycles/pixel), the period-2 grid bins left out: how much fine texture
     (fur) an image has, blind to a transposed convolution's checkerboard."""
-    p = ev.power_spectrum(x)
+    p = power_spectrum(x)
     h, w = p.shape[1:]
     fy, fx = torch.fft.fftfreq(h).abs()[:, None], torch.fft.fftfreq(w).abs()[None, :]
     fine = (fy ** 2 + fx ** 2).sqrt() > 0.25
@@ -76,20 +72,18 @@ def probe_accuracy(tr_a, tr_b, te_a, te_b, steps: int = 300) -> float:
 
 
 @torch.no_grad()
-def content_gap(checkpoint: str, samples: int = 4, seed: int = 0, judge_cache: str = "training/runs/_judge",
+def content_gap(checkpoint: str, samples: int = 4, seed: int = 0, judge_cache: str = JUDGE_CACHE,
                 judge_epochs: int = 10, log=print) -> dict:
-    enc_c, enc_a, gen, arch, cfg = ev.load_model(checkpoint)
-    args = types.SimpleNamespace(checkpoint=checkpoint, dataroot=None, holdout=None, split_seed=None, resize=None,
-                                 crop=None, judge_epochs=judge_epochs, judge_cache=judge_cache, seed=seed)
-    split = run_split(args, cfg, default_holdout=0.1)
+    enc_c, enc_a, gen, arch, cfg = load_model(checkpoint)
+    split = run_split(cfg, default_holdout=0.1)
     imgs = {}
     for d in "AB":
         tr, _ = load_folder(split.files[d][0], split.resize)
         he, he_files = load_folder(split.files[d][1], split.resize)
         imgs[d] = (tr, he, he_files)
-    judge = ev.get_judge(args, imgs, split, log)
-    held = {d: ev.centre(imgs[d][1], split.crop) for d in "AB"}
-    train = {d: ev.centre(imgs[d][0], split.crop) for d in "AB"}
+    judge = get_judge(imgs, split, judge_epochs, seed, judge_cache, log)
+    held = {d: centre(imgs[d][1], split.crop) for d in "AB"}
+    train = {d: centre(imgs[d][0], split.crop) for d in "AB"}
     enc = {"A": enc_c.forward_a, "B": enc_c.forward_b}
     paint = {"A": gen.forward_a, "B": gen.forward_b}
     g = torch.Generator().manual_seed(seed)
@@ -135,7 +129,7 @@ def main(argv=None) -> int:
     p.add_argument("--checkpoint", required=True, help="training checkpoint (config.json beside or above) or model pack folder")
     p.add_argument("--samples", type=int, default=4, help="random z per held-out photo")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--judge-cache", default="training/runs/_judge")
+    p.add_argument("--judge-cache", default=JUDGE_CACHE)
     p.add_argument("--threads", type=int, default=1)
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)

@@ -4,14 +4,14 @@ Reads <run>/config.json, run_info.json, losses.csv, eval/eval.json (+ eval.md), 
 manifest.json, and copies the loss curve into the pack folder. The sample grids are made by
 sample.py beforehand. The "Still owed: the GPU run" section is included unless --no-owed.
 
-    scripts/py -m training.model_card --run training/runs/cat2dog_cpu --pack public/models/cat2dog \
+    scripts/py -m training.card.model_card --run training/runs/cat2dog_cpu --pack public/models/cat2dog \
         --command "scripts/py -m training.train ..." [--notes notes.md] [--directions-notes d.md]
 
 The "Principal directions" section is built from <pack>/directions.json and the figures of
-training/direction_figure.py (when present); `--directions-only` (re)writes just that section of an
+training/card/direction_figure.py (when present); `--directions-only` (re)writes just that section of an
 existing card, leaving the rest as it is:
 
-    scripts/py -m training.model_card --pack public/models/cat2dog --directions-only \
+    scripts/py -m training.card.model_card --pack public/models/cat2dog --directions-only \
         --directions-notes training/cards/cat2dog_directions.md
 """
 from __future__ import annotations
@@ -22,12 +22,9 @@ import shutil
 import sys
 from pathlib import Path
 
-if not __package__:  # started as a file: Python would not find the `training` package
-    sys.exit("run from the repository root as a module: scripts/py -m training.model_card ...")
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from training.trainer.viz import read_csv  # noqa: E402
+from training.trainer.viz import read_csv
 
 LOSS_ROWS = [
     ("disA / disB (image D, encoded)", ["disA", "disB"]),
@@ -52,7 +49,7 @@ DIR_BEGIN, DIR_END = "<!-- principal-directions -->", "<!-- /principal-direction
 
 
 def directions_section(pack: Path, notes: str | None) -> str | None:
-    """Markdown for the principal directions of the attribute codes (training/direction_figure.py)."""
+    """Markdown for the principal directions of the attribute codes (training/card/direction_figure.py)."""
     f = pack / "directions.json"
     if not f.exists():
         return None
@@ -65,7 +62,7 @@ def directions_section(pack: Path, notes: str | None) -> str | None:
         "The pack stores, per domain, a PCA of the attribute codes E_a gives that domain's photos "
         "(`attributeStats`, `npm run attr-stats`; docs/model-pack.md); the app's *Principal directions* "
         "sliders move z along these directions, in units of the photos' spread (directions carrying less "
-        "than 0.01 % of the variance are not stored). `training/direction_figure.py` recomputes the PCA "
+        "than 0.01 % of the variance are not stored). `training/card/direction_figure.py` recomputes the PCA "
         "with PyTorch + numpy on the pack's weights and translates one held-out input along the first "
         "directions: rows *PCk* go from −2 to +2 spreads of the photos' codes around their mean, rows "
         "*PCk x1* from −2 to +2 in N(0, I) units (the raw sliders' scale) along the same direction.\n")
@@ -123,7 +120,7 @@ def main(argv=None) -> int:
     if args.directions_only:
         section = directions_section(pack, dir_notes)
         if section is None:
-            p.error(f"{pack / 'directions.json'} is missing: run scripts/py -m training.direction_figure first")
+            p.error(f"{pack / 'directions.json'} is missing: run scripts/py -m training.card.direction_figure first")
         card = pack / "README.md"
         card.write_text(splice_directions(card.read_text(), section))
         print(f"wrote the principal-directions section of {card}")
@@ -225,7 +222,7 @@ def main(argv=None) -> int:
     L.append("\n![loss curves](loss_curve.png)\n")
     L.append("## Evaluation (held-out images)\n")
     L.append(
-        f"`scripts/py -m training.evaluate --checkpoint {ck_name}` (PyTorch, float32 weights "
+        f"`scripts/py -m training.eval.evaluate --checkpoint {ck_name}` (PyTorch, float32 weights "
         f"of the same checkpoint); the measures are described in `docs/training.md` (\"Evaluation\"). "
         f"Realism: a judge trained on real training-split photos and degraded copies of them (never on generated "
         f"images) decides cat / dog / not a real animal. Direction: a small cat-vs-dog CNN; diversity is the mean "
@@ -264,13 +261,13 @@ def main(argv=None) -> int:
             "#   --n_ep 1200 --n_ep_decay 600 --lr 1e-4 --holdout 0.1 (batch 2, d_iter 3, mode seeking on;\n"
             "#   the CPU recipe's DiffAugment, EMA, LeakyReLU E_a, half L1 weights;\n"
             "#   bf16 autocast + channels_last automatic on CUDA; resumable with --resume auto)\n"
-            "scripts/py -m training.evaluate --checkpoint training/runs/cat2dog_gpu/checkpoints/ema.pth\n"
+            "scripts/py -m training.eval.evaluate --checkpoint training/runs/cat2dog_gpu/checkpoints/ema.pth\n"
             "scripts/py -m training.sample --checkpoint training/runs/cat2dog_gpu/checkpoints/ema.pth --out public/models/cat2dog\n"
             "npm run convert -- training/runs/cat2dog_gpu/checkpoints/ema.pth public/models/cat2dog \\\n"
             "    --name cat2dog --domains cat,dog --dtype float16 --resize 256 --crop 216\n"
-            "scripts/py -m training.model_card --run training/runs/cat2dog_gpu --pack public/models/cat2dog --command '...'\n"
+            "scripts/py -m training.card.model_card --run training/runs/cat2dog_gpu --pack public/models/cat2dog --command '...'\n"
             "```\n\n≈ 140 000 full iterations (1200 epochs × ~116). With minutes of a GPU rather than hours, "
-            "`training/device_run.sh` continues this model's run on CUDA with the same recipe instead. "
+            "`training/tools/device_run.sh` continues this model's run on CUDA with the same recipe instead. "
             "See `docs/training.md`, \"The GPU run\".\n")
     (pack / "README.md").write_text("\n".join(L))
     print(f"wrote {pack / 'README.md'}")

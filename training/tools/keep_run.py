@@ -7,7 +7,7 @@ run in the history, not one per save. A run resumed on a fresh machine logs only
 iterations, so ``losses.csv`` is joined: the kept rows before the run's first iteration, then the
 run's rows (and the loss curve is redrawn from the whole).
 
-    scripts/py -m training.keep_run training/runs/cat2dog_cpu
+    scripts/py -m training.tools.keep_run training/runs/cat2dog_cpu
     # later, on any machine with the checkout:
     scripts/py -m training.train --preset cpu-recipe --name cat2dog_cpu \\
         --resume training/resume/cat2dog_cpu/resume.pt.xz
@@ -20,11 +20,8 @@ import shutil
 import sys
 from pathlib import Path
 
-if not __package__:  # started as a file: Python would not find the `training` package
-    sys.exit("run from the repository root as a module: scripts/py -m training.keep_run ...")
-
-from training.trainer import compact  # noqa: E402
-from training.trainer.viz import plot_losses  # noqa: E402
+from training.trainer import compact
+from training.trainer.viz import plot_losses
 
 KEEP = ("config.json", "run_info.json")  # losses.csv is joined and its curve redrawn below
 
@@ -51,7 +48,7 @@ def main(argv=None) -> int:
     src = run / "checkpoints" / "resume.pt"
     if not src.exists():
         raise SystemExit(f"error: {src} not found (the trainer writes it at every save)")
-    dest = Path(args.dest) if args.dest else Path(__file__).resolve().parent / "resume" / run.name
+    dest = Path(args.dest) if args.dest else Path(__file__).resolve().parents[1] / "resume" / run.name
     dest.mkdir(parents=True, exist_ok=True)
     size = compact.export_xz(src, dest / "resume.pt.xz")
     for f in KEEP:

@@ -10,7 +10,7 @@
 4. dead units: per ReLU of the domain's E_a branch, the channels that are never positive on any
    photo of the domain. A dead channel passes no gradient, so it never comes back by itself.
 
-    scripts/py -m training.attr_health --checkpoint training/runs/<run>/checkpoints/latest.pth
+    scripts/py -m training.eval.attr_health --checkpoint training/runs/<run>/checkpoints/latest.pth
 """
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ import argparse
 import json
 import math
 import random
+import sys
 
 import numpy as np
 import torch
 
 from training.trainer import checkpoint as ckpt_io
-from training.trainer.data import crop_flip, load_folder, run_split, to_tensor
+from training.trainer.data import add_split_flags, crop_flip, load_folder, run_split, to_tensor
 
 
 def codes(enc_a, x: torch.Tensor, domain: str, concat: int) -> torch.Tensor:
@@ -56,21 +57,17 @@ def batch(images, crop: int) -> torch.Tensor:
 
 
 @torch.no_grad()
-def main() -> None:
+def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--checkpoint", required=True)
-    p.add_argument("--dataroot", default=None)
-    p.add_argument("--holdout", type=float, default=None)
-    p.add_argument("--split_seed", type=int, default=None)
-    p.add_argument("--resize", type=int, default=None)
-    p.add_argument("--crop", type=int, default=None)
+    add_split_flags(p)
     p.add_argument("--pairs", type=int, default=64, help="input/z pairs for recovery and the reference effect")
     p.add_argument("--seed", type=int, default=0)
-    args = p.parse_args()
+    args = p.parse_args(argv)
     cfg = ckpt_io.run_config(args.checkpoint)
     if not cfg and not (args.resize and args.crop):
         raise SystemExit(f"{args.checkpoint}: no run config says the training resolution; pass --resize and --crop")
-    split = run_split(args, cfg or {}, default_holdout=0.1)
+    split = run_split(cfg or {}, 0.1, args.dataroot, args.holdout, args.split_seed, args.resize, args.crop)
     enc_c, enc_a, gen, arch = ckpt_io.load_inference_nets(args.checkpoint)
     concat, nz = arch["concat"], arch["nz"]
     torch.manual_seed(args.seed)
@@ -108,7 +105,8 @@ def main() -> None:
             "dead_units": dead_units,
         }
     print(json.dumps(out, indent=1))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -10,12 +10,13 @@ the same moment, train ``--its`` more iterations three times, one thread each:
 Reports the mean losses of each, and the distance between the final weights of B and A relative
 to the distance between C and A. B is "not set back" when it stays as close to A as C does.
 
-    scripts/py -m training.compare_resume --run training/runs/cat2dog_cpu --its 15
+    scripts/py -m training.tools.compare_resume --run training/runs/cat2dog_cpu --its 15
 """
 from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -25,7 +26,9 @@ from pathlib import Path
 
 import torch
 
-REPO = Path(__file__).resolve().parents[1]  # the trainer runs as `-m training.train` from here
+from training.trainer.config import TrainConfig
+
+REPO = Path(__file__).resolve().parents[2]  # the trainer runs as `-m training.train` from here
 NETS = ("enc_c", "enc_a", "gen", "disA", "disB", "disContent")
 
 
@@ -37,7 +40,7 @@ def train(cfg: dict, resume: Path, out: Path, name: str, its: int, seed: int) ->
            "--img-save-freq", "0", "--save-every-min", "0", "--progress", "off", "--init-from", ""]
     skip = {"resume", "name", "result_dir", "max_it", "seed", "threads", "img_save_freq", "save_every_min",
             "progress", "init_from"}
-    for k, v in cfg.items():
+    for k, v in dataclasses.asdict(TrainConfig.from_dict(cfg)).items():  # options since removed are dropped
         if k in skip or v is None:
             continue
         cmd += [f"--{k}", str(v)]

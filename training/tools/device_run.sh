@@ -12,7 +12,7 @@
 #   mkdir -p .carry && cp -r <folder with trainA/ and trainB/> .carry/cat2dog
 # Then, on the CUDA machine, from a copy of the checkout that includes .carry/, with a time limit
 # that leaves room for a rerun:
-#   OUT=<results folder> bash training/device_run.sh 5
+#   OUT=<results folder> bash training/tools/device_run.sh 5
 # Afterwards: unpack into training/runs/<name>/ and evaluate as in docs/training.md, "Converting
 # and shipping".
 #
@@ -45,7 +45,7 @@ scripts/py -m training.train --preset cpu-recipe --name "$NAME" --resume "$RESUM
     2>&1 | tee "$meta/train.log"
 
 keep=$meta/keep
-scripts/py -m training.keep_run "training/runs/$NAME" --dest "$keep"
+scripts/py -m training.tools.keep_run "training/runs/$NAME" --dest "$keep"
 cp "training/runs/$NAME/checkpoints/ema.pth" "$keep/resume.pt.xz" "$OUT/"
 if [ -f "$keep/samples_latest.png" ]; then cp "$keep/samples_latest.png" "$OUT/"; fi
 mv "$meta/env.txt" "$meta/train.log" "$keep/"

@@ -14,7 +14,7 @@ then translates one held-out input with
 Writes directions-a2b.png, directions-b2a.png and directions.json (shares, spreads, how much each
 row changes the image) into --out.
 
-    scripts/py -m training.direction_figure --pack public/models/cat2dog \
+    scripts/py -m training.card.direction_figure --pack public/models/cat2dog \
         --dataroot ../shared/datasets/cat2dog --input-a public/examples/chelsea.png --out public/models/cat2dog
 """
 from __future__ import annotations
@@ -24,15 +24,12 @@ import json
 import sys
 from pathlib import Path
 
-if not __package__:  # started as a file: Python would not find the `training` package
-    sys.exit("run from the repository root as a module: scripts/py -m training.direction_figure ...")
+import numpy as np
+import torch
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-
-from training.drit.pack import load_pack  # noqa: E402
-from training.trainer.data import eval_tensor, list_images, split_files, tensor_to_uint8  # noqa: E402
-from training.trainer.viz import image_grid  # noqa: E402
+from training.drit.pack import load_pack
+from training.trainer.data import eval_tensor, list_images, split_files, tensor_to_uint8
+from training.trainer.viz import image_grid
 
 STEPS = (-2, -1, 0, 1, 2)
 

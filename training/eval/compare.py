@@ -1,7 +1,7 @@
 """Compare two evaluations of the same held-out photos, paired: is the new model better, worse, or
 indistinguishable from the base (the shipped pack), per direction, for realism and KID?
 
-Each evaluation folder is what ``training.evaluate`` writes (``eval_outputs.pt``: every output's
+Each evaluation folder is what ``training.eval.evaluate`` writes (``eval_outputs.pt``: every output's
 judgment and judge features). Both must cover the same held-out inputs with the same number of z
 samples and the same judge. One bootstrap draws the inputs (with replacement) and recomputes both
 models' figures on that same draw, so the interval is the one of the *difference*: tighter and more
@@ -15,7 +15,7 @@ direction stays at or above 0.7 of the real-photo rate. The earlier rule (no fig
 worse, one significantly better) is still reported: it kept out checkpoints that traded a little of
 the strong direction for much of the weak one.
 
-    scripts/py -m training.compare_eval --base <shipped pack>/eval --new <candidate>/eval
+    scripts/py -m training.eval.compare --base <shipped pack>/eval --new <candidate>/eval
 """
 from __future__ import annotations
 
@@ -24,13 +24,10 @@ import json
 import sys
 from pathlib import Path
 
-if not __package__:  # started as a file: Python would not find the `training` package
-    sys.exit("run from the repository root as a module: scripts/py -m training.compare_eval ...")
+import numpy as np
+import torch
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-
-from training.realism import bootstrap_counts, kid_resampled  # noqa: E402
+from training.eval.realism import bootstrap_counts, kid_resampled
 
 
 STRONG_FLOOR = 0.7  # the stronger direction's realism over the real-photo rate must stay at or above this
@@ -39,7 +36,7 @@ STRONG_FLOOR = 0.7  # the stronger direction's realism over the real-photo rate 
 def load_outputs(folder: str) -> dict:
     path = Path(folder) / "eval_outputs.pt"
     if not path.exists():
-        raise SystemExit(f"{path}: missing; rerun training.evaluate (it writes eval_outputs.pt)")
+        raise SystemExit(f"{path}: missing; rerun training.eval.evaluate (it writes eval_outputs.pt)")
     out = torch.load(path, map_location="cpu")
     summary = Path(folder) / "eval.json"
     for name, d in out["directions"].items():

@@ -1,13 +1,14 @@
 """Time full training iterations (D update + two-phase E/G update) of a preset on random images.
 
-    OMP_WAIT_POLICY=PASSIVE scripts/py -m training.bench_step --preset cpu-recipe --threads 2 --its 3
-    scripts/py -m training.bench_step --preset cpu-recipe --batch-size 16 --threads 1
+    OMP_WAIT_POLICY=PASSIVE scripts/py -m training.tools.bench_step --preset cpu-recipe --threads 2 --its 3
+    scripts/py -m training.tools.bench_step --preset cpu-recipe --batch-size 16 --threads 1
 
 Prints seconds per iteration and the images per second per domain that reach the generator (the
 "encoded" half of each batch). Any train.py flag is accepted after the preset. The OpenMP wait
-policy (OMP_WAIT_POLICY, GOMP_SPINCOUNT) is read from the environment when torch loads; train.py
-defaults GOMP_SPINCOUNT to 3000, this script leaves the environment as given so that policies can
-be compared. Figures: docs/experiments.md, "CPU throughput".
+policy (OMP_WAIT_POLICY, GOMP_SPINCOUNT) is read from the environment when torch loads; the
+``training`` package defaults GOMP_SPINCOUNT to 3000 unless the environment sets it (set it, e.g.
+GOMP_SPINCOUNT=300000 for libgomp's own default, to compare policies). Figures: docs/experiments.md,
+"CPU throughput".
 """
 from __future__ import annotations
 
@@ -15,13 +16,10 @@ import os
 import sys
 import time
 
-if not __package__:  # started as a file: Python would not find the `training` package
-    sys.exit("run from the repository root as a module: scripts/py -m training.bench_step ...")
+import torch
 
-import torch  # noqa: E402
-
-from training.trainer.config import parse_config  # noqa: E402
-from training.trainer.model import DRIT  # noqa: E402
+from training.trainer.config import parse_config
+from training.trainer.model import DRIT
 
 
 def main(argv=None) -> int:

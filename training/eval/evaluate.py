@@ -32,11 +32,11 @@
 ``--checkpoint`` takes a training checkpoint (official layout, ``ema.pth``) or a model pack folder
 (its manifest gives resize and crop; hold-out 0.1 and seed 0 unless given).
 
-    scripts/py -m training.evaluate --checkpoint training/runs/cat2dog_cpu/checkpoints/latest.pth
+    scripts/py -m training.eval.evaluate --checkpoint training/runs/cat2dog_cpu/checkpoints/latest.pth
 
 Writes ``eval.json`` and ``eval.md`` to ``--out`` (default: <run>/eval), and ``eval_outputs.pt``
 (every output's judgment and judge features) for a paired comparison of two evaluations with
-``training.compare_eval``.
+``training.eval.compare``.
 """
 from __future__ import annotations
 
@@ -48,19 +48,16 @@ import sys
 import time
 from pathlib import Path
 
-if not __package__:  # started as a file: Python would not find the `training` package
-    sys.exit("run from the repository root as a module: scripts/py -m training.evaluate ...")
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-import torch.nn as nn  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-
-from training.drit.pack import load_pack  # noqa: E402
-from training.realism import NOT_ANIMAL, judge_outputs, kid, kid_interval, train_judge, Judge  # noqa: E402
-from training.trainer import checkpoint as ckpt_io  # noqa: E402
-from training.trainer.data import crop_flip, load_folder, run_split, to_tensor  # noqa: E402
-from training.unlike import example_report, unlike_report  # noqa: E402
+from training.eval.core import JUDGE_CACHE, centre, get_judge, grid_power, load_model
+from training.eval.realism import NOT_ANIMAL, judge_outputs, kid, kid_interval
+from training.eval.unlike import example_report, unlike_report
+from training.trainer import checkpoint as ckpt_io
+from training.trainer.data import add_split_flags, crop_flip, load_folder, run_split, to_tensor
 
 UNLIKE_SAMPLES = 4     # z per held-out input and recolouring
 EXAMPLE_SAMPLES = 50   # z for the app's example photo
@@ -130,10 +127,6 @@ def train_classifier(imgs_a, imgs_b, crop: int, epochs: int, seed: int, log) -> 
     return clf
 
 
-def centre(imgs, crop):
-    return torch.stack([to_tensor(crop_flip(im, crop, random.Random(0), False, False)) for im in imgs])
-
-
 def pairwise_mean(x: torch.Tensor) -> float:
     """Mean distance over all unordered pairs of rows: L1 mean for images, L2 for embeddings."""
     n = x.shape[0]
@@ -142,20 +135,6 @@ def pairwise_mean(x: torch.Tensor) -> float:
         for j in range(i + 1, n):
             d.append((x[i] - x[j]).abs().mean().item() if x.dim() > 2 else (x[i] - x[j]).norm().item())
     return float(np.mean(d)) if d else float("nan")
-
-
-def power_spectrum(x: torch.Tensor) -> torch.Tensor:
-    """Per image of an NCHW batch: the power spectrum (N, H, W) of its grey level, mean removed."""
-    g = x.float().mean(1)
-    return torch.fft.fft2(g - g.mean((1, 2), keepdim=True)).abs() ** 2
-
-
-def grid_power(x: torch.Tensor) -> float:
-    """Mean share (x 10^4) of an NCHW batch's spectral power at the period-2 frequencies."""
-    p = power_spectrum(x)
-    h, w = p.shape[1:]
-    grid = p[:, h // 2, 0] + p[:, 0, w // 2] + p[:, h // 2, w // 2]
-    return float((grid / p.sum((1, 2)).clamp(min=1e-12)).mean()) * 1e4
 
 
 def bootstrap_ci(per_input: np.ndarray, seed: int, n: int = 2000) -> list:
@@ -168,38 +147,6 @@ def bootstrap_ci(per_input: np.ndarray, seed: int, n: int = 2000) -> list:
     return [round(float(np.quantile(means, 0.025)), 4), round(float(np.quantile(means, 0.975)), 4)]
 
 
-def load_model(path: str):
-    """(enc_c, enc_a, gen, arch, run config) from a checkpoint file or a model pack folder."""
-    p = Path(path)
-    if p.is_dir() and (p / "manifest.json").exists():
-        manifest, enc_c, enc_a, gen = load_pack(p)
-        pre = manifest["preprocess"]
-        prov = manifest.get("provenance", {})
-        arch = {"concat": manifest["variant"]["concat"], "nz": manifest["nz"],
-                "ep": prov.get("epoch"), "total_it": prov.get("totalIterations")}
-        return enc_c, enc_a, gen, arch, {"resize_size": pre["resize"], "crop_size": pre["crop"]}
-    enc_c, enc_a, gen, arch = ckpt_io.load_inference_nets(path)
-    return enc_c, enc_a, gen, arch, ckpt_io.run_config(path) or {}
-
-
-def get_judge(args, imgs, split, log) -> Judge:
-    key = f"judge_h{split.holdout}_s{split.split_seed}_r{split.resize}_c{split.crop}_e{args.judge_epochs}_seed{args.seed}_v2.pt"
-    cache = Path(args.judge_cache) / key if args.judge_cache else None
-    judge = Judge()
-    if cache is not None and cache.exists():
-        judge.load_state_dict(torch.load(cache, map_location="cpu", weights_only=True))
-        judge.eval()
-        log(f"realism judge: cached {cache}")
-        return judge
-    log("training the realism judge (cat / dog / not a real animal) on real training-split images")
-    with torch.enable_grad():
-        judge = train_judge(imgs["A"][0], imgs["B"][0], split.crop, args.judge_epochs, args.seed, log)
-    if cache is not None:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        torch.save(judge.state_dict(), cache)
-    return judge
-
-
 def photo_gaussian(codes: torch.Tensor) -> tuple:
     """(mean, L) with L L^T the covariance of ``codes`` (N x nz): z = mean + L e for e ~ N(0, I)."""
     codes = codes.double()
@@ -210,16 +157,22 @@ def photo_gaussian(codes: torch.Tensor) -> tuple:
 
 
 @torch.no_grad()
-def evaluate(args, log=print) -> dict:
+def evaluate(checkpoint: str, dataroot: str | None = None, holdout: float | None = None, split_seed: int | None = None,
+             resize: int | None = None, crop: int | None = None, samples: int = 10, z_source: str = "normal",
+             cls_epochs: int = 12, judge_epochs: int = 10, judge_cache: str | None = JUDGE_CACHE, seed: int = 0,
+             threads: int = 1, log=print) -> dict:
+    """The evaluation of ``checkpoint`` (a training checkpoint or a pack folder); see the module doc.
+    Split and resolution: the given values (None = unset) over the run's config.json."""
     t0 = time.time()
-    if args.threads > 0:
-        torch.set_num_threads(args.threads)
-    enc_c, enc_a, gen, arch, cfg = load_model(args.checkpoint)
-    if not cfg and not (args.resize and args.crop):
+    if threads > 0:
+        torch.set_num_threads(threads)
+    enc_c, enc_a, gen, arch, cfg = load_model(checkpoint)
+    if not cfg and not (resize and crop):
         # the judge, the classifier and KID all depend on the resolution: never guess it silently
-        raise SystemExit(f"{args.checkpoint}: no config.json beside it or in its run folder says the training resolution; "
+        raise SystemExit(f"{checkpoint}: no config.json beside it or in its run folder says the training resolution; "
                          "pass --resize and --crop")
-    split = run_split(args, cfg, default_holdout=0.1)
+    split = run_split(cfg, default_holdout=0.1, dataroot=dataroot, holdout=holdout, split_seed=split_seed,
+                      resize=resize, crop=crop)
     holdout, split_seed, resize, crop, files = split.holdout, split.split_seed, split.resize, split.crop, split.files
     if holdout <= 0:
         raise SystemExit("evaluation needs a held-out split (--holdout > 0)")
@@ -233,7 +186,7 @@ def evaluate(args, log=print) -> dict:
 
     log("training the cat-vs-dog classifier on real training-split images")
     with torch.enable_grad():
-        clf = train_classifier(imgs["A"][0], imgs["B"][0], crop, args.cls_epochs, args.seed, log)
+        clf = train_classifier(imgs["A"][0], imgs["B"][0], crop, cls_epochs, seed, log)
 
     real = {d: centre(imgs[d][1], crop) for d in ("A", "B")}
     def classify(x):
@@ -246,19 +199,19 @@ def evaluate(args, log=print) -> dict:
     acc_b = (classify(real["B"]) == 1).float().mean().item()
     log(f"classifier accuracy on held-out real images: cats {acc_a:.3f}, dogs {acc_b:.3f}")
 
-    judge = get_judge(args, imgs, split, log)
+    judge = get_judge(imgs, split, judge_epochs, seed, judge_cache, log)
     judged = {d: judge_outputs(judge, real[d]) for d in ("A", "B")}
     train_feats = {d: judge_outputs(judge, centre(imgs[d][0], crop))[1] for d in ("A", "B")}
     judge_acc = {d: (judged[d][0] == (0 if d == "A" else 1)).float().mean().item() for d in ("A", "B")}
     log(f"judge on held-out real images: cats {judge_acc['A']:.3f}, dogs {judge_acc['B']:.3f} called real animals of their class")
 
     concat = arch["concat"]
-    g = torch.Generator().manual_seed(args.seed)
+    g = torch.Generator().manual_seed(seed)
     # --z-source photos: z ~ N(m, S), the Gaussian of the target domain's *training* photos' codes
     # (what the app samples from a pack's attribute statistics), instead of N(0, I); the same
     # standard-normal draws are mapped through m + L e, so the two sources pair output by output
     z_photos = None
-    if getattr(args, "z_source", "normal") == "photos":
+    if z_source == "photos":
         z_photos = {}
         for d in ("A", "B"):
             x_tr = centre(imgs[d][0], crop)
@@ -270,10 +223,10 @@ def evaluate(args, log=print) -> dict:
         """Standard-normal draws -> the chosen z source for translations into domain ``tgt``."""
         return z if z_photos is None else z_photos[tgt][0] + z @ z_photos[tgt][1].T
     results = {
-        "checkpoint": str(args.checkpoint), "ep": arch.get("ep"), "total_it": arch.get("total_it"),
+        "checkpoint": str(checkpoint), "ep": arch.get("ep"), "total_it": arch.get("total_it"),
         "config": {"holdout": holdout, "split_seed": split_seed, "resize": resize, "crop": crop,
-                   "samples_per_input": args.samples, "z_source": getattr(args, "z_source", "normal"), "classifier_epochs": args.cls_epochs,
-                   "classifier_input": CLS_SIZE, "seed": args.seed, "judge_epochs": args.judge_epochs},
+                   "samples_per_input": samples, "z_source": z_source, "classifier_epochs": cls_epochs,
+                   "classifier_input": CLS_SIZE, "seed": seed, "judge_epochs": judge_epochs},
         "held_out": {"A": len(imgs["A"][1]), "B": len(imgs["B"][1])},
         "classifier_accuracy": {"A": round(acc_a, 4), "B": round(acc_b, 4),
                                 "balanced": round((acc_a + acc_b) / 2, 4)},
@@ -289,22 +242,22 @@ def evaluate(args, log=print) -> dict:
         outs_all, refs_all = [], []
         for i in range(x_src.shape[0]):
             c = enc(x_src[i:i + 1])
-            z = torch.randn(args.samples, arch["nz"], generator=g)
+            z = torch.randn(samples, arch["nz"], generator=g)
             z = to_source(z, tgt)
-            out = gen_t(c.expand(args.samples, *c.shape[1:]), z)
+            out = gen_t(c.expand(samples, *c.shape[1:]), z)
             hits += (classify(out) == tgt_label).sum().item()
             outs_all.append(out)
-            n_out += args.samples
+            n_out += samples
             div_l1.append(pairwise_mean(out / 2.0))  # [-1,1] -> [0,1] units
             div_feat.append(pairwise_mean(clf.embed(to_cls(out))))
-            ref = x_tgt[random.Random(args.seed * 7919 + i).randrange(x_tgt.shape[0])].unsqueeze(0)
+            ref = x_tgt[random.Random(seed * 7919 + i).randrange(x_tgt.shape[0])].unsqueeze(0)
             za = ckpt_io.attribute(enc_a, ref, tgt.lower(), concat)
             ref_out = gen_t(c, za)
             ref_hits += (classify(ref_out) == tgt_label).sum().item()
             refs_all.append(ref_out)
         input_as_target = (classify(x_src) == tgt_label).float().mean().item()
         # real-image diversity reference: random distinct pairs of held-out target images
-        rr = random.Random(args.seed)
+        rr = random.Random(seed)
         pairs = [tuple(rr.sample(range(x_tgt.shape[0]), 2)) for _ in range(200)] if x_tgt.shape[0] > 1 else []
         emb = clf.embed(to_cls(x_tgt))
         real_l1 = float(np.mean([(x_tgt[i] - x_tgt[j]).abs().mean().item() / 2 for i, j in pairs])) if pairs else float("nan")
@@ -312,7 +265,7 @@ def evaluate(args, log=print) -> dict:
         pred, feats = judge_outputs(judge, torch.cat(outs_all))
         ref_pred, _ = judge_outputs(judge, torch.cat(refs_all))
         realism = (pred == tgt_label).float().mean().item()
-        per_input = (pred == tgt_label).float().view(x_src.shape[0], args.samples).mean(1).numpy()
+        per_input = (pred == tgt_label).float().view(x_src.shape[0], samples).mean(1).numpy()
         base_realism = judge_acc[tgt]
         results["directions"][name] = {
             "inputs": int(x_src.shape[0]), "outputs": n_out,
@@ -324,25 +277,25 @@ def evaluate(args, log=print) -> dict:
             "baseline_real_pairs_l1": round(real_l1, 4),
             "baseline_real_pairs_feat": round(real_feat, 4),
             "realism": round(realism, 4),
-            "realism_ci95": bootstrap_ci(per_input, args.seed),
+            "realism_ci95": bootstrap_ci(per_input, seed),
             "reference_realism": round((ref_pred == tgt_label).float().mean().item(), 4),
             "realism_not_animal": round((pred == NOT_ANIMAL).float().mean().item(), 4),
             "baseline_real_realism": round(base_realism, 4),
             "realism_vs_real": round(realism / base_realism, 4) if base_realism > 0 else float("nan"),
             "baseline_input_realism_as_target": round((judged[src][0] == tgt_label).float().mean().item(), 4),
             "kid_x1000": round(1000 * kid(feats, judged[tgt][1]), 3),
-            "kid_x1000_ci95": [round(1000 * v, 3) for v in kid_interval(feats, args.samples, judged[tgt][1], args.seed)],
+            "kid_x1000_ci95": [round(1000 * v, 3) for v in kid_interval(feats, samples, judged[tgt][1], seed)],
             "baseline_real_kid_x1000": round(1000 * kid(train_feats[tgt], judged[tgt][1]), 3),
             "grid_power_x1e4": round(grid_power(torch.cat(outs_all)), 3),
             "baseline_real_grid_power_x1e4": round(grid_power(x_tgt), 3),
         }
         results["_outputs"][name] = {
-            "inputs": [Path(f).name for f in imgs[src][2]], "samples": args.samples, "target": tgt_label,
+            "inputs": [Path(f).name for f in imgs[src][2]], "samples": samples, "target": tgt_label,
             "pred": pred.to(torch.int8), "feats": feats.float(), "real_feats": judged[tgt][1].float(),
             "real_realism": base_realism}
-        # photos unlike the training set (training/unlike.py): own z draws, so the figures above
+        # photos unlike the training set (training/eval/unlike.py): own z draws, so the figures above
         # stay those of earlier evaluations with the same seed
-        gu = torch.Generator().manual_seed(args.seed + 1)
+        gu = torch.Generator().manual_seed(seed + 1)
         draw = lambda *shape: to_source(torch.randn(*shape, arch["nz"], generator=gu), tgt)  # noqa: E731
         judge_pred = lambda x: judge_outputs(judge, x)[0]  # noqa: E731
         results["directions"][name]["unlike"] = unlike_report(
@@ -391,7 +344,7 @@ def to_markdown(r: dict) -> str:
         lines.append(f"| {name.replace('2', ' -> ')} | {d['success']:.1%} | {d['reference_success']:.1%} | "
                      f"{d['baseline_input_as_target']:.1%} | {d['diversity_l1']:.4f} | {d['diversity_feat']:.4f} | "
                      f"{d['baseline_real_pairs_l1']:.4f} / {d['baseline_real_pairs_feat']:.4f} | {grid} |")
-    lines += ["", "Photos unlike the training set (training/unlike.py): realism of translations of recoloured held-out "
+    lines += ["", "Photos unlike the training set (training/eval/unlike.py): realism of translations of recoloured held-out "
               "photos (the same z for every variant) and of the app's example photo (Chelsea, a brown tabby):", ""]
     names = list(next(iter(r["directions"].values())).get("unlike", {}))
     if names:
@@ -406,17 +359,13 @@ def to_markdown(r: dict) -> str:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--checkpoint", required=True)
-    p.add_argument("--dataroot", default=None, help="default: from the run's config.json")
-    p.add_argument("--holdout", type=float, default=None)
-    p.add_argument("--split-seed", type=int, default=None)
-    p.add_argument("--resize", type=int, default=None)
-    p.add_argument("--crop", type=int, default=None)
+    add_split_flags(p)
     p.add_argument("--samples", type=int, default=10)
     p.add_argument("--z-source", choices=("normal", "photos"), default="normal",
                    help="random z from N(0, I) (default) or from the Gaussian of the target domain's training photos' codes")
     p.add_argument("--cls-epochs", type=int, default=12)
     p.add_argument("--judge-epochs", type=int, default=10)
-    p.add_argument("--judge-cache", default="training/runs/_judge", help="folder for trained judges ('' = no cache)")
+    p.add_argument("--judge-cache", default=JUDGE_CACHE, help="folder for trained judges ('' = no cache)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--out", default=None, help="output folder (default <run>/eval)")
@@ -424,7 +373,8 @@ def main(argv=None) -> int:
     ck = Path(args.checkpoint).resolve()
     out = Path(args.out) if args.out else (ck / "eval" if ck.is_dir() else ck.parent.parent / "eval")
     out.mkdir(parents=True, exist_ok=True)
-    r = evaluate(args)
+    r = evaluate(args.checkpoint, args.dataroot, args.holdout, args.split_seed, args.resize, args.crop, args.samples,
+                 args.z_source, args.cls_epochs, args.judge_epochs, args.judge_cache, args.seed, args.threads)
     torch.save({"checkpoint": r["checkpoint"], "config": r["config"], "directions": r.pop("_outputs")},
                out / "eval_outputs.pt")
     (out / "eval.json").write_text(json.dumps(r, indent=2))

@@ -2,7 +2,7 @@
 
 The training cats are mostly light, long-haired Birman-like cats and the dogs huskies and Samoyeds,
 so the held-out split shares their look. Visitors bring tabbies, black cats and labradors. This
-measures the same realism (the judge of ``training.realism``) on held-out photos recoloured in ways
+measures the same realism (the judge of ``training.eval.realism``) on held-out photos recoloured in ways
 the training set rarely shows, and on the app's own example photo (Chelsea, a short-haired brown
 tabby, ``public/examples/chelsea.png``):
 
@@ -27,7 +27,7 @@ import torch
 from training.trainer.augment import recolour
 from training.trainer.data import load_rgb
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "public" / "examples" / "chelsea.png"
+EXAMPLE = Path(__file__).resolve().parents[2] / "public" / "examples" / "chelsea.png"
 
 
 def variants(x: torch.Tensor) -> Dict[str, torch.Tensor]:
