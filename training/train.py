@@ -391,7 +391,7 @@ class Trainer:
         cfg, m = self.cfg, self.model
         self.t_start = time.time()
         self.cpu_start = time.process_time()
-        # SIGTERM / SIGINT (a session ending, Ctrl+C): finish the iteration, checkpoint, exit cleanly
+        # SIGTERM / SIGINT (a machine shutting down, Ctrl+C): finish the iteration, checkpoint, exit cleanly
         self.interrupted = False
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, self._on_signal)

@@ -1,5 +1,5 @@
-"""Compact resumable checkpoint: what a session commits so that the next one, on a new machine,
-resumes the run where this one stopped.
+"""Compact resumable checkpoint: what the repository keeps of a run (``training/resume/``) so that
+a later run, on another machine, resumes it where it stopped.
 
 The official layout (``latest.pth``: 8 float32 state_dicts + 8 Adam states) is 3x the weights
 (57 MB at the CPU widths). Here, per part, what resuming needs and no more:

@@ -148,9 +148,9 @@ PRESETS = {
     "cpu-small": dict(concat=0, resize_size=144, crop_size=128, enc_c_base=16, enc_a_base=16, dis_ch=16,
                       threads=1),
     # the long background CPU run (docs/training.md "The CPU recipe"): cpu-small widths, batch 8
-    # split 4 encoded / 4 random, DiffAugment, EMA, mode seeking ramped in, constant lr; since
-    # total_it 5,255 (2026-11-30) a LeakyReLU E_a that latent regression also trains (its ReLUs had died);
-    # since 7,287 (2026-11-30) half the L1 weights (self-reconstruction, cross-cycle): dog -> cat realism
+    # split 4 encoded / 4 random, DiffAugment, EMA, mode seeking ramped in, constant lr, a LeakyReLU
+    # E_a that latent regression also trains, half the L1 weights (self-reconstruction, cross-cycle);
+    # the evidence for each is in docs/experiments.md
     "cpu-recipe": dict(concat=0, resize_size=144, crop_size=128, enc_c_base=16, enc_a_base=16, dis_ch=16,
                        batch_size=8, lr=2e-4, lr_dis_content=8e-5, diffaug="color,translation,cutout",
                        ema=0.999, ms_warmup=500, holdout=0.1, n_ep=100000, n_ep_decay=-1,
