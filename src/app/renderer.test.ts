@@ -5,7 +5,6 @@
  * real worker and model). The fake "generator" writes each z into its frame, so a test can tell
  * which request an image on screen came from.
  */
-import type * as Comlink from 'comlink';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerateRequest, ModelInfo, RgbaFrame } from '../worker/protocol';
 import { Gate, fakeBridge, until } from '../testing/fake-worker';
@@ -40,8 +39,8 @@ function fakeWorker() {
     },
   };
   const { bridge } = fakeBridge(api);
-  setWorker(bridge as unknown as Parameters<typeof setWorker>[0]);
-  return { generated, gate, bridge, api: api as unknown as Comlink.Remote<typeof api> };
+  setWorker(bridge);
+  return { generated, gate, bridge };
 }
 
 let active: ReturnType<typeof fakeWorker> | null = null;

@@ -16,8 +16,8 @@ import { WorkStage } from './stage';
 import { showError, worker } from './worker-handle';
 import { getState, setState, useStore, type AppState } from './store';
 
-/** One stage per view; exported for the unit tests (renderer.test.ts). */
-export const stages: Readonly<Record<Stage, WorkStage>> = {
+/** One stage per view. */
+const stages: Readonly<Record<Stage, WorkStage>> = {
   content: new WorkStage(worker),
   output: new WorkStage(worker),
   grid: new WorkStage(worker),
