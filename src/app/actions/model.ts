@@ -84,19 +84,26 @@ export async function selectModel(id: string, opts: { keepError?: boolean } = {}
 export async function convertFile(file: Blob, name: string): Promise<void> {
   clearError();
   setState({ converting: { name, stage: 'reading', fraction: 0 } });
+  // Progress comes over the proxy's own MessagePort, the answer over the worker's: a last
+  // progress message ('storing') can arrive after the answer and must not bring the bar back.
+  let finished = false;
   try {
     const bytes = await file.arrayBuffer();
     const spec = await worker().call((api) =>
       api.convertCheckpoint(
         Comlink.transfer(bytes, [bytes]),
         { name: name.replace(/\.[^.]+$/, '') || name },
-        Comlink.proxy((p) => setState({ converting: { name, ...p } })),
+        Comlink.proxy((p) => {
+          if (!finished) setState({ converting: { name, ...p } });
+        }),
       ),
     );
+    finished = true;
     setState({ converting: null, notice: `Converted “${name}”; it is stored in this browser for your next visit.` });
     await loadModelList();
     await selectModel(spec.id);
   } catch (e) {
+    finished = true;
     setState({ converting: null });
     showError(e);
   }

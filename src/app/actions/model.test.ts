@@ -1,0 +1,39 @@
+/**
+ * convertFile against a fake worker transport (src/testing/fake-worker.ts): the conversion's
+ * progress comes over its own comlink proxy port, so a last progress message can land after the
+ * answer; it must not bring the "Converting …" bar back (the soak run, bench/soak.ts, once found
+ * "Converting checkpoint_zip.pth: storing" left on screen after the "Converted" notice).
+ */
+import { afterEach, expect, it } from 'vitest';
+import type { ConvertProgress } from '../../worker/protocol';
+import { fakeBridge, until } from '../../testing/fake-worker';
+import { getState, setState } from '../store';
+import { setWorker } from '../worker-handle';
+import { convertFile } from './model';
+
+let terminate: (() => void) | null = null;
+afterEach(() => terminate?.());
+
+it('a progress message that arrives after the answer leaves no progress bar', async () => {
+  let lateSent = false;
+  const api = {
+    async convertCheckpoint(_bytes: ArrayBuffer, _opts: unknown, onProgress: (p: ConvertProgress) => void) {
+      void onProgress({ stage: 'converting', fraction: 0.5 });
+      // The worker's last progress call is not awaited; here it is delivered only after the answer.
+      setTimeout(() => {
+        void onProgress({ stage: 'storing', fraction: 1 });
+        lateSent = true;
+      }, 50);
+      return { id: 'local-x', name: 'x', location: { kind: 'local', id: 'local-x' } };
+    },
+  };
+  const { bridge } = fakeBridge(api);
+  setWorker(bridge);
+  terminate = () => bridge.terminate();
+  setState({ converting: null, notice: null });
+  await convertFile(new Blob([new Uint8Array(16)]), 'checkpoint.pth');
+  await until(() => lateSent, 'the late progress message');
+  await new Promise((r) => setTimeout(r, 50)); // its delivery through the proxy's port
+  expect(getState().notice).toContain('Converted “checkpoint.pth”');
+  expect(getState().converting).toBeNull();
+});
