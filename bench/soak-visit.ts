@@ -2,7 +2,7 @@
  * A long visit, driven the way a curious visitor uses the page, in a loop: new photos, re-rolls,
  * slider drags, a new diversity grid, a reference (and back to sampling), a direction switch, a
  * model switch and back, a dropped `.pth` (converted, used, then forgotten), the camera on and
- * off, an export and a cancelled one. Between actions it samples, once per interval, what must
+ * off, an export and a cancelled one. Converted models are kept (see `dropPth`). Between actions it samples, once per interval, what must
  * stay flat: tfjs tensors (and bytes), the JS heap, live workers, live camera tracks, Cache
  * Storage entries, DOM nodes and the latency of one slider move. Used by the CLI (bench/soak.ts)
  * and by the short browser test (e2e/soak.spec.ts).
@@ -41,6 +41,12 @@ export interface SoakOptions {
   /** The models switched between (ids in the model list) and their names as the readout shows them. */
   models: [{ id: string; name: string }, { id: string; name: string }];
   files: SoakFiles;
+  /**
+   * Forget each converted model after use ("Forget this model"). The page then loads its default
+   * model — the full-size one, whose load dominates the loop (minutes on SwiftShader) — so this
+   * is off unless asked for.
+   */
+  forgetPth?: boolean;
   /** Where to save a full-page screenshot when the visit fails. */
   screenshotOnFailure?: string;
   /** Progress lines (one per sample). */
@@ -59,12 +65,15 @@ export interface SoakSample {
   heapAll: number | null;
   workers: number;
   cameraTracks: number;
+  /** Cache Storage entries, the visitor's converted models (`/__local-packs/`) left out. */
   cacheEntries: number;
+  /** Converted models kept (one more per dropped `.pth`, by design): reported, not judged. */
+  localModels: number;
   domNodes: number;
   sliderMs: number;
 }
 
-export type MetricName = Exclude<keyof SoakSample, 't' | 'rounds' | 'actions'>;
+export type MetricName = Exclude<keyof SoakSample, 't' | 'rounds' | 'actions' | 'localModels'>;
 
 /** Per metric: how much it may move before it "grows" (src/testing/growth.ts). */
 export const METRIC_RULES: Record<MetricName, Partial<GrowthOptions>> = {
@@ -329,10 +338,14 @@ export class SoakVisit {
       await dt.dispose();
       await page.waitForFunction(() => document.querySelector('[data-testid=model-select] option:checked')?.textContent?.includes('converted here'), null, this.timeout);
     });
-    // Forget it again (a visitor tidying up), so that storage holds what the visit keeps.
-    await page.getByRole('button', { name: 'Forget this model' }).click(this.timeout);
-    await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid=model-select] option')].some((o) => o.textContent?.includes('converted here')), null, this.timeout);
-    await this.settle();
+    if (this.o.forgetPth) {
+      // Forget it again (a visitor tidying up): the page falls back to its default model.
+      await page.getByRole('button', { name: 'Forget this model' }).click(this.timeout);
+      await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid=model-select] option')].some((o) => o.textContent?.includes('converted here')), null, this.timeout);
+      await this.settle();
+    }
+    // Back to the first model. Without `forgetPth` the converted one stays stored, as the page
+    // promises; the samples count such models apart.
     await this.selectModel(this.o.models[0]);
   }
 
@@ -419,7 +432,10 @@ export class SoakVisit {
     const inPage = await page.evaluate(async () => {
       const soak = (window as unknown as { __soak: { workers(): number; tracks(): number } }).__soak;
       let cacheEntries = 0;
-      for (const name of await caches.keys()) cacheEntries += (await (await caches.open(name)).keys()).length;
+      for (const name of await caches.keys()) {
+        cacheEntries += (await (await caches.open(name)).keys()).filter((r) => !new URL(r.url).pathname.startsWith('/__local-packs/')).length;
+      }
+      const localModels = [...document.querySelectorAll('[data-testid=model-select] option')].filter((o) => o.textContent?.includes('converted here')).length;
       let heapAll: number | null = null;
       const p = performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> };
       if (self.crossOriginIsolated && p.measureUserAgentSpecificMemory) heapAll = (await p.measureUserAgentSpecificMemory()).bytes;
@@ -435,6 +451,7 @@ export class SoakVisit {
         workers: soak.workers(),
         cameraTracks: soak.tracks(),
         cacheEntries,
+        localModels,
         heapAll,
         tfBytes,
         tensors: tensors ?? (Number.isFinite(shown) ? shown : null),
@@ -443,7 +460,7 @@ export class SoakVisit {
     });
     const s: SoakSample = { t: Math.round((Date.now() - this.t0) / 1000), rounds: this.rounds, actions: this.actionCount, heapPage: heap.usedSize, sliderMs: Math.round(sliderMs), ...inPage };
     this.samples.push(s);
-    this.o.log?.(`t=${s.t}s rounds=${s.rounds} tensors=${s.tensors} tfBytes=${s.tfBytes} heapPage=${(s.heapPage / 1e6).toFixed(1)}MB heapAll=${s.heapAll === null ? '-' : (s.heapAll / 1e6).toFixed(1) + 'MB'} workers=${s.workers} tracks=${s.cameraTracks} cache=${s.cacheEntries} dom=${s.domNodes} slider=${s.sliderMs}ms`);
+    this.o.log?.(`t=${s.t}s rounds=${s.rounds} tensors=${s.tensors} tfBytes=${s.tfBytes} heapPage=${(s.heapPage / 1e6).toFixed(1)}MB heapAll=${s.heapAll === null ? '-' : (s.heapAll / 1e6).toFixed(1) + 'MB'} workers=${s.workers} tracks=${s.cameraTracks} cache=${s.cacheEntries} local=${s.localModels} dom=${s.domNodes} slider=${s.sliderMs}ms`);
   }
 }
 
@@ -465,7 +482,7 @@ export function soakVerdicts(samples: SoakSample[]): Partial<Record<MetricName, 
 
 /** Per-sample CSV (one line per sample, a header first). */
 export function samplesCsv(samples: SoakSample[]): string {
-  const cols: (keyof SoakSample)[] = ['t', 'rounds', 'actions', 'tensors', 'tfBytes', 'heapPage', 'heapAll', 'workers', 'cameraTracks', 'cacheEntries', 'domNodes', 'sliderMs'];
+  const cols: (keyof SoakSample)[] = ['t', 'rounds', 'actions', 'tensors', 'tfBytes', 'heapPage', 'heapAll', 'workers', 'cameraTracks', 'cacheEntries', 'localModels', 'domNodes', 'sliderMs'];
   return [cols.join(','), ...samples.map((s) => cols.map((c) => s[c] ?? '').join(','))].join('\n') + '\n';
 }
 
@@ -486,9 +503,9 @@ export function samplesMarkdown(samples: SoakSample[], every = 1): string {
   const mb = (b: number | null) => (b === null ? '–' : (b / 1e6).toFixed(1));
   const rows = samples.filter((_, i) => i % every === 0 || i === samples.length - 1);
   return [
-    '| min | rounds | tensors | tfjs MB | page heap MB | page + workers MB | workers | camera tracks | cache entries | DOM nodes | slider ms |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((s) => `| ${(s.t / 60).toFixed(1)} | ${s.rounds} | ${s.tensors ?? '–'} | ${s.tfBytes === null ? '–' : (s.tfBytes / 1e6).toFixed(2)} | ${mb(s.heapPage)} | ${mb(s.heapAll)} | ${s.workers} | ${s.cameraTracks} | ${s.cacheEntries} | ${s.domNodes} | ${s.sliderMs} |`),
+    '| min | rounds | tensors | tfjs MB | page heap MB | page + workers MB | workers | camera tracks | cache entries | converted models | DOM nodes | slider ms |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((s) => `| ${(s.t / 60).toFixed(1)} | ${s.rounds} | ${s.tensors ?? '–'} | ${s.tfBytes === null ? '–' : (s.tfBytes / 1e6).toFixed(2)} | ${mb(s.heapPage)} | ${mb(s.heapAll)} | ${s.workers} | ${s.cameraTracks} | ${s.cacheEntries} | ${s.localModels} | ${s.domNodes} | ${s.sliderMs} |`),
   ].join('\n') + '\n';
 }
 

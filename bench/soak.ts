@@ -1,5 +1,5 @@
 /**
- * npm run soak -- --minutes N [--backend wasm|webgpu] [--build dev|prod] [--sample-s 60] [--port 5311] [--out DIR]
+ * npm run soak -- --minutes N [--backend wasm|webgpu] [--build dev|prod] [--sample-s 60] [--port 5311] [--out DIR] [--forget]
  *
  * A long visit (bench/soak-visit.ts) in Chromium with the fake camera, on the small test models
  * (`--mode e2e` packs: every translation is quick, so the loop exercises the page rather than
@@ -7,7 +7,8 @@
  * too); `--build prod` builds the production bundle and serves it with `vite preview --mode e2e`
  * (no test hooks; tensors from the perf readout). Writes samples.json, samples.csv and
  * summary.txt to DIR (default .cache/soak/<backend>-<build>-<time>) and exits 1 when a metric
- * grows or a control stops answering.
+ * grows or a control stops answering. `--forget`: each converted model is forgotten after use
+ * (the page then loads its default, full-size model each round: fine on wasm, too slow on SwiftShader).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,7 @@ const { values: args } = parseArgs({
     'action-timeout-s': { type: 'string', default: '240' },
     port: { type: 'string', default: '5311' },
     out: { type: 'string' },
+    forget: { type: 'boolean', default: false },
   },
 });
 
@@ -108,10 +110,11 @@ async function main(): Promise<void> {
       files: { photos: [asset('cat.png'), asset('cat2.png'), asset('cat.jpg')], references: [asset('dog.png'), asset('cat2.png')], pth: join(REPO, 'fixtures/c1/checkpoint_zip.pth') },
       log: (line) => console.log(line),
       screenshotOnFailure: join(out, 'failure.png'),
+      forgetPth: args.forget,
     });
     const result = await visit.run();
     if (foreign.length) result.failure = `${result.failure ? `${result.failure}; ` : ''}requests left the origin: ${foreign.slice(0, 5).join(', ')}`;
-    const meta = { date: new Date().toISOString(), minutes, backend, adapter, build, sampleEveryS: Number(args['sample-s']), chromium: browser.version() };
+    const meta = { date: new Date().toISOString(), minutes, backend, adapter, build, forgetPth: args.forget, sampleEveryS: Number(args['sample-s']), chromium: browser.version() };
     writeFileSync(join(out, 'samples.json'), JSON.stringify({ meta, ...result }, null, 1));
     writeFileSync(join(out, 'samples.csv'), samplesCsv(result.samples));
     const summary = `${JSON.stringify(meta)}\n${summaryText(result)}\n${samplesMarkdown(result.samples)}`;
