@@ -8,13 +8,19 @@ export const REPO = join(import.meta.dirname, '..');
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
-/** Builds (unless `build` is false) and serves the production app; returns its URL and a stop function. */
-export async function servePreview(port: number, build: boolean): Promise<{ base: string; stop(): void }> {
+/**
+ * Builds (unless `build` is false) and serves the production app; returns its URL and a stop function.
+ * `outDir`: the build folder (vite's default `dist` unless given).
+ */
+export async function servePreview(port: number, build: boolean, outDir?: string): Promise<{ base: string; stop(): void }> {
+  const dir = outDir ? ['--outDir', outDir] : [];
   if (build) {
-    const b = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: REPO, stdio: 'inherit' });
+    // Mode 'benchmark': the production build (minified, same chunks) plus the page's `window.__drit` state
+    // hook the benchmarks read, which mode 'production' leaves out (src/app/main.tsx).
+    const b = spawnSync('npx', ['vite', 'build', '--mode', 'benchmark', '--logLevel', 'warn', ...dir, ...(outDir ? ['--emptyOutDir'] : [])], { cwd: REPO, stdio: 'inherit' });
     if (b.status !== 0) throw new Error('vite build failed');
   }
-  const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort'], { cwd: REPO, stdio: 'ignore', detached: true });
+  const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', ...dir], { cwd: REPO, stdio: 'ignore', detached: true });
   const base = `http://localhost:${port}/`;
   for (let i = 0; i < 100; i++) {
     try {

@@ -1,6 +1,7 @@
 /**
  * npm run bench [-- --quick] [--backends wasm,cpu,webgpu] [--models paper-c0,paper-c1,cat2dog] [--all] [--reps N]
- *                  [--threads N] [--device cpu|cuda] [--kernels auto,stock]
+ *                  [--threads N] [--device cpu|cuda] [--kernels auto,stock] [--ort ort-wasm,ort-node]
+ *                  [--workloads full,gen,enc_a,batch8]
  *
  * Times DRIT inference in one process so ratios are fair: the paper's widths at 216 px (random
  * weights, both variants) and the shipped default pack, on every tfjs backend available in Node and
@@ -37,10 +38,11 @@ import { folderSource } from '../src/pack/folder-source';
 import { initNodeBackend, type NodeBackend } from '../src/node/backend';
 import type { RgbImage } from '../src/image/types';
 import { framesFromOutput, prepareInput } from '../src/worker/crop-input';
+import { BENCH_CACHE, inputFile } from './input';
 import { ensureOnnx, loadOrt, nhwcToNchw, paritySummary, type OnnxExport, type OrtKind, type OrtModel } from './ort';
 
 const REPO = join(import.meta.dirname, '..');
-const CACHE = join(REPO, '.cache', 'bench');
+const CACHE = BENCH_CACHE;
 const PY = join(REPO, 'scripts', 'py');
 
 const WORKLOADS = ['full', 'gen', 'enc_a', 'batch8'] as const;
@@ -82,6 +84,7 @@ const { values: args } = parseArgs({
     models: { type: 'string' },
     kernels: { type: 'string', default: 'auto' },
     ort: { type: 'string', default: 'ort-wasm,ort-node' },
+    workloads: { type: 'string', default: 'full,gen,enc_a,batch8' },
   },
 });
 
@@ -93,6 +96,8 @@ const backends = (args.backends ?? (quick ? 'wasm,cpu' : 'wasm,cpu,webgpu')).spl
 const leakCalls = Number(args['leak-calls'] ?? (quick ? 20 : 500));
 const kernelChoices = args.kernels!.split(',').filter(Boolean) as KernelChoice[];
 for (const k of kernelChoices) if (k !== 'auto' && k !== 'stock') throw new Error(`--kernels: unknown choice '${k}' (auto, stock)`);
+const workloads = args.workloads!.split(',').filter(Boolean) as Workload[];
+for (const w of workloads) if (!(WORKLOADS as readonly string[]).includes(w)) throw new Error(`--workloads: unknown workload '${w}' (${WORKLOADS.join(', ')})`);
 const ortKinds = args.ort!.split(',').filter(Boolean) as OrtKind[];
 for (const k of ortKinds) if (k !== 'ort-wasm' && k !== 'ort-node') throw new Error(`--ort: unknown engine '${k}' (ort-wasm, ort-node)`);
 /** Largest relative difference from PyTorch an ORT engine may show before its timings are refused (parity: ~1e-5). */
@@ -138,13 +143,6 @@ async function loadPack(dir: string, kernels: KernelChoice): Promise<{ manifest:
   return { manifest, model: createDritModel(manifest, weights, { kernels }) };
 }
 
-/** Deterministic input image (NHWC, [-1, 1]) shared with the PyTorch run through a file. */
-function inputFile(size: number): { path: string; data: Float32Array } {
-  const data = sampleNormal(size, size * size, 3).map((v) => Math.tanh(v));
-  const path = join(CACHE, `input-${size}.bin`);
-  writeFileSync(path, new Uint8Array(data.buffer));
-  return { path, data };
-}
 
 type Timing = { ms: number; reps: number };
 let loadStart = '';
@@ -239,14 +237,15 @@ async function benchTfjs(model: DritModel, x: tf.Tensor4D, orts: OrtModel[] = []
   };
   const timings: Timings = {};
   const ortTimings = new Map<OrtKind, Timings>([...ortFns.keys()].map((k) => [k, {}]));
-  for (const w of WORKLOADS) {
+  for (const w of workloads) {
     const res = await timeEach({ tfjs: tfjsFns[w], ...Object.fromEntries([...ortFns].map(([k, f]) => [k, f[w]])) });
     timings[w] = res.tfjs;
     for (const k of ortFns.keys()) ortTimings.get(k)![w] = res[k];
   }
   const frame = cameraFrame();
   const m = model.manifest;
-  timings.camera = await time(async () => {
+  // The camera frame only when every workload is asked for (not with a --workloads subset).
+  if (workloads.length === WORKLOADS.length) timings.camera = await time(async () => {
     const prep = prepareInput(frame, null, m.preprocess, m.channels.a);
     const y = tf.tidy(() => {
       const input = tf.tensor4d(prep.input.data, [1, prep.input.height, prep.input.width, prep.input.channels]);
@@ -314,7 +313,7 @@ async function main(): Promise<void> {
     // PyTorch on the same weights (the pack) and input.
     const torchOut = run(PY, ['-m', 'bench.torch_bench', '--pack', m.pack, '--input', input.path, '--size', String(size),
       '--reps', String(reps), '--threads', String(torchThreads), '--device', args.device ?? 'cpu',
-      '--budget-s', String(budgetMs / 1000)]);
+      '--budget-s', String(budgetMs / 1000), '--workloads', workloads.join(',')]);
     const t = JSON.parse(torchOut.trim().split('\n').pop()!) as Timings & { peak_rss_mb: number; torch: string; threads: number; device_name?: string };
     rows.push({ model: m.id, size, engine: torchEngine, timings: t, peakMB: t.peak_rss_mb, note: `torch ${t.torch}, ${t.threads} thread(s)${t.device_name ? `, ${t.device_name}` : ''}` });
     const orts = await loadOrts(m, size, input);
@@ -357,7 +356,7 @@ async function main(): Promise<void> {
       const x = nhwcToNchw(input.data, 1, size, size, 3);
       const fns = await Promise.all(orts.map((o) => ortWorkloads(o.model, x, sampleNormal(1, 1, manifest.nz), sampleNormal(2, 8, manifest.nz))));
       const timings = orts.map((): Timings => ({}));
-      for (const w of WORKLOADS) {
+      for (const w of workloads) {
         const res = await timeEach(Object.fromEntries(orts.map((o, i) => [o.model.kind, fns[i]![w]])));
         orts.forEach((o, i) => (timings[i]![w] = res[o.model.kind]));
       }

@@ -1,7 +1,7 @@
 """PyTorch side of `npm run bench`: times the same workloads on the same pack and input.
 
 usage: scripts/py -m bench.torch_bench --pack DIR --input FILE.bin --size S --reps R --threads T
-       [--device cpu|cuda] [--budget-s B]
+       [--device cpu|cuda] [--budget-s B] [--workloads full,gen,enc_a,batch8]
 Prints one JSON object: medians in ms of full (E_c + G), gen (G, content cached), enc_a, batch8
 (G with 8 z), plus peak memory.
 """
@@ -26,6 +26,7 @@ def main() -> None:
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--device', default='cpu')
     p.add_argument('--budget-s', type=float, default=30.0)
+    p.add_argument('--workloads', default='full,gen,enc_a,batch8')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     dev = torch.device(a.device)
@@ -51,7 +52,7 @@ def main() -> None:
             'batch8': lambda: sync(gen.forward_b(content.repeat(8, 1, 1, 1), z8)),
         }
         out = {}
-        for name, fn in work.items():
+        for name, fn in ((n, work[n]) for n in a.workloads.split(',')):
             fn()  # warm-up
             times = []
             start = time.perf_counter()
