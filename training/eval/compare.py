@@ -63,6 +63,9 @@ def compare(base: dict, new: dict, seed: int = 0, n: int = 2000) -> dict:
         if name not in new["directions"]:
             raise ValueError(f"{name}: only in the base evaluation")
         w = new["directions"][name]
+        if b.get("judge_verdict", "argmax") != w.get("judge_verdict", "argmax"):
+            raise ValueError(f"{name}: the evaluations used different judge verdicts ({b.get('judge_verdict', 'argmax')} vs "
+                             f"{w.get('judge_verdict', 'argmax')}): rerun the older one with the current evaluate")
         if b["inputs"] != w["inputs"] or b["samples"] != w["samples"] or b["target"] != w["target"]:
             raise ValueError(f"{name}: the two evaluations did not use the same held-out inputs and z samples per input")
         if not torch.allclose(b["real_feats"], w["real_feats"], atol=1e-4):

@@ -54,7 +54,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from training.eval.core import JUDGE_CACHE, centre, get_judge, grid_power, load_model
-from training.eval.realism import NOT_ANIMAL, judge_outputs, kid, kid_interval
+from training.eval.realism import NOT_ANIMAL, STRICT_KEEP, judge_outputs, kid, kid_interval, strict_thresholds
 from training.eval.unlike import example_report, unlike_report
 from training.trainer import checkpoint as ckpt_io
 from training.trainer.data import add_split_flags, crop_flip, load_folder, run_split, to_tensor
@@ -200,10 +200,16 @@ def evaluate(checkpoint: str, dataroot: str | None = None, holdout: float | None
     log(f"classifier accuracy on held-out real images: cats {acc_a:.3f}, dogs {acc_b:.3f}")
 
     judge = get_judge(imgs, split, judge_epochs, seed, judge_cache, log)
-    judged = {d: judge_outputs(judge, real[d]) for d in ("A", "B")}
-    train_feats = {d: judge_outputs(judge, centre(imgs[d][0], crop))[1] for d in ("A", "B")}
+    train_real = {d: centre(imgs[d][0], crop) for d in ("A", "B")}
+    # the strict verdict (realism.py): thresholds from the training photos, checked on the held-out ones
+    taus = strict_thresholds(judge, [train_real["A"], train_real["B"]])
+    judged = {d: judge_outputs(judge, real[d], thresholds=taus) for d in ("A", "B")}
+    lenient = {d: judge_outputs(judge, real[d])[0] for d in ("A", "B")}
+    train_feats = {d: judge_outputs(judge, train_real[d])[1] for d in ("A", "B")}
     judge_acc = {d: (judged[d][0] == (0 if d == "A" else 1)).float().mean().item() for d in ("A", "B")}
-    log(f"judge on held-out real images: cats {judge_acc['A']:.3f}, dogs {judge_acc['B']:.3f} called real animals of their class")
+    judge_acc_lenient = {d: (lenient[d] == (0 if d == "A" else 1)).float().mean().item() for d in ("A", "B")}
+    log(f"judge on held-out real images: cats {judge_acc['A']:.3f}, dogs {judge_acc['B']:.3f} called real animals of their class "
+        f"(strict thresholds {taus[0]:.3f} / {taus[1]:.3f}; argmax alone: {judge_acc_lenient['A']:.3f} / {judge_acc_lenient['B']:.3f})")
 
     concat = arch["concat"]
     g = torch.Generator().manual_seed(seed)
@@ -226,7 +232,8 @@ def evaluate(checkpoint: str, dataroot: str | None = None, holdout: float | None
         "checkpoint": str(checkpoint), "ep": arch.get("ep"), "total_it": arch.get("total_it"),
         "config": {"holdout": holdout, "split_seed": split_seed, "resize": resize, "crop": crop,
                    "samples_per_input": samples, "z_source": z_source, "classifier_epochs": cls_epochs,
-                   "classifier_input": CLS_SIZE, "seed": seed, "judge_epochs": judge_epochs},
+                   "classifier_input": CLS_SIZE, "seed": seed, "judge_epochs": judge_epochs,
+                   "judge_verdict": f"strict {STRICT_KEEP}", "strict_thresholds": [round(float(t), 4) for t in taus]},
         "held_out": {"A": len(imgs["A"][1]), "B": len(imgs["B"][1])},
         "classifier_accuracy": {"A": round(acc_a, 4), "B": round(acc_b, 4),
                                 "balanced": round((acc_a + acc_b) / 2, 4)},
@@ -262,8 +269,10 @@ def evaluate(checkpoint: str, dataroot: str | None = None, holdout: float | None
         emb = clf.embed(to_cls(x_tgt))
         real_l1 = float(np.mean([(x_tgt[i] - x_tgt[j]).abs().mean().item() / 2 for i, j in pairs])) if pairs else float("nan")
         real_feat = float(np.mean([(emb[i] - emb[j]).norm().item() for i, j in pairs])) if pairs else float("nan")
-        pred, feats = judge_outputs(judge, torch.cat(outs_all))
-        ref_pred, _ = judge_outputs(judge, torch.cat(refs_all))
+        pred, feats = judge_outputs(judge, torch.cat(outs_all), thresholds=taus)
+        pred_lenient, _ = judge_outputs(judge, torch.cat(outs_all))
+        ref_pred, _ = judge_outputs(judge, torch.cat(refs_all), thresholds=taus)
+        realism_lenient = (pred_lenient == tgt_label).float().mean().item()
         realism = (pred == tgt_label).float().mean().item()
         per_input = (pred == tgt_label).float().view(x_src.shape[0], samples).mean(1).numpy()
         base_realism = judge_acc[tgt]
@@ -282,6 +291,8 @@ def evaluate(checkpoint: str, dataroot: str | None = None, holdout: float | None
             "realism_not_animal": round((pred == NOT_ANIMAL).float().mean().item(), 4),
             "baseline_real_realism": round(base_realism, 4),
             "realism_vs_real": round(realism / base_realism, 4) if base_realism > 0 else float("nan"),
+            "realism_lenient": round(realism_lenient, 4),
+            "baseline_real_realism_lenient": round(judge_acc_lenient[tgt], 4),
             "baseline_input_realism_as_target": round((judged[src][0] == tgt_label).float().mean().item(), 4),
             "kid_x1000": round(1000 * kid(feats, judged[tgt][1]), 3),
             "kid_x1000_ci95": [round(1000 * v, 3) for v in kid_interval(feats, samples, judged[tgt][1], seed)],
@@ -291,13 +302,13 @@ def evaluate(checkpoint: str, dataroot: str | None = None, holdout: float | None
         }
         results["_outputs"][name] = {
             "inputs": [Path(f).name for f in imgs[src][2]], "samples": samples, "target": tgt_label,
-            "pred": pred.to(torch.int8), "feats": feats.float(), "real_feats": judged[tgt][1].float(),
+            "pred": pred.to(torch.int8), "judge_verdict": f"strict {STRICT_KEEP}", "feats": feats.float(), "real_feats": judged[tgt][1].float(),
             "real_realism": base_realism}
         # photos unlike the training set (training/eval/unlike.py): own z draws, so the figures above
         # stay those of earlier evaluations with the same seed
         gu = torch.Generator().manual_seed(seed + 1)
         draw = lambda *shape: to_source(torch.randn(*shape, arch["nz"], generator=gu), tgt)  # noqa: E731
-        judge_pred = lambda x: judge_outputs(judge, x)[0]  # noqa: E731
+        judge_pred = lambda x: judge_outputs(judge, x, thresholds=taus)[0]  # noqa: E731
         results["directions"][name]["unlike"] = unlike_report(
             x_src, enc, gen_t, judge_pred, tgt_label, draw(x_src.shape[0], UNLIKE_SAMPLES), base_realism)
         if src == "A":  # the app's example photo is a cat
@@ -318,18 +329,22 @@ def to_markdown(r: dict) -> str:
         f"cats {r['classifier_accuracy']['A']:.1%}, dogs {r['classifier_accuracy']['B']:.1%}.",
         "",
         "Realism judge (cat / dog / not a real animal; trained on real training-split photos and degraded "
-        "copies of them, never on generated images):",
+        "copies of them, never on generated images). Strict verdict: a translation counts only when the judge is as sure "
+        f"of it as of {STRICT_KEEP:.0%} of its real training photos of that animal (thresholds "
+        f"{r['config'].get('strict_thresholds', '-')}); the argmax-only share is in the last column:",
         "",
         "| direction | judged a real target animal (95 % interval, inputs resampled) | real target photos (baseline) | ratio | reference-guided "
-        "| judged not an animal | KID x1000 (95 % interval) | real train vs held-out KID x1000 (baseline) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| judged not an animal | KID x1000 (95 % interval) | real train vs held-out KID x1000 (baseline) "
+        "| argmax only: translations / real |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, d in r["directions"].items():
         lo, hi = d.get("realism_ci95", [float("nan"), float("nan")])
         klo, khi = d.get("kid_x1000_ci95", [float("nan"), float("nan")])
         lines.append(f"| {name.replace('2', ' -> ')} | {d['realism']:.1%} ({lo:.1%}-{hi:.1%}) | {d['baseline_real_realism']:.1%} | "
                      f"{d['realism_vs_real']:.2f} | {d['reference_realism']:.1%} | {d['realism_not_animal']:.1%} | "
-                     f"{d['kid_x1000']:.1f} ({klo:.0f}-{khi:.0f}) | {d['baseline_real_kid_x1000']:.1f} |")
+                     f"{d['kid_x1000']:.1f} ({klo:.0f}-{khi:.0f}) | {d['baseline_real_kid_x1000']:.1f} | "
+                     f"{d.get('realism_lenient', float('nan')):.1%} / {d.get('baseline_real_realism_lenient', float('nan')):.1%} |")
     lines += [
         "",
         "Direction classifier (cat vs dog, 64 px) and diversity:",

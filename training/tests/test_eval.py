@@ -57,6 +57,8 @@ def test_evaluate_and_sample_end_to_end(tmp_path):
         assert d["grid_power_x1e4"] >= 0 and d["baseline_real_grid_power_x1e4"] >= 0
         lo, hi = d["realism_ci95"]
         assert 0.0 <= lo <= d["realism"] <= hi <= 1.0
+        # the strict verdict only ever withdraws argmax verdicts, for translations and real photos alike
+        assert d["realism"] <= d["realism_lenient"] and d["baseline_real_realism"] <= d["baseline_real_realism_lenient"]
         klo, khi = d["kid_x1000_ci95"]
         assert klo <= d["kid_x1000"] <= khi
     assert "| cat -> dog |" in (out / "eval.md").read_text()
@@ -223,6 +225,48 @@ def test_balanced_ship_rule_takes_the_better_weak_direction_with_a_floor_on_the_
     different_judge["directions"]["dog2cat"]["real_realism"] = 0.9
     with pytest.raises(ValueError, match="judge"):
         compare(base, different_judge)
+
+
+def test_strict_verdict_needs_real_photo_confidence():
+    """Thresholds from a class's own real photos accept STRICT_KEEP of them; strict verdicts are a
+    subset of the argmax verdicts of the same class, and every withdrawn one falls below its
+    class's threshold; a stricter keep withdraws more."""
+    from training.eval.realism import NOT_ANIMAL, Judge, judge_outputs, strict_thresholds
+    torch.manual_seed(0)
+    judge = Judge(widths=(8,)).eval()
+    # a judge whose logits are a fixed linear map of the mean colour: every class occurs, with a spread
+    # of confidences (the trained judge's weights are not in the repository)
+    judge.features = torch.nn.Sequential(torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten())
+    judge.fc = torch.nn.Linear(3, 3)
+    with torch.no_grad():
+        judge.fc.weight.copy_(torch.tensor([[8.0, -4.0, 0.0], [-4.0, 8.0, 0.0], [0.0, 0.0, 4.0]]))
+        judge.fc.bias.zero_()
+    x = torch.rand(300, 3, 1, 1).expand(300, 3, 8, 8) * 2 - 1
+    lenient, _ = judge_outputs(judge, x)
+    cats, dogs = x[lenient == 0], x[lenient == 1]
+    assert len(cats) > 20 and len(dogs) > 20
+    taus = strict_thresholds(judge, [cats, dogs], keep=0.9)
+    strict, _ = judge_outputs(judge, x, thresholds=taus)
+    assert ((strict == 0).sum() / len(cats)).item() >= 0.9 - 1 / len(cats)  # the quantile keeps its share
+    assert ((strict == 1).sum() / len(dogs)).item() >= 0.9 - 1 / len(dogs)
+    assert ((strict == lenient) | (strict == NOT_ANIMAL)).all()            # only withdrawals
+    assert (strict != lenient).any()
+    with torch.no_grad():
+        p = torch.softmax(judge(x), 1)
+    withdrawn = (strict != lenient) & (lenient != NOT_ANIMAL)
+    assert (p[withdrawn, lenient[withdrawn]] < taus[lenient[withdrawn]]).all()
+    stricter, _ = judge_outputs(judge, x, thresholds=strict_thresholds(judge, [cats, dogs], keep=0.5))
+    assert (stricter != NOT_ANIMAL).sum() < (strict != NOT_ANIMAL).sum()
+
+
+def test_compare_refuses_evaluations_with_different_verdicts():
+    import pytest
+    from training.eval.compare import compare
+    real = torch.randn(30, 8)
+    base, new = _fake_outputs([1] * 20, real[:20].repeat(4, 1), real), _fake_outputs([1] * 20, real[:20].repeat(4, 1), real)
+    new["directions"]["cat2dog"]["judge_verdict"] = "strict 0.9"  # base: an argmax-only evaluation
+    with pytest.raises(ValueError, match="judge verdicts"):
+        compare(base, new)
 
 
 def test_compare_eval_pairs_inputs_and_applies_the_ship_rule():
