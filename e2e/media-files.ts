@@ -9,10 +9,17 @@ export interface WebmInfo {
   codecId: string;
   width: number;
   height: number;
-  /** Frame payloads (SimpleBlock / Block data after the track number, timecode and flags). */
+  /** Frame payloads (SimpleBlock / Block data after the track number, timecode and flags), of every track. */
   frames: Buffer[];
   keyFrames: number;
+  /** The tracks (number and codec, in file order) and every block with its track, time (ms from the cluster's) and payload. */
+  tracks: { number: number; codecId: string }[];
+  blocks: { track: number; timeMs: number; data: Buffer }[];
+  /** The video track's Colour element (Matroska codes: matrix, range 1 limited / 2 full, transfer, primaries), when present. */
+  colour: { matrix?: number; range?: number; transfer?: number; primaries?: number };
 }
+
+const COLOUR_FIELDS: Record<number, keyof WebmInfo['colour']> = { 0x55b1: 'matrix', 0x55b9: 'range', 0x55ba: 'transfer', 0x55bb: 'primaries' };
 
 const EBML = 0x1a45dfa3;
 const DOC_TYPE = 0x4282;
@@ -23,8 +30,11 @@ const MASTERS = new Set([
   0x1654ae6b, // Tracks
   0xae, // TrackEntry
   0xe0, // Video
+  0x55b0, // Colour
 ]);
 const SIMPLE_BLOCK = 0xa3;
+const CLUSTER_TIMECODE = 0xe7;
+const TRACK_NUMBER = 0xd7;
 const BLOCK = 0xa1;
 
 /** An EBML variable-length integer at `pos`: its value (marker removed unless `keepMarker`) and length. */
@@ -43,7 +53,8 @@ function vint(buf: Buffer, pos: number, keepMarker: boolean): { value: number; l
 }
 
 export function readWebm(buf: Buffer): WebmInfo {
-  const info: WebmInfo = { docType: '', codecId: '', width: 0, height: 0, frames: [], keyFrames: 0 };
+  const info: WebmInfo = { docType: '', codecId: '', width: 0, height: 0, frames: [], keyFrames: 0, tracks: [], blocks: [], colour: {} };
+  let clusterMs = 0;
   const walk = (start: number, end: number): void => {
     let pos = start;
     while (pos < end) {
@@ -52,16 +63,26 @@ export function readWebm(buf: Buffer): WebmInfo {
       const body = pos + id.length + size.length;
       const bodyEnd = size.unknown ? end : body + size.value;
       if (bodyEnd > buf.length) throw new Error(`EBML element 0x${id.value.toString(16)} runs past the end of the file`);
+      if (id.value === 0xae) info.tracks.push({ number: 0, codecId: '' });
       if (id.value === EBML || MASTERS.has(id.value)) walk(body, bodyEnd);
       else if (id.value === DOC_TYPE) info.docType = buf.toString('ascii', body, bodyEnd);
-      else if (id.value === 0x86) info.codecId = buf.toString('ascii', body, bodyEnd);
+      else if (id.value === 0x86) {
+        // The codec of the (first) video track; every track's codec is in `tracks`.
+        const codec = buf.toString('ascii', body, bodyEnd);
+        info.tracks[info.tracks.length - 1]!.codecId = codec;
+        if (!info.codecId && codec.startsWith('V_')) info.codecId = codec;
+      } else if (id.value === TRACK_NUMBER) info.tracks[info.tracks.length - 1]!.number = buf.readUIntBE(body, size.value);
+      else if (id.value === CLUSTER_TIMECODE) clusterMs = buf.readUIntBE(body, size.value);
+      else if (COLOUR_FIELDS[id.value]) info.colour[COLOUR_FIELDS[id.value]!] = buf.readUIntBE(body, size.value);
       else if (id.value === 0xb0) info.width = buf.readUIntBE(body, size.value);
       else if (id.value === 0xba) info.height = buf.readUIntBE(body, size.value);
       else if (id.value === SIMPLE_BLOCK || id.value === BLOCK) {
         const track = vint(buf, body, false);
         const flags = buf[body + track.length + 2]!;
         if (id.value === SIMPLE_BLOCK && flags & 0x80) info.keyFrames++;
-        info.frames.push(buf.subarray(body + track.length + 3, bodyEnd));
+        const data = buf.subarray(body + track.length + 3, bodyEnd);
+        info.frames.push(data);
+        info.blocks.push({ track: track.value, timeMs: clusterMs + buf.readInt16BE(body + track.length), data });
       }
       pos = bodyEnd;
     }

@@ -10,8 +10,9 @@ import { Messages } from './components/Messages';
 import { ModelBar } from './components/ModelBar';
 import { OutputPanel } from './components/OutputPanel';
 import { PerfReadout } from './components/PerfReadout';
+import { VideoPanel } from './components/VideoPanel';
 
-/** Page-wide drop target (images -> content, .pth -> conversion) and clipboard paste. */
+/** Page-wide drop target (images -> content, videos -> translation, .pth -> conversion) and clipboard paste. */
 function useGlobalInput(): boolean {
   const [dragging, setDragging] = useState(false);
   useEffect(() => {
@@ -76,7 +77,7 @@ function useGlobalInput(): boolean {
  * translation side by side, the style controls right below (styles.css).
  */
 const COLUMNS: ReadonlyArray<readonly [string, ReadonlyArray<readonly [string, () => ReactElement | null]>]> = [
-  ['source', [['content', ContentPanel], ['interp', InterpPanel]]],
+  ['source', [['content', ContentPanel], ['interp', InterpPanel], ['video', VideoPanel]]],
   ['style', [['style', AttributePanel]]],
   ['result', [['output', OutputPanel], ['grid', GridPanel]]],
 ];
@@ -111,7 +112,7 @@ export function App() {
       <PerfReadout />
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">
-          Drop a photo (or a .pth checkpoint)
+          Drop a photo, a video (MP4, WebM) or a .pth checkpoint
         </div>
       )}
     </div>

@@ -7,6 +7,7 @@ import { create } from 'zustand';
 import { EMPTY_HISTORY, type HistoryState } from './history';
 import type { SliderSet } from './directions';
 import { EXPORT_INITIAL, type ExportState } from './export-state';
+import { VIDEO_INITIAL, type VideoState } from './video/state';
 import type { Direction } from '../drit/model';
 import type {
   BackendName,
@@ -154,6 +155,8 @@ export interface AppState {
   zSource: ZSource;
   /** Animated GIF / video export of the strip or a one-slider sweep (export.ts). */
   exporting: ExportState;
+  /** A video file translated frame by frame (video/actions.ts). */
+  video: VideoState;
 
   output: RgbaFrame | null;
   rendering: boolean;
@@ -200,6 +203,7 @@ export const initialState: AppState = {
   sliderSet: 'raw',
   zSource: 'normal',
   exporting: EXPORT_INITIAL,
+  video: VIDEO_INITIAL,
   output: null,
   rendering: false,
   perf: { renders: 0 },

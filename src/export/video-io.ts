@@ -14,6 +14,7 @@ export {
   MP4,
   QTFF,
   QUALITY_HIGH,
+  QUALITY_VERY_HIGH,
   VideoSampleSink,
   VideoSampleSource,
   WEBM,

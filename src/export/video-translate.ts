@@ -213,7 +213,8 @@ export async function translateVideoFile(file: Blob, name: string, opts: Transla
     const codec = await chooseVideoCodec(opts.container, width, height);
     const out = await newVideoOutput(opts.container);
     output = out.output;
-    videoSource = new io.VideoSampleSource({ codec, bitrate: io.QUALITY_HIGH });
+    // Very high: the frames are small (the model's output size), and a model's fine texture is what lower rates lose first.
+    videoSource = new io.VideoSampleSource({ codec, bitrate: io.QUALITY_VERY_HIGH });
     output.addVideoTrack(videoSource);
     audio = await planAudio(io, output, name, opts.container, t0, input);
     await output.start();
@@ -241,9 +242,11 @@ export async function translateVideoFile(file: Blob, name: string, opts: Transla
         const k = next++;
         const bitmap = frameBitmap(sample);
         const translated = opts.translate(bitmap, k, total);
+        // Both are awaited later (through `inflight`, on the next frame or after the loop); an early
+        // exit (cancel, a failed encode) must not leave their rejections unhandled meanwhile.
+        translated.catch(() => {});
         await inflight;
         inflight = translated.then((f) => encode(f, p));
-        // Rejections are awaited on the next frame (or after the loop); not "unhandled" meanwhile.
         inflight.catch(() => {});
       } finally {
         sample.close();

@@ -8,6 +8,8 @@ import { decode, downscaleNotice, isCheckpointName, releaseSlot } from '../image
 import { setReferenceFile } from '../reference';
 import { restoreFromResult } from '../result-png';
 import { getState, setState } from '../store';
+import { isVideoFile } from '../../export/video-plan';
+import { translateVideo } from '../video/actions';
 import { clearError, showError } from '../worker-handle';
 import { setDirection } from './attributes';
 import { convertFile } from './model';
@@ -48,11 +50,12 @@ export function setCrop(crop: CropBox | null): void {
   setState({ crop });
 }
 
-/** Drops or picks: images go to `target`, checkpoints get converted, result PNGs restore their settings. */
+/** Drops or picks: images go to `target`, videos get translated, checkpoints get converted, result PNGs restore their settings. */
 export async function handleFiles(files: readonly File[], target: 'content' | 'reference'): Promise<void> {
   const file = files[0];
   if (!file) return;
   if (isCheckpointName(file.name)) return convertFile(file, file.name);
+  if (isVideoFile(file.name, file.type)) return translateVideo(file);
   if (target === 'reference') return setReferenceFile(file);
   if (await restoreFromResult(file, file.name)) return;
   return setContentFile(file);
