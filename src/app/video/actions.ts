@@ -74,8 +74,9 @@ export async function translateVideo(file: File): Promise<void> {
   const container = s.exporting.container;
   const abort = new AbortController();
   jobAbort = abort;
-  patch({ job: { name: file.name, stage: 'reading', done: 0, total: 0, eta: describeEta(null), frame: null, input: null }, message: null });
+  patch({ job: { name: file.name, stage: 'reading', done: 0, total: 0, eta: describeEta(null), frame: null, input: null, workerMs: null }, message: null });
   let started = 0;
+  let workerMs = 0;
   const onProgress = (p: VideoProgress): void => {
     if (abort.signal.aborted) return;
     if (p.stage === 'translating' && p.done === 0) started = performance.now();
@@ -89,7 +90,8 @@ export async function translateVideo(file: File): Promise<void> {
     }
     const z = zAt(path, k, n);
     const r = await worker().call((api) => api.translateFrame(Comlink.transfer({ frame, crop: null, direction, z }, [frame])), abort.signal);
-    if (!abort.signal.aborted) patchJob({ frame: r.output, input: r.input });
+    workerMs += r.prepareMs + r.modelMs;
+    if (!abort.signal.aborted) patchJob({ frame: r.output, input: r.input, workerMs: workerMs / (k + 1) });
     return r.output;
   };
   try {

@@ -14,6 +14,8 @@ export interface VideoJob {
   /** The last translated frame and its exact model input, shown while the job runs. */
   frame: RgbaFrame | null;
   input: RgbaFrame | null;
+  /** The worker's mean time per frame so far (reading the frame, pre-processing, E_c + G), ms. */
+  workerMs: number | null;
 }
 
 export interface VideoResult {
