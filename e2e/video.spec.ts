@@ -179,6 +179,36 @@ function maxError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+type Captured = { frames: number[][]; inputs: number[][]; stop?: () => void };
+
+/** Starts recording the frames the app hands to the encoder (each translation as it comes back from the worker) and their model inputs. */
+async function captureEncoded(): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __videoCaptured?: Captured };
+    w.__videoCaptured?.stop?.();
+    const captured: Captured = { frames: [], inputs: [] };
+    w.__videoCaptured = captured;
+    let last: unknown = null;
+    captured.stop = window.__drit!.subscribe((s) => {
+      const f = s.video.job?.frame;
+      if (f && f !== last) {
+        captured.frames.push(Array.from(f.data));
+        captured.inputs.push(Array.from(s.video.job!.input!.data));
+      }
+      last = f ?? last;
+    });
+  });
+}
+
+/** What `captureEncoded` recorded (and stops recording). */
+async function readEncoded(): Promise<{ frames: number[][]; inputs: number[][] }> {
+  return page.evaluate(() => {
+    const c = (window as unknown as { __videoCaptured: Captured }).__videoCaptured;
+    c.stop?.();
+    return { frames: c.frames, inputs: c.inputs };
+  });
+}
+
 async function waitDownload(act: () => Promise<unknown>): Promise<{ name: string; bytes: Buffer }> {
   const [d]: [Download, unknown] = await Promise.all([page.waitForEvent('download'), act()]);
   await expect(page.getByTestId('video-progress')).toBeHidden();
@@ -197,21 +227,7 @@ test('a WebM clip with sound -> a WebM whose frames are the single-photo transla
   const made = await makeClip({ container: 'webm', ...CLIP, timestamps: frameTimes(n, fps), lastDuration: 1 / fps, toneSeconds: n / fps });
   expect(made.audioCodec).toBe('opus');
   const z = await page.evaluate(() => window.__drit!.state().z.slice());
-  // The frames the app hands to the encoder (each translation as it comes back from the worker).
-  await page.evaluate(() => {
-    const w = window as unknown as { __videoFrames: number[][]; __videoInputs: number[][] };
-    w.__videoFrames = [];
-    w.__videoInputs = [];
-    let last: unknown = null;
-    window.__drit!.subscribe((s) => {
-      const f = s.video.job?.frame;
-      if (f && f !== last) {
-        w.__videoFrames.push(Array.from(f.data));
-        w.__videoInputs.push(Array.from(s.video.job!.input!.data));
-      }
-      last = f ?? last;
-    });
-  });
+  await captureEncoded();
   const out = await waitDownload(() => dropMade([{ name: 'clip.webm', type: 'video/webm', b64: made.b64 }]));
   expect(out.name).toBe('drit-clip.webm');
   await expect(page.getByTestId('video-saved')).toContainText(`Saved drit-clip.webm`);
@@ -253,8 +269,7 @@ test('a WebM clip with sound -> a WebM whose frames are the single-photo transla
   }
   expect(await page.evaluate(() => window.__drit!.state().z.slice())).toEqual(z);
 
-  const raw = await page.evaluate(() => (window as unknown as { __videoFrames: number[][] }).__videoFrames);
-  const inputs = await page.evaluate(() => (window as unknown as { __videoInputs: number[][] }).__videoInputs);
+  const { frames: raw, inputs } = await readEncoded();
   // What the app encoded is exactly the single-photo translation of each source frame (same model input, same output).
   expect(raw).toHaveLength(n);
   raw.forEach((f, k) => {
@@ -312,4 +327,27 @@ test('cancel: a translation stopped mid-way saves nothing and the page stays usa
   const out = await waitDownload(() => dropMade([{ name: 'small.webm', type: 'video/webm', b64: small.b64 }]));
   expect(readWebm(out.bytes).blocks).toHaveLength(3);
   await expect(page.getByTestId('video-saved')).toContainText('3 frames at 64×64, 0.3 s;');
+});
+
+test('z along the video: a sweep of z1 paints the first frame at z1 = -3, the middle at 0 and the last at +3', async () => {
+  const z = await page.evaluate(() => window.__drit!.state().z.slice());
+  await page.getByTestId('sweep-dim').selectOption({ label: 'z1' });
+  await page.getByTestId('video-path').selectOption('sweep');
+  const made = await makeClip({ container: 'webm', ...CLIP, timestamps: frameTimes(3, 10), lastDuration: 0.1, toneSeconds: 0 });
+  await captureEncoded();
+  await waitDownload(() => dropMade([{ name: 'sweep.webm', type: 'video/webm', b64: made.b64 }]));
+  const { frames } = await readEncoded();
+  expect(frames).toHaveLength(3);
+  // References: each source frame as a photo, with z1 set on its slider to the sweep's value there.
+  const source = await decodeFrames(readWebm(Buffer.from(made.b64, 'base64')), CLIP.width, CLIP.height);
+  const pngs = await toPngs(source, CLIP.width, CLIP.height);
+  for (const [k, z1] of [-3, 0, 3].entries()) {
+    await afterRender(page, () => dropMade([{ name: `sweep-${k}.png`, type: 'image/png', b64: pngs[k]! }]));
+    const now = await page.evaluate(() => window.__drit!.state().z[0]!);
+    if (z1 !== now) await afterRender(page, () => page.getByTestId('slider-0').fill(String(z1)));
+    const state = await page.evaluate(() => ({ z: window.__drit!.state().z.slice(), out: Array.from(window.__drit!.state().output!.data) }));
+    expect(state.z).toEqual([z1, ...z.slice(1)]);
+    expect(maxError(frames[k]!, state.out), `frame ${k} at z1 = ${z1}`).toBe(0);
+  }
+  await page.getByTestId('video-path').selectOption('current');
 });
