@@ -5,11 +5,11 @@
  * "Converting checkpoint_zip.pth: storing" left on screen after the "Converted" notice).
  */
 import { afterEach, expect, it } from 'vitest';
-import type { ConvertProgress } from '../../worker/protocol';
+import type { ConvertProgress, LoadProgress, ModelInfo } from '../../worker/protocol';
 import { fakeBridge, until } from '../../testing/fake-worker';
 import { getState, setState } from '../store';
 import { setWorker } from '../worker-handle';
-import { convertFile } from './model';
+import { convertFile, selectModel } from './model';
 
 let terminate: (() => void) | null = null;
 afterEach(() => terminate?.());
@@ -36,4 +36,28 @@ it('a progress message that arrives after the answer leaves no progress bar', as
   await new Promise((r) => setTimeout(r, 50)); // its delivery through the proxy's port
   expect(getState().notice).toContain('Converted “checkpoint.pth”');
   expect(getState().converting).toBeNull();
+});
+
+it('a load progress message that arrives after the model is loaded does not bring the loading state back', async () => {
+  let lateSent = false;
+  const info = { id: 'local-y', name: 'y', nz: 8, concat: 0, bytes: 1, fromCache: true, packMs: 1, buildMs: 1, warmupMs: 1 } as ModelInfo;
+  const api = {
+    async loadModel(_spec: unknown, onProgress: (p: LoadProgress) => void) {
+      void onProgress({ stage: 'warmup' });
+      setTimeout(() => {
+        void onProgress({ stage: 'ready' });
+        lateSent = true;
+      }, 50);
+      return info;
+    },
+  };
+  const { bridge } = fakeBridge(api);
+  setWorker(bridge);
+  terminate = () => bridge.terminate();
+  setState({ models: [{ id: 'local-y', name: 'y (converted here)', origin: 'local', location: { kind: 'local', id: 'local-y' } }], loading: null, error: null });
+  await selectModel('local-y');
+  expect(getState().model?.id).toBe('local-y');
+  await until(() => lateSent, 'the late progress message');
+  await new Promise((r) => setTimeout(r, 50));
+  expect(getState().loading).toBeNull();
 });

@@ -62,17 +62,22 @@ export async function selectModel(id: string, opts: { keepError?: boolean } = {}
   setState({ modelId: id, loading: { stage: 'manifest' } });
   if (entry.origin === 'server') setModelInQuery(id);
   const spec: ModelSpec = { id: entry.id, name: entry.name, location: entry.location };
+  // As in convertFile: a last progress message ('ready') can land after the answer; it must not
+  // set `loading` again (that would keep every view waiting for a load that is over).
+  let answered = false;
   try {
     const info = await loads.run((api, signal) =>
       api.loadModel(
         spec,
         Comlink.proxy((p) => {
-          if (!signal.aborted) setState({ loading: p });
+          if (!signal.aborted && !answered) setState({ loading: p });
         }),
       ),
     );
+    answered = true;
     setState(onModelLoaded(getState(), info, loadStarred(id), freshSeed()));
   } catch (e) {
+    answered = true;
     if (isCancelled(e)) return;
     setState({ loading: null, model: null, output: null, modelInput: null });
     const before = getState().error;
