@@ -102,8 +102,12 @@ const workloads = args.workloads!.split(',').filter(Boolean) as Workload[];
 for (const w of workloads) if (!(WORKLOADS as readonly string[]).includes(w)) throw new Error(`--workloads: unknown workload '${w}' (${WORKLOADS.join(', ')})`);
 const ortKinds = args.ort!.split(',').filter(Boolean) as OrtKind[];
 for (const k of ortKinds) if (k !== 'ort-wasm' && k !== 'ort-node') throw new Error(`--ort: unknown engine '${k}' (ort-wasm, ort-node)`);
-/** Largest relative difference from PyTorch an ORT engine may show before its timings are refused (parity: ~1e-5). */
-const ORT_PARITY_LIMIT = 1e-3;
+/**
+ * Largest relative difference from PyTorch an ORT engine may show before its timings are refused.
+ * Measured: onnxruntime-node 1e-5 to 4e-5, onnxruntime-web's wasm build up to 9.5e-4 at the paper's
+ * widths; a wrong export (weight layout, padding, z split) differs by 0.1 to 1.
+ */
+const ORT_PARITY_LIMIT = 1e-2;
 
 function models(): ModelSpec[] {
   if (quick) {
