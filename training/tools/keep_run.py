@@ -1,8 +1,8 @@
 """Keep a run in the repository so that a later run, on a fresh machine, resumes it.
 
 Copies from ``<run>/`` into ``training/resume/<name>/``: the compact checkpoint (xz-compressed,
-``resume.pt.xz``), ``config.json``, ``run_info.json``, ``losses.csv``, ``loss_curve.png`` and the
-newest sample grid (``samples_latest.png``). The files are replaced each time: one checkpoint per
+``resume.pt.xz``), ``config.json``, ``run_info.json``, ``losses.csv`` and ``loss_curve.png`` (no
+sample grid: it shows training photos). The files are replaced each time: one checkpoint per
 run in the history, not one per save. A run resumed on a fresh machine logs only its own
 iterations, so ``losses.csv`` is joined: the kept rows before the run's first iteration, then the
 run's rows (and the loss curve is redrawn from the whole).
@@ -57,9 +57,7 @@ def main(argv=None) -> int:
     if (run / "losses.csv").exists():
         join_losses(dest / "losses.csv", run / "losses.csv")
         plot_losses(dest / "losses.csv", dest / "loss_curve.png")
-    samples = sorted((run / "samples").glob("it*.png"))
-    if samples:
-        shutil.copy(samples[-1], dest / "samples_latest.png")
+    # no sample grid: its input column shows training photos, which stay out of the repository
     c = compact.read_resume(dest / "resume.pt.xz")["counters"]
     print(f"kept {run} in {dest}: resume.pt.xz {size / 2 ** 20:.1f} MiB, total_it {c['total_it']}, "
           f"images {c['images']}, CPU {c['cpu_s'] / 3600:.2f} h")
