@@ -5,19 +5,9 @@
  * an optional Opus / AAC sine tone. mediabunny muxes the clip; the app reads it with mediabunny's
  * demuxer, and the tests read the app's output with their own walkers (media-files.ts) instead.
  */
-import {
-  AudioSample,
-  AudioSampleSource,
-  BufferTarget,
-  Mp4OutputFormat,
-  Output,
-  QUALITY_HIGH,
-  VideoSample,
-  VideoSampleSource,
-  WebMOutputFormat,
-  canEncodeAudio,
-  canEncodeVideo,
-} from 'mediabunny';
+import { AudioSample, AudioSampleSource, canEncodeAudio } from 'mediabunny';
+// the video side through the module that the app's video export uses, not a second list of names
+import * as mux from '../src/export/mux';
 
 export interface ClipSpec {
   container: 'webm' | 'mp4';
@@ -52,15 +42,15 @@ export async function makeClip(spec: ClipSpec): Promise<Clip> {
   const codecs = spec.container === 'webm' ? (['vp9', 'vp8'] as const) : (['avc'] as const);
   let videoCodec: (typeof codecs)[number] | null = null;
   for (const c of codecs) {
-    if (await canEncodeVideo(c, { width: spec.width, height: spec.height })) {
+    if (await mux.canEncodeVideo(c, { width: spec.width, height: spec.height })) {
       videoCodec = c;
       break;
     }
   }
   if (!videoCodec) throw new Error(`this browser cannot encode ${codecs.join(' / ')}`);
-  const target = new BufferTarget();
-  const output = new Output({ format: spec.container === 'webm' ? new WebMOutputFormat() : new Mp4OutputFormat({ fastStart: 'in-memory' }), target });
-  const video = new VideoSampleSource({ codec: videoCodec, bitrate: QUALITY_HIGH, keyFrameInterval: 1 });
+  const target = new mux.BufferTarget();
+  const output = new mux.Output({ format: spec.container === 'webm' ? new mux.WebMOutputFormat() : new mux.Mp4OutputFormat({ fastStart: 'in-memory' }), target });
+  const video = new mux.VideoSampleSource({ codec: videoCodec, bitrate: mux.QUALITY_HIGH, keyFrameInterval: 1 });
   output.addVideoTrack(video);
   let audioCodec: 'opus' | 'aac' | null = null;
   let audio: AudioSampleSource | null = null;
@@ -72,7 +62,7 @@ export async function makeClip(spec: ClipSpec): Promise<Clip> {
       }
     }
     if (!audioCodec) throw new Error('this browser cannot encode Opus / AAC audio');
-    audio = new AudioSampleSource({ codec: audioCodec, bitrate: QUALITY_HIGH });
+    audio = new AudioSampleSource({ codec: audioCodec, bitrate: mux.QUALITY_HIGH });
     output.addAudioTrack(audio);
   }
   await output.start();
@@ -92,7 +82,7 @@ export async function makeClip(spec: ClipSpec): Promise<Clip> {
     drawTestFrame(ctx, photo, k, n);
     const t = spec.timestamps[k]!;
     const duration = k + 1 < n ? spec.timestamps[k + 1]! - t : spec.lastDuration;
-    const sample = new VideoSample(canvas, { timestamp: t, duration });
+    const sample = new mux.VideoSample(canvas, { timestamp: t, duration });
     await video.add(sample);
     sample.close();
   }
