@@ -54,7 +54,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from training.eval.core import JUDGE_CACHE, centre, get_judge, grid_power, load_model
-from training.eval.realism import NOT_ANIMAL, STRICT_KEEP, judge_outputs, kid, kid_interval, strict_thresholds
+from training.eval.realism import (NOT_ANIMAL, STRICT_KEEP, judge_outputs, judge_pass, kid, kid_interval,
+                                   thresholds_from_logits, verdict)
 from training.eval.unlike import example_report, unlike_report
 from training.trainer import checkpoint as ckpt_io
 from training.trainer.data import add_split_flags, crop_flip, load_folder, run_split, to_tensor
@@ -201,11 +202,15 @@ def evaluate(checkpoint: str, dataroot: str | None = None, holdout: float | None
 
     judge = get_judge(imgs, split, judge_epochs, seed, judge_cache, log)
     train_real = {d: centre(imgs[d][0], crop) for d in ("A", "B")}
-    # the strict verdict (realism.py): thresholds from the training photos, checked on the held-out ones
-    taus = strict_thresholds(judge, [train_real["A"], train_real["B"]])
-    judged = {d: judge_outputs(judge, real[d], thresholds=taus) for d in ("A", "B")}
-    lenient = {d: judge_outputs(judge, real[d])[0] for d in ("A", "B")}
-    train_feats = {d: judge_outputs(judge, train_real[d])[1] for d in ("A", "B")}
+    # the strict verdict (realism.py): thresholds from the training photos, checked on the held-out ones;
+    # one judge pass per set of photos gives its features (KID), thresholds and both verdicts
+    train_feats, train_logits = {}, {}
+    for d in ("A", "B"):
+        train_feats[d], train_logits[d] = judge_pass(judge, train_real[d])
+    taus = thresholds_from_logits([train_logits["A"], train_logits["B"]])
+    held = {d: judge_pass(judge, real[d]) for d in ("A", "B")}
+    judged = {d: (verdict(held[d][1], taus), held[d][0]) for d in ("A", "B")}
+    lenient = {d: verdict(held[d][1]) for d in ("A", "B")}
     judge_acc = {d: (judged[d][0] == (0 if d == "A" else 1)).float().mean().item() for d in ("A", "B")}
     judge_acc_lenient = {d: (lenient[d] == (0 if d == "A" else 1)).float().mean().item() for d in ("A", "B")}
     log(f"judge on held-out real images: cats {judge_acc['A']:.3f}, dogs {judge_acc['B']:.3f} called real animals of their class "
@@ -269,8 +274,8 @@ def evaluate(checkpoint: str, dataroot: str | None = None, holdout: float | None
         emb = clf.embed(to_cls(x_tgt))
         real_l1 = float(np.mean([(x_tgt[i] - x_tgt[j]).abs().mean().item() / 2 for i, j in pairs])) if pairs else float("nan")
         real_feat = float(np.mean([(emb[i] - emb[j]).norm().item() for i, j in pairs])) if pairs else float("nan")
-        pred, feats = judge_outputs(judge, torch.cat(outs_all), thresholds=taus)
-        pred_lenient, _ = judge_outputs(judge, torch.cat(outs_all))
+        feats, logits = judge_pass(judge, torch.cat(outs_all))
+        pred, pred_lenient = verdict(logits, taus), verdict(logits)
         ref_pred, _ = judge_outputs(judge, torch.cat(refs_all), thresholds=taus)
         realism_lenient = (pred_lenient == tgt_label).float().mean().item()
         realism = (pred == tgt_label).float().mean().item()

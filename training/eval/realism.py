@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -212,28 +212,45 @@ STRICT_KEEP = 0.9  # a strict verdict accepts this share of the judge's own real
 
 
 @torch.no_grad()
-def judge_outputs(judge: Judge, x: torch.Tensor, chunk: int = 64, thresholds: Optional[torch.Tensor] = None):
-    """(predicted class, penultimate features) for a batch of [-1, 1] images.
-
-    With ``thresholds`` (one per animal class, ``strict_thresholds``) the verdict is strict: an image
-    the judge calls a cat or a dog counts as one only if the judge is at least as sure of it as it is
-    of ``STRICT_KEEP`` of the real training photos of that class; otherwise it is "not an animal"."""
-    preds, feats = [], []
+def judge_pass(judge: Judge, x: torch.Tensor, chunk: int = 64) -> Tuple[torch.Tensor, torch.Tensor]:
+    """(penultimate features, logits) of a batch of [-1, 1] images: the one pass of the judge over
+    them, from which every verdict (``verdict``), threshold (``thresholds_from_logits``) and KID
+    feature comes without judging the images again."""
+    feats, logits = [], []
     for s in range(0, x.shape[0], chunk):
         f = judge.features(x[s:s + chunk].float())
         feats.append(f)
-        logits = judge.fc(f)
-        pred = logits.argmax(1)
-        if thresholds is not None:
-            p = F.softmax(logits, 1)
-            animal = pred != NOT_ANIMAL
-            sure = p.gather(1, pred[:, None])[:, 0] >= thresholds[pred.clamp(max=len(thresholds) - 1)]
-            pred = torch.where(animal & sure, pred, torch.full_like(pred, NOT_ANIMAL))
-        preds.append(pred)
-    return torch.cat(preds), torch.cat(feats)
+        logits.append(judge.fc(f))
+    return torch.cat(feats), torch.cat(logits)
 
 
-@torch.no_grad()
+def verdict(logits: torch.Tensor, thresholds: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """The judge's class per image (argmax), or with ``thresholds`` (one per animal class,
+    ``strict_thresholds``) the strict verdict: an image the judge calls a cat or a dog counts as one
+    only if the judge is at least as sure of it as it is of ``STRICT_KEEP`` of the real training
+    photos of that class; otherwise it is "not an animal"."""
+    pred = logits.argmax(1)
+    if thresholds is None:
+        return pred
+    p = F.softmax(logits, 1)
+    animal = pred != NOT_ANIMAL
+    sure = p.gather(1, pred[:, None])[:, 0] >= thresholds[pred.clamp(max=len(thresholds) - 1)]
+    return torch.where(animal & sure, pred, torch.full_like(pred, NOT_ANIMAL))
+
+
+def judge_outputs(judge: Judge, x: torch.Tensor, chunk: int = 64, thresholds: Optional[torch.Tensor] = None):
+    """(predicted class, penultimate features) for a batch of [-1, 1] images (``verdict`` of one
+    ``judge_pass``)."""
+    feats, logits = judge_pass(judge, x, chunk)
+    return verdict(logits, thresholds), feats
+
+
+def thresholds_from_logits(logits_by_class: Sequence[torch.Tensor], keep: float = STRICT_KEEP) -> torch.Tensor:
+    """``strict_thresholds`` from the judge's logits of the real photos of each animal class."""
+    return torch.stack([torch.quantile(F.softmax(lg, 1)[:, c].double(), 1.0 - keep).float()
+                        for c, lg in enumerate(logits_by_class)])
+
+
 def strict_thresholds(judge: Judge, real_by_class: Sequence[torch.Tensor], keep: float = STRICT_KEEP,
                       chunk: int = 64) -> torch.Tensor:
     """Per animal class c, the (1 - keep) quantile of p(c) over real photos of class c (the judge's
@@ -241,12 +258,10 @@ def strict_thresholds(judge: Judge, real_by_class: Sequence[torch.Tensor], keep:
 
     Why: the argmax verdict is generous -- a white blob with dark spots is "dog" at p = 0.6, far less
     sure than the judge is of nearly every real dog. Requiring real-photo confidence makes "looks like
-    a real dog" mean what a person means, without ever training the judge on generated images."""
-    taus = []
-    for c, x in enumerate(real_by_class):
-        p = torch.cat([F.softmax(judge(x[s:s + chunk].float()), 1)[:, c] for s in range(0, x.shape[0], chunk)])
-        taus.append(torch.quantile(p.double(), 1.0 - keep).float())
-    return torch.stack(taus)
+    a real dog" mean what a person means, without ever training the judge on generated images.
+    evaluate.py judges the training photos once (``judge_pass``) and derives the thresholds and the
+    KID features from that pass (``thresholds_from_logits``)."""
+    return thresholds_from_logits([judge_pass(judge, x, chunk)[1] for x in real_by_class], keep)
 
 
 def _cubic_kernel(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

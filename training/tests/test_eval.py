@@ -259,6 +259,37 @@ def test_strict_verdict_needs_real_photo_confidence():
     assert (stricter != NOT_ANIMAL).sum() < (strict != NOT_ANIMAL).sum()
 
 
+def test_one_judge_pass_gives_the_same_verdicts_thresholds_and_features():
+    """evaluate.py judges each set of photos once (judge_pass) and derives thresholds, both verdicts
+    and KID features from it: all must equal what separate passes of the whole judge give (forward()
+    per chunk, softmax, quantile, as strict_thresholds was first written), across several chunks."""
+    from training.eval.realism import (NOT_ANIMAL, Judge, judge_outputs, judge_pass, strict_thresholds,
+                                       thresholds_from_logits, verdict)
+    torch.manual_seed(0)
+    judge = Judge(widths=(8, 16)).eval()
+    with torch.no_grad():
+        for mod in judge.modules():  # BN statistics that are not the identity
+            if isinstance(mod, torch.nn.BatchNorm2d):
+                mod.running_mean.uniform_(-0.2, 0.2)
+                mod.running_var.uniform_(0.5, 2.0)
+    cats, dogs = torch.rand(150, 3, 16, 16) * 2 - 1, torch.rand(90, 3, 16, 16) * 2 - 1
+    with torch.no_grad():  # the reference: whole-judge passes, chunk by chunk
+        probs = [torch.cat([torch.softmax(judge(x[s:s + 64]), 1)[:, c] for s in range(0, len(x), 64)])
+                 for c, x in enumerate((cats, dogs))]
+        feats_ref = torch.cat([judge.features(cats[s:s + 64]) for s in range(0, len(cats), 64)])
+    ref = torch.stack([torch.quantile(p.double(), 0.5).float() for p in probs])
+    taus = thresholds_from_logits([judge_pass(judge, cats)[1], judge_pass(judge, dogs)[1]], keep=0.5)
+    assert torch.equal(taus, ref) and torch.equal(strict_thresholds(judge, [cats, dogs], keep=0.5), ref)
+    feats, logits = judge_pass(judge, cats)
+    assert torch.equal(feats, feats_ref)
+    strict, lenient = verdict(logits, taus), verdict(logits)
+    pred, f2 = judge_outputs(judge, cats, thresholds=taus)
+    assert torch.equal(strict, pred) and torch.equal(f2, feats)
+    assert torch.equal(lenient, judge_outputs(judge, cats)[0])
+    # the median threshold withdraws verdicts: the strict and lenient verdicts differ somewhere
+    assert (strict == NOT_ANIMAL).sum() > (lenient == NOT_ANIMAL).sum()
+
+
 def test_compare_refuses_evaluations_with_different_verdicts():
     import pytest
     from training.eval.compare import compare
