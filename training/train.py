@@ -5,7 +5,9 @@
     torchrun --nproc_per_node 8 -m training.train --preset official --name cat2dog_gpu
 
 Outputs under <result_dir>/<name>/: config.json, losses.csv, loss_curve.png, samples/*.png,
-checkpoints/latest.pth (+ %05d.pth every --model_save_freq epochs), run_info.json.
+checkpoints/latest.pth (+ ema.pth with --ema, %05d.pth every --model_save_freq epochs), run_info.json.
+One checkpoint format: the official one; training.tools.keep_run makes the compact copy that the
+repository keeps, and --resume takes either.
 See docs/training.md.
 """
 from __future__ import annotations
@@ -232,11 +234,15 @@ class Trainer:
             else:
                 m.restart_ema()
         self.log(f"resumed from {path}: ep {self.ep0}, total_it {self.total_it}")
-        info = self.run_dir / "run_info.json"
-        if info.exists():
-            d = json.loads(info.read_text())
-            self.prev = {"wall_s": float(d.get("wall_time_s", 0.0)), "cpu_s": float(d.get("cpu_time_s", 0.0)),
-                         "images": int(d.get("images_seen", 0))}
+        # the cumulative counters: those of the checkpoint's own run when written with it (<run>/checkpoints/
+        # latest.pth -> <run>/run_info.json, what keep_run puts into the compact file), else this run's
+        own, here = Path(path).resolve().parent.parent / "run_info.json", self.run_dir / "run_info.json"
+        for info in (own, here):
+            d = json.loads(info.read_text()) if info.exists() else None
+            if d is not None and (info is here or int(d.get("total_it", -1)) == self.total_it):
+                self.prev = {"wall_s": float(d.get("wall_time_s", 0.0)), "cpu_s": float(d.get("cpu_time_s", 0.0)),
+                             "images": int(d.get("images_seen", 0))}
+                break
 
     def _init_from(self, path: str) -> None:
         """Warm start: copy every network whose keys and shapes match from another run's checkpoint
@@ -328,9 +334,6 @@ class Trainer:
                 ckpt_io.save({**ema, "ep": ep, "total_it": self.total_it, "ema_updates": m.ema.updates,
                               **ckpt_io.arch_entry(self.cfg.ea_activation)},
                              self.run_dir / "checkpoints" / "ema.pth")
-            compact.save_resume(self.run_dir / "checkpoints" / "resume.pt",
-                                {n: getattr(m, n) for n in m.net_names}, {n: getattr(m, n + "_opt") for n in m.net_names},
-                                m.ema.state_dict() if m.ema else None, self.counters(ep), self.cfg.to_json())
             self.write_info(ep)
             try:
                 plot_losses(self.run_dir / "losses.csv", self.run_dir / "loss_curve.png")

@@ -11,6 +11,7 @@ import torch
 
 from training.features import nsfw_mobilenet as NM
 from training.tests.test_train import read_losses, run_train, tiny_cfg
+from training.tools import keep_run
 from training.trainer import compact
 from training.trainer.checkpoint import OFFICIAL_KEYS
 from training.trainer.model import DRIT, NET_NAMES
@@ -93,8 +94,7 @@ def test_checkpoints_carry_the_heads(synth, tmp_path):
         assert getattr(m2, n + "_opt").state_dict()["state"].keys() == getattr(m, n + "_opt").state_dict()["state"].keys()
     # compact resume: float16 heads, Adam second moments
     path = tmp_path / "resume.pt"
-    compact.save_resume(path, {n: getattr(m, n) for n in m.net_names}, {n: getattr(m, n + "_opt") for n in m.net_names},
-                        None, {"ep": 0, "total_it": 1, "wall_s": 0, "cpu_s": 0, "images": 0}, cfg.to_json())
+    compact.write(compact.from_official(ck, None, {"ep": 0, "total_it": 1, "wall_s": 0, "cpu_s": 0, "images": 0}, cfg.to_json()), path)
     small = compact.read_resume(path)
     torch.manual_seed(2)
     m3 = DRIT(cfg, torch.device("cpu"))
@@ -119,13 +119,15 @@ def test_branch_adds_critics_then_resumes_them(synth, tmp_path):
     common = ["--preset", "tiny", "--dataroot", synth, "--result-dir", tmp_path, "--threads", "1",
               "--progress", "off", "--batch-size", "4"]
     run_train(common + ["--name", "base", "--max-it", "2"])
-    base = tmp_path / "base" / "checkpoints" / "resume.pt"
+    keep_run.main([str(tmp_path / "base"), "--dest", str(tmp_path / "kept")])
+    base = tmp_path / "kept" / "resume.pt.xz"
     r = run_train(common + ["--name", "branch", "--resume", base, "--critic", "pretrained", "--max-it", "4"])
     assert "starting fresh: critA, critB" in r.stdout
     rows = read_losses(tmp_path / "branch" / "losses.csv")
     assert [int(x["total_it"]) for x in rows] == [3, 4] and all(float(x["critic_A"]) == float(x["critic_A"]) for x in rows)
-    saved = compact.read_resume(tmp_path / "branch" / "checkpoints" / "resume.pt")
+    keep_run.main([str(tmp_path / "branch"), "--dest", str(tmp_path / "kept_branch")])
+    saved = compact.read_resume(tmp_path / "kept_branch" / "resume.pt.xz")
     assert {"critA", "critB"} <= set(saved["weights"]) and {"critA", "critB"} <= set(saved["adam"])
-    r = run_train(common + ["--name", "branch", "--resume", tmp_path / "branch" / "checkpoints" / "resume.pt",
+    r = run_train(common + ["--name", "branch", "--resume", tmp_path / "kept_branch" / "resume.pt.xz",
                             "--critic", "pretrained", "--max-it", "5"])
     assert "starting fresh" not in r.stdout and re.search(r"resumed from compact checkpoint .*total_it 4", r.stdout)

@@ -198,16 +198,18 @@ def _trained_model(synth, its=3, **kw):
 
 def test_compact_checkpoint_round_trip(synth, tmp_path):
     m = _trained_model(synth)
-    nets = {n: getattr(m, n) for n in NET_NAMES}
-    opts = {n: getattr(m, n + "_opt") for n in NET_NAMES}
-    size = compact.save_resume(tmp_path / "r.pt", nets, opts, m.ema.state_dict(),
-                               {"ep": 4, "total_it": 3, "wall_s": 1.5, "cpu_s": 2.5, "images": 18, "ema_updates": 3}, "{}")
+    # from the official pair, as keep_run builds it
+    small = compact.from_official(m.state_dict(4, 3), m.ema.state_dict(),
+                                  {"ep": 4, "total_it": 3, "wall_s": 1.5, "cpu_s": 2.5, "images": 18, "ema_updates": 3}, "{}")
+    size = compact.write(small, tmp_path / "r.pt")
     full = sum(t.numel() * 4 for n in NET_NAMES for t in getattr(m, n).state_dict().values()) * 3
     # weights fp16 + 8-bit v + 8-bit EMA delta vs fp32 weights + 2 moments (tiny tensors: pickle
     # overhead per entry keeps this ratio lower than at real widths, see docs/experiments.md, "Compact checkpoint")
     assert size < full / 2
-    assert compact.export_xz(tmp_path / "r.pt", tmp_path / "r.pt.xz") < size
+    assert compact.write(small, tmp_path / "r.pt.xz") < size
     ck = compact.read_resume(tmp_path / "r.pt.xz")  # the committed form; the plain one reads the same
+    plain = compact.read_resume(tmp_path / "r.pt")
+    assert all(torch.equal(ck["weights"][n][k], plain["weights"][n][k]) for n in NET_NAMES for k in ck["weights"][n])
     assert ck["counters"]["images"] == 18 and ck["counters"]["cpu_s"] == 2.5
     m2 = DRIT(tiny(ema=0.9, dataroot=synth), torch.device("cpu"))
     assert compact.apply_resume(ck, {n: getattr(m2, n) for n in NET_NAMES},
@@ -249,22 +251,85 @@ def test_compact_checkpoint_cannot_run_code(tmp_path):
     assert not (tmp_path / "ran").exists()
 
 
-def test_resume_from_compact_continues_the_run(synth, tmp_path):
+def _run_tiny(synth, tmp_path):
     common = ["--preset", "tiny", "--dataroot", synth, "--result-dir", tmp_path, "--progress", "off",
               "--ema", "0.99", "--diffaug", "color,translation,cutout", "--batch-size", "4", "--threads", "1"]
-    run = lambda *a: subprocess.run([sys.executable, "-m", "training.train", *map(str, common), *map(str, a)],
-                                    cwd=REPO, capture_output=True, text=True, timeout=300)
+    return lambda *a: subprocess.run([sys.executable, "-m", "training.train", *map(str, common), *map(str, a)],
+                                     cwd=REPO, capture_output=True, text=True, timeout=300)
+
+
+def test_resume_from_compact_continues_the_run(synth, tmp_path):
+    """The trainer writes the official pair only; keep_run builds the compact file from it (a run
+    folder of the former layout, with a resume.pt beside, is kept the same way); resuming from
+    the kept file continues the run and its counters."""
+    run = _run_tiny(synth, tmp_path)
     r = run("--name", "a", "--max-it", "6")
     assert r.returncode == 0, r.stderr[-2000:]
     info = json.loads((tmp_path / "a" / "run_info.json").read_text())
     assert info["total_it"] == 6 and info["images_seen"] > 0 and info["cpu_time_s"] > 0
-    assert (tmp_path / "a" / "checkpoints" / "ema.pth").exists()
-    r = run("--name", "b", "--max-it", "9", "--resume", tmp_path / "a" / "checkpoints" / "resume.pt")
+    ckdir = tmp_path / "a" / "checkpoints"
+    assert sorted(p.name for p in ckdir.iterdir()) == ["ema.pth", "latest.pth"]
+    (ckdir / "resume.pt").write_bytes(b"written by a trainer of the former layout: not read")
+    k = subprocess.run([sys.executable, "-m", "training.tools.keep_run", str(tmp_path / "a"), "--dest", str(tmp_path / "kept")],
+                       cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert k.returncode == 0, k.stderr[-2000:]
+    kept = tmp_path / "kept" / "resume.pt.xz"
+    c = compact.read_resume(kept)["counters"]
+    assert c == json.loads((tmp_path / "kept" / "counters.json").read_text())
+    assert (c["total_it"], c["images"], c["cpu_s"]) == (6, info["images_seen"], info["cpu_time_s"])
+    r = run("--name", "b", "--max-it", "9", "--resume", kept)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "resumed from compact checkpoint" in r.stdout and "EMA restored" in r.stdout
     info2 = json.loads((tmp_path / "b" / "run_info.json").read_text())
     assert info2["total_it"] == 9
     assert info2["images_seen"] > info["images_seen"] and info2["cpu_time_s"] > info["cpu_time_s"]
+    # a save under way (latest.pth and run_info.json from different iterations) is refused, not kept
+    (tmp_path / "a" / "run_info.json").write_text(json.dumps({**info, "total_it": 7}))
+    with pytest.raises(compact.RunNotSettled):
+        compact.from_run(tmp_path / "a")
+
+
+def test_kept_compact_resumes_as_the_official_pair(synth, tmp_path):
+    """Resuming from the compact file that keep_run builds restores what resuming from the official
+    latest.pth + ema.pth restores: the counters exactly; weights, Adam's second moments and the EMA
+    to the compact code's rounding; Adam's first moment is dropped by design (zeros)."""
+    from training.train import Trainer
+    from training.tools import keep_run
+    run = _run_tiny(synth, tmp_path)
+    r = run("--name", "a", "--max-it", "5")
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert keep_run.main([str(tmp_path / "a"), "--dest", str(tmp_path / "kept")]) == 0
+    base = dict(PRESETS["tiny"], dataroot=str(synth), result_dir=str(tmp_path), ema=0.99, batch_size=4, threads=1,
+                diffaug="color,translation,cutout", progress="off")
+    full = Trainer(tiny(**base, name="full", resume=str(tmp_path / "a" / "checkpoints" / "latest.pth")))
+    small = Trainer(tiny(**base, name="small", resume=str(tmp_path / "kept" / "resume.pt.xz")))
+    assert (full.ep0, full.total_it, full.prev) == (small.ep0, small.total_it, small.prev)
+    assert full.total_it == 5 and full.prev["images"] > 0 and full.prev["cpu_s"] > 0
+    assert full.model.ema.updates == small.model.ema.updates == 5
+    f, s = full.model, small.model
+    for n in NET_NAMES:
+        for k, a in getattr(f, n).state_dict().items():
+            b = getattr(s, n).state_dict()[k]
+            assert torch.allclose(a, b, rtol=1e-3, atol=1e-4) and (a.is_floating_point() or torch.equal(a, b)), (n, k)
+        o1, o2 = getattr(f, n + "_opt"), getattr(s, n + "_opt")
+        for p1, p2 in zip(o1.param_groups[0]["params"], o2.param_groups[0]["params"]):
+            st1, st2 = o1.state[p1], o2.state[p2]
+            assert float(st1["step"]) == float(st2["step"]) > 0
+            v1, v2 = st1["exp_avg_sq"], st2["exp_avg_sq"]
+            big = v1 > 1e-12
+            assert torch.equal(v1 == 0, v2 == 0)
+            err = (v2[big] / v1[big]).log2().abs()  # 8-bit code of log2(v): half a code step, < 0.2 octave
+            assert err.numel() == 0 or float(err.max()) < 0.2, (n, "exp_avg_sq")
+            assert not st2["exp_avg"].any() and st1["exp_avg"].any()
+    off, lag = 0.0, 0.0  # the EMA restored vs the official one, and vs the live weights (what a lost EMA would give)
+    for n in f.ema.nets:
+        for k, a in f.ema.nets[n].state_dict().items():
+            b = s.ema.nets[n].state_dict()[k]
+            assert torch.allclose(a, b, rtol=2e-3, atol=1e-4), (n, k)
+            if a.is_floating_point():
+                off += float(((a - b) ** 2).sum())
+                lag += float(((a - getattr(f, n).state_dict()[k]) ** 2).sum())
+    assert lag > 0 and off < 0.01 * lag, (off, lag)
 
 
 def test_missing_dataroot_says_where_to_get_the_images(tmp_path):

@@ -1,7 +1,8 @@
 """Does resuming from the compact checkpoint set training back? Measure it.
 
-From one run's ``checkpoints/latest.pth`` (+ ``ema.pth``) and ``checkpoints/resume.pt`` written at
-the same moment, train ``--its`` more iterations three times, one thread each:
+From one run's ``checkpoints/latest.pth`` (+ ``ema.pth``) and the compact checkpoint that
+``keep_run`` builds from them (``compact.from_run``), train ``--its`` more iterations three times,
+one thread each:
 
 * A: from the full checkpoint, seed 0;
 * B: from the compact checkpoint, seed 0 (same data order, z and augmentations as A);
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import torch
 
+from training.trainer import compact
 from training.trainer.config import TrainConfig
 
 REPO = Path(__file__).resolve().parents[2]  # the trainer runs as `-m training.train` from here
@@ -70,11 +72,14 @@ def main(argv=None) -> int:
     cfg = json.loads((run / "config.json").read_text())
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        snap = tmp / "snap"
-        snap.mkdir()
-        for f in ("latest.pth", "ema.pth", "resume.pt"):  # one consistent moment, even while the run goes on
+        snap = tmp / "snap" / "checkpoints"
+        snap.mkdir(parents=True)
+        for f in ("latest.pth", "ema.pth"):  # one consistent moment, even while the run goes on
             if (run / "checkpoints" / f).exists():
                 shutil.copy(run / "checkpoints" / f, snap / f)
+        for f in ("run_info.json", "config.json"):
+            shutil.copy(run / f, snap.parent / f)
+        compact.write(compact.from_run(snap.parent), snap / "resume.pt")
         a = train(cfg, snap / "latest.pth", tmp, "A", args.its, 0)
         b = train(cfg, snap / "resume.pt", tmp, "B", args.its, 0)
         c = train(cfg, snap / "latest.pth", tmp, "C", args.its, 1)

@@ -1,8 +1,9 @@
 """Keep a run in the repository so that a later run, on a fresh machine, resumes it.
 
-Copies from ``<run>/`` into ``training/resume/<name>/``: the compact checkpoint (xz-compressed,
-``resume.pt.xz``), ``config.json``, ``run_info.json``, ``losses.csv`` and ``loss_curve.png`` (no
-sample grid: it shows training photos). The files are replaced each time: one checkpoint per
+Writes into ``training/resume/<name>/``: the compact checkpoint (``resume.pt.xz``, built here from
+the run's official ``checkpoints/latest.pth`` + ``ema.pth`` and the counters of its
+``run_info.json``: ``training/trainer/compact.py``), and copies ``config.json``, ``run_info.json``,
+``losses.csv`` and ``loss_curve.png`` (no sample grid: it shows training photos). The files are replaced each time: one checkpoint per
 run in the history, not one per save. A run resumed on a fresh machine logs only its own
 iterations, so ``losses.csv`` is joined: the kept rows before the run's first iteration, then the
 run's rows (and the loss curve is redrawn from the whole).
@@ -18,6 +19,7 @@ import argparse
 import json
 import shutil
 import sys
+import time
 from pathlib import Path
 
 from training.trainer import compact
@@ -45,12 +47,20 @@ def main(argv=None) -> int:
     p.add_argument("--dest", default=None, help="default: training/resume/<name>")
     args = p.parse_args(argv)
     run = Path(args.run)
-    src = run / "checkpoints" / "resume.pt"
-    if not src.exists():
-        raise SystemExit(f"error: {src} not found (the trainer writes it at every save)")
+    for f in ("checkpoints/latest.pth", "run_info.json", "config.json"):
+        if not (run / f).exists():
+            raise SystemExit(f"error: {run / f} not found (the trainer writes it at every save)")
+    for attempt in range(10):  # a running trainer writes latest.pth, ema.pth, run_info.json one after the other
+        try:
+            small = compact.from_run(run)
+            break
+        except compact.RunNotSettled as e:
+            if attempt == 9:
+                raise SystemExit(f"error: {e}; is a save under way? try again") from e
+            time.sleep(3)
     dest = Path(args.dest) if args.dest else Path(__file__).resolve().parents[1] / "resume" / run.name
     dest.mkdir(parents=True, exist_ok=True)
-    size = compact.export_xz(src, dest / "resume.pt.xz")
+    size = compact.write(small, dest / "resume.pt.xz")
     for f in KEEP:
         if (run / f).exists():
             shutil.copy(run / f, dest / f)

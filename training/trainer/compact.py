@@ -16,9 +16,11 @@ The official layout (``latest.pth``: 8 float32 state_dicts + 8 Adam states) is 3
 * the run's counters (epoch, iterations, images seen, CPU seconds, wall seconds) and config.
 
 Only tensors, numbers and strings are stored, and the file is read with ``weights_only=True``: a
-tampered file cannot run code. The trainer writes it uncompressed (``checkpoints/resume.pt``, every
-save); the copy a session commits is xz-compressed (``training/resume/<run>.pt.xz``, ~27 % smaller),
-and ``read_resume`` reads either. Tests: ``training/tests/test_recipe.py``.
+tampered file cannot run code. The trainer writes only the official pair (``checkpoints/latest.pth``
++ ``ema.pth``); ``training.tools.keep_run`` builds this file from that pair, ``run_info.json`` and
+``config.json`` (``from_run``) and keeps it xz-compressed (``training/resume/<run>/resume.pt.xz``,
+~27 % smaller than plain). ``read_resume`` reads the plain or the xz form; ``--resume`` takes it or
+the official ``latest.pth``. Tests: ``training/tests/test_recipe.py``.
 """
 from __future__ import annotations
 
@@ -26,11 +28,13 @@ import io
 import json
 import lzma
 import os
-import shutil
 from pathlib import Path
 from typing import Dict, Optional
 
 import torch
+
+from training.trainer import checkpoint
+from training.trainer.ema import EMA_NETS
 
 FORMAT = "drit-resume-v1"
 BLOCK = 256
@@ -75,32 +79,72 @@ def _dequantise_log(d: Dict[str, torch.Tensor], like: torch.Tensor) -> torch.Ten
     return v.view(like.shape).to(device=like.device, dtype=like.dtype)
 
 
-def save_resume(path: os.PathLike, nets: Dict[str, torch.nn.Module], opts: Dict[str, torch.optim.Optimizer],
-                ema: Optional[Dict[str, Dict[str, torch.Tensor]]], counters: Dict[str, float], config_json: str) -> int:
-    """Write the compact checkpoint atomically; returns its size in bytes."""
+def from_official(ck: dict, ema: Optional[dict], counters: Dict[str, float], config_json: str) -> dict:
+    """The compact checkpoint of an official one (``latest.pth``, as ``checkpoint.load`` returns it)
+    and its EMA (``ema.pth``, or None): every network that has an optimiser state in ``ck`` (the 8
+    official ones and any critic heads), in ``ck``'s order."""
+    names = [k for k in ck if isinstance(ck.get(k + "_opt"), dict)]
     weights = {n: {k: v.detach().cpu().to(torch.float16) if v.is_floating_point() else v.detach().cpu()
-                   for k, v in net.state_dict().items()} for n, net in nets.items()}
+                   for k, v in ck[n].items()} for n in names}
     # numbers travel as JSON text: torch 1.13's weights_only reader has no opcode for Python floats
-    ck: Dict[str, object] = {"format": FORMAT, "config": config_json, "counters": json.dumps(counters), "weights": weights}
+    out: Dict[str, object] = {"format": FORMAT, "config": config_json, "counters": json.dumps(counters), "weights": weights}
     if ema is not None:
-        ck["ema"] = {n: {k: _quantise_blocks(v.float() - weights[n][k].float()) for k, v in sd.items()}
-                     for n, sd in ema.items()}
+        out["ema"] = {n: {k: _quantise_blocks(ema[n][k].float() - weights[n][k].float()) for k in ema[n]}
+                      for n in EMA_NETS}
     adam = {}
-    for n, opt in opts.items():
-        params = [p for g in opt.param_groups for p in g["params"]]
+    for n in names:
+        opt = ck[n + "_opt"]
         per = []
-        for p in params:
-            st = opt.state.get(p)
+        # the optimiser's parameters in order, as ``[p for g in opt.param_groups for p in g["params"]]``
+        for i in (i for g in opt["param_groups"] for i in g["params"]):
+            st = opt["state"].get(i)
             if not st:
                 per.append({"step": torch.tensor(0.0)})
                 continue
             per.append({"step": torch.tensor(float(st["step"])), "v": _quantise_log(st["exp_avg_sq"])})
         adam[n] = per
-    ck["adam"] = adam
+    out["adam"] = adam
+    return out
+
+
+class RunNotSettled(RuntimeError):
+    """A run's checkpoint files are from different moments (a save under way)."""
+
+
+def from_run(run: os.PathLike) -> dict:
+    """The compact checkpoint of a run folder: ``checkpoints/latest.pth`` (+ ``ema.pth`` when the run
+    keeps an EMA), the counters of ``run_info.json`` and ``config.json``. Raises ``RunNotSettled``
+    when these are not from one save (the trainer writes them one after the other)."""
+    run = Path(run)
+    ck = checkpoint.load(run / "checkpoints" / "latest.pth")
+    ema_path = run / "checkpoints" / "ema.pth"
+    ema = checkpoint.load(ema_path) if ema_path.exists() else None
+    info = json.loads((run / "run_info.json").read_text())
+    total_it = int(ck["total_it"])
+    seen = {"latest.pth": total_it, "run_info.json": int(info["total_it"])}
+    if ema is not None:
+        seen["ema.pth"] = int(ema["total_it"])
+    if len(set(seen.values())) != 1:
+        raise RunNotSettled(f"{run}: total_it differs between {seen}")
+    counters = {"ep": int(ck["ep"]), "total_it": total_it, "wall_s": float(info.get("wall_time_s", 0.0)),
+                "cpu_s": float(info.get("cpu_time_s", 0.0)), "images": int(info.get("images_seen", 0)),
+                "ema_updates": int(ema.get("ema_updates", total_it)) if ema is not None else 0}
+    return from_official(ck, ema, counters, (run / "config.json").read_text())
+
+
+def write(small: dict, path: os.PathLike) -> int:
+    """Write a compact checkpoint atomically, xz-compressed when ``path`` ends in ``.xz`` (the
+    committed form); returns the size in bytes."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    torch.save(ck, tmp)
+    if path.suffix == ".xz":
+        buf = io.BytesIO()
+        torch.save(small, buf)
+        with lzma.open(tmp, "wb", preset=6) as f:
+            f.write(buf.getvalue())
+    else:
+        torch.save(small, tmp)
     os.replace(tmp, path)
     return path.stat().st_size
 
@@ -126,19 +170,6 @@ def read_resume(path: os.PathLike) -> Optional[dict]:
     if not (isinstance(ck, dict) and ck.get("format") == FORMAT):
         return None
     return {**ck, "counters": json.loads(ck["counters"])}
-
-
-def export_xz(src: os.PathLike, dst: os.PathLike) -> int:
-    """Compress a compact checkpoint for committing (atomic); returns the size in bytes."""
-    if read_resume(src) is None:
-        raise ValueError(f"{src} is not a compact checkpoint ({FORMAT})")
-    dst = Path(dst)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(dst.name + ".tmp")
-    with open(src, "rb") as fi, lzma.open(tmp, "wb", preset=6) as fo:
-        shutil.copyfileobj(fi, fo)
-    os.replace(tmp, dst)
-    return dst.stat().st_size
 
 
 def apply_resume(ck: dict, nets: Dict[str, torch.nn.Module], opts: Dict[str, torch.optim.Optimizer],
