@@ -51,6 +51,10 @@ export interface SoakOptions {
   screenshotOnFailure?: string;
   /** Progress lines (one per sample). */
   log?: (line: string) => void;
+  /** Stop after this many full rounds (else only `minutes` ends the visit). */
+  maxRounds?: number;
+  /** Called after each full round (1, 2, …), before the next one starts. */
+  afterRound?: (rounds: number) => Promise<void>;
 }
 
 export interface SoakSample {
@@ -121,7 +125,8 @@ export const INSTRUMENT_SCRIPT = `(() => {
   const md = navigator.mediaDevices;
   if (md && md.getUserMedia) {
     const get = md.getUserMedia.bind(md);
-    md.getUserMedia = async (c) => { const s = await get(c); tracks.push(...s.getTracks()); return s; };
+    // Ended tracks are dropped at each call too, so that the counter itself keeps none alive.
+    md.getUserMedia = async (c) => { const s = await get(c); tracks = tracks.filter((t) => t.readyState === 'live'); tracks.push(...s.getTracks()); return s; };
   }
   window.__soak = {
     workers: () => live.size,
@@ -172,6 +177,8 @@ export class SoakVisit {
         if (Date.now() >= endAt) break;
         this.rounds++;
         this.round++;
+        await this.o.afterRound?.(this.rounds);
+        if (this.rounds >= (this.o.maxRounds ?? Infinity)) break;
       }
       await this.sample();
     } catch (e) {

@@ -10,14 +10,12 @@
  * grows or a control stops answering. `--forget`: each converted model is forgotten after use
  * (the page then loads its default, full-size model each round: fine on wasm, too slow on SwiftShader).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { asset } from '../e2e/assets';
-import globalSetup from '../e2e/global-setup';
-import { REPO, launchChromium } from './browser';
-import { INSTRUMENT_SCRIPT, SoakVisit, samplesCsv, samplesMarkdown, soakPassed, summaryText } from './soak-visit';
+import { REPO } from './browser';
+import { openSoakPage, soakInputs } from './soak-page';
+import { SoakVisit, samplesCsv, samplesMarkdown, soakPassed, summaryText } from './soak-visit';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,82 +30,26 @@ const { values: args } = parseArgs({
   },
 });
 
-function fail(msg: string): never {
-  console.error(`soak: ${msg}`);
-  process.exit(2);
-}
-
-async function waitForServer(base: string, server: ChildProcess): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (server.exitCode !== null) fail(`the server exited (${server.exitCode})`);
-    try {
-      if ((await fetch(base)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  fail(`no server at ${base}`);
-}
-
 async function main(): Promise<void> {
   const minutes = Number(args.minutes);
   const backend = args.backend!;
   const build = args.build!;
-  const port = Number(args.port);
-  if (!(minutes > 0)) fail('--minutes must be a positive number');
-  if (backend !== 'wasm' && backend !== 'webgpu') fail('--backend is wasm or webgpu');
-  if (build !== 'dev' && build !== 'prod') fail('--build is dev or prod');
+  if (!(minutes > 0)) {
+    console.error('soak: --minutes must be a positive number');
+    process.exit(2);
+  }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const out = args.out ?? join(REPO, '.cache', 'soak', `${backend}-${build}-${stamp}`);
   mkdirSync(out, { recursive: true });
-
-  // The test packs and inputs (written by the browser suite's setup; made here when missing).
-  if (!existsSync(join(REPO, 'e2e/.packs/index.json')) || !existsSync(asset('chelsea.y4m'))) await globalSetup();
-
-  let server: ChildProcess;
-  if (build === 'prod') {
-    const dist = join(REPO, '.cache', 'soak', `dist-${port}`);
-    const b = spawnSync('npx', ['vite', 'build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], { cwd: REPO, stdio: 'inherit' });
-    if (b.status !== 0) fail('vite build failed');
-    server = spawn('npx', ['vite', 'preview', '--mode', 'e2e', '--outDir', dist, '--port', String(port), '--strictPort'], { cwd: REPO, stdio: 'ignore', detached: true });
-  } else {
-    server = spawn('npx', ['vite', '--mode', 'e2e', '--port', String(port), '--strictPort'], { cwd: REPO, stdio: 'ignore', detached: true });
-  }
-  const base = `http://localhost:${port}/`;
-  const browser = await launchChromium([
-    '--use-fake-device-for-media-stream',
-    '--use-fake-ui-for-media-stream',
-    `--use-file-for-fake-video-capture=${asset('chelsea.y4m')}`,
-    '--enable-blink-features=ForceEagerMeasureMemory',
-  ]);
+  const { page, browser, adapter, foreign, close } = await openSoakPage(backend, build, Number(args.port));
   let passed = false;
   try {
-    await waitForServer(base, server);
-    const context = await browser.newContext({ permissions: ['camera'], acceptDownloads: true, viewport: { width: 1280, height: 900 } });
-    const foreign: string[] = [];
-    context.on('request', (r) => {
-      const u = r.url();
-      if (!u.startsWith('blob:') && !u.startsWith('data:') && new URL(u).origin !== new URL(base).origin) foreign.push(u);
-    });
-    await context.addInitScript({ content: INSTRUMENT_SCRIPT });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
-    await page.goto(`${base}?model=tiny&backend=${backend}`);
-    await page.waitForFunction(() => document.querySelector('[data-testid=model-name]')?.textContent?.startsWith('Tiny test model (concat 0)'), null, { timeout: 600_000 });
-    const shown = await page.getByTestId('backend').textContent();
-    if (shown !== backend) fail(`the page runs on ${shown}, not ${backend}`);
-    const adapter = await page.getByTestId('adapter').textContent();
     console.log(`soak: ${minutes} min, ${backend} (${adapter}), ${build} build, a sample every ${args['sample-s']} s → ${out}`);
     const visit = new SoakVisit(page, {
       minutes,
       sampleEveryS: Number(args['sample-s']),
       actionTimeoutMs: Number(args['action-timeout-s']) * 1000,
-      models: [
-        { id: 'tiny', name: 'Tiny test model (concat 0)' },
-        { id: 'tiny-c1', name: 'Tiny test model (concat 1)' },
-      ],
-      files: { photos: [asset('cat.png'), asset('cat2.png'), asset('cat.jpg')], references: [asset('dog.png'), asset('cat2.png')], pth: join(REPO, 'fixtures/c1/checkpoint_zip.pth') },
+      ...soakInputs(),
       log: (line) => console.log(line),
       screenshotOnFailure: join(out, 'failure.png'),
       forgetPth: args.forget,
@@ -122,8 +64,7 @@ async function main(): Promise<void> {
     console.log(summary);
     passed = soakPassed(result);
   } finally {
-    await browser.close();
-    if (server.pid) process.kill(-server.pid);
+    await close();
   }
   process.exit(passed ? 0 : 1);
 }

@@ -48,6 +48,10 @@ export class WorkerBridge {
   /** Times of recent crashes: a worker that keeps dying is not restarted forever. */
   private readonly crashes: number[] = [];
   private dead = false;
+  /** terminate() was called: no more calls. */
+  private shutDown = false;
+  /** The current worker's proxy was released (the worker is ended). */
+  private released = false;
 
   constructor(
     private readonly factory: () => Worker,
@@ -68,14 +72,14 @@ export class WorkerBridge {
     });
     this.worker = worker;
     this.api = Comlink.wrap<DritWorkerApi>(worker);
+    this.released = false;
   }
 
   private crashed(reason: string): void {
     const err = new WorkerCrashedError(`The inference worker crashed: ${reason}`);
     for (const reject of [...this.pending]) reject(err);
     this.pending.clear();
-    // (No releaseProxy: it would post to the dead worker; terminate() frees everything.)
-    this.worker.terminate();
+    this.release();
     const now = Date.now();
     this.crashes.push(now);
     while (this.crashes.length && now - this.crashes[0]! > 60_000) this.crashes.shift();
@@ -95,6 +99,7 @@ export class WorkerBridge {
    */
   call<T>(fn: (api: Remote) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(new CancelledError('cancelled'));
+    if (this.shutDown) return Promise.reject(new CancelledError('the worker was shut down'));
     if (this.dead) return Promise.reject(new WorkerCrashedError('The inference worker keeps crashing; reload the page.'));
     return new Promise<T>((resolve, reject) => {
       let settled = false;
@@ -115,11 +120,27 @@ export class WorkerBridge {
     });
   }
 
-  /** Shuts the worker down; calls still pending reject with CancelledError. */
+  /** Shuts the worker down; calls still pending, and any later call, reject with CancelledError. */
   terminate(): void {
+    this.shutDown = true;
     const err = new CancelledError('the worker was shut down');
     for (const end of [...this.pending]) end(err);
     this.pending.clear();
+    this.release();
+  }
+
+  /**
+   * Ends the current worker. Its comlink proxy is released first: comlink registers every proxy
+   * in a FinalizationRegistry whose held value is the worker, and the worker's listeners lead
+   * back to this bridge and its proxy, so an unreleased proxy keeps itself, the worker, this
+   * bridge and all its callbacks hold alive for the page's lifetime (for the camera's helper
+   * worker: one bridge per camera session; docs/benchmarks.md "Soak"). Releasing unregisters it,
+   * drops its pending answers and tells the worker to stop listening; then it is terminated.
+   */
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.api[Comlink.releaseProxy]();
     this.worker.terminate();
   }
 }
