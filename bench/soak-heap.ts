@@ -1,12 +1,14 @@
 /**
- * npx tsx bench/soak-heap.ts [--rounds 12] [--from 3] [--backend wasm] [--build dev|prod] [--forget] [--port 5312] [--out DIR]
+ * npx tsx bench/soak-heap.ts [--rounds 12] [--from 3] [--backend wasm] [--build dev|prod] [--forget] [--port 5312] [--out DIR] [--js-flags FLAGS]
  *
  * Where the page's JS heap grows during the soak loop (bench/soak-visit.ts): takes a heap
  * snapshot (CDP, after a forced GC) after round `from` and after round `rounds`, and writes
  * heap-growth.txt to DIR (default .cache/soak/heap-<backend>-<build>-<time>): the change in
  * object count and self size per constructor, and for the objects born between the two
  * snapshots and still alive, the largest groups with the retainer path of a few of them.
- * `--keep` also keeps both .heapsnapshot files (open them in Chromium's DevTools).
+ * `--keep` also keeps both .heapsnapshot files (open them in Chromium's DevTools). `--js-flags`
+ * passes V8 flags to Chromium (e.g. "--no-opt --no-maglev --no-sparkplug": no compiled code, to
+ * tell the JIT's code apart from objects the page keeps).
  */
 import { createWriteStream, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +28,7 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     forget: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    'js-flags': { type: 'string' },
   },
 });
 
@@ -171,7 +174,7 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const dir = args.out ?? join(REPO, '.cache', 'soak', `heap-${args.backend}-${args.build}-${stamp}`);
   mkdirSync(dir, { recursive: true });
-  const { page, close } = await openSoakPage(args.backend!, args.build!, Number(args.port));
+  const { page, close } = await openSoakPage(args.backend!, args.build!, Number(args.port), args['js-flags'] ? [`--js-flags=${args['js-flags']}`] : []);
   const files = [join(dir, `round-${from}.heapsnapshot`), join(dir, `round-${rounds}.heapsnapshot`)];
   const used: number[] = [];
   try {
@@ -195,7 +198,7 @@ async function main(): Promise<void> {
   } finally {
     await close();
   }
-  const text = `${JSON.stringify({ date: new Date().toISOString(), backend: args.backend, build: args.build, forget: args.forget, from, rounds })}\n${report(load(files[0]!), load(files[1]!), rounds - from, used)}`;
+  const text = `${JSON.stringify({ date: new Date().toISOString(), backend: args.backend, build: args.build, forget: args.forget, jsFlags: args['js-flags'] ?? null, from, rounds })}\n${report(load(files[0]!), load(files[1]!), rounds - from, used)}`;
   writeFileSync(join(dir, 'heap-growth.txt'), text);
   console.log(text);
   if (!args.keep) files.forEach((f) => unlinkSync(f));

@@ -40,8 +40,8 @@ async function waitForServer(base: string, server: ChildProcess): Promise<void> 
   fail(`no server at ${base}`);
 }
 
-/** Serves the app, opens it in Chromium on `backend` and waits for the tiny model. Exits 2 when it cannot. */
-export async function openSoakPage(backend: string, build: string, port: number): Promise<SoakPage> {
+/** Serves the app, opens it in Chromium on `backend` and waits for the tiny model. Exits 2 when it cannot. `chromiumArgs`: more command-line flags. */
+export async function openSoakPage(backend: string, build: string, port: number, chromiumArgs: string[] = []): Promise<SoakPage> {
   if (backend !== 'wasm' && backend !== 'webgpu') fail('--backend is wasm or webgpu');
   if (build !== 'dev' && build !== 'prod') fail('--build is dev or prod');
   // The test packs and inputs (written by the browser suite's setup; made here when missing).
@@ -62,6 +62,7 @@ export async function openSoakPage(backend: string, build: string, port: number)
     '--use-fake-ui-for-media-stream',
     `--use-file-for-fake-video-capture=${asset('chelsea.y4m')}`,
     '--enable-blink-features=ForceEagerMeasureMemory',
+    ...chromiumArgs,
   ]);
   const close = async () => {
     await browser.close();
