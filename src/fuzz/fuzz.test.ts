@@ -37,6 +37,9 @@ const CORPUS = join(REPO, 'src/fuzz/corpus');
 if (process.env.FUZZ_RUNS) console.log(`fuzz: ${RUNS} runs per property, seed ${SEED}`);
 
 const params = { numRuns: RUNS, seed: SEED };
+// a property's time grows with its runs: `npm run fuzz` (3000) on a loaded 2-core machine took up to
+// ~8 min for the mutated checkpoints, past the suite's 120 s default
+const FUZZ_TIMEOUT = Math.max(120_000, RUNS * 400);
 
 /** Byte-level mutations of a valid file: flips, overwritten integers, truncation, insertion, splices. */
 function mutated(base: Uint8Array): fc.Arbitrary<Uint8Array> {
@@ -111,7 +114,7 @@ describe('fuzz: checkpoint reader (.pth zip and legacy, safe unpickler)', () => 
       }),
       params,
     );
-  });
+  }, FUZZ_TIMEOUT);
 
   it('arbitrary bytes end in a CheckpointError', () => {
     const prefix = fc.constantFrom(new Uint8Array([0x80, 0x02]), new Uint8Array([0x50, 0x4b, 0x03, 0x04]), new Uint8Array(0));
@@ -122,7 +125,7 @@ describe('fuzz: checkpoint reader (.pth zip and legacy, safe unpickler)', () => 
       }),
       params,
     );
-  });
+  }, FUZZ_TIMEOUT);
 });
 
 describe('fuzz: image decoders (CLI)', () => {
@@ -154,7 +157,7 @@ describe('fuzz: image decoders (CLI)', () => {
       }),
       params,
     );
-  });
+  }, FUZZ_TIMEOUT);
 });
 
 describe('fuzz: pack manifest validator', () => {
@@ -182,7 +185,7 @@ describe('fuzz: pack manifest validator', () => {
       }),
       params,
     );
-  });
+  }, FUZZ_TIMEOUT);
 });
 
 describe('fuzz: special and changing files (readers of user-named paths)', () => {
