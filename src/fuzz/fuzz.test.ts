@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { encode as encodeJpeg } from 'jpeg-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CheckpointError } from '../convert/errors';
 import { DRIT_MODULES } from '../convert/layout';
 import { readPth } from '../convert/pth';
@@ -39,7 +39,7 @@ if (process.env.FUZZ_RUNS) console.log(`fuzz: ${RUNS} runs per property, seed ${
 const params = { numRuns: RUNS, seed: SEED };
 // a property's time grows with its runs: `npm run fuzz` (3000) on a loaded 2-core machine took up to
 // ~8 min for the mutated checkpoints, past the suite's 120 s default
-const FUZZ_TIMEOUT = Math.max(120_000, RUNS * 400);
+vi.setConfig({ testTimeout: Math.max(120_000, RUNS * 400) });
 
 /** Byte-level mutations of a valid file: flips, overwritten integers, truncation, insertion, splices. */
 function mutated(base: Uint8Array): fc.Arbitrary<Uint8Array> {
@@ -114,7 +114,7 @@ describe('fuzz: checkpoint reader (.pth zip and legacy, safe unpickler)', () => 
       }),
       params,
     );
-  }, FUZZ_TIMEOUT);
+  });
 
   it('arbitrary bytes end in a CheckpointError', () => {
     const prefix = fc.constantFrom(new Uint8Array([0x80, 0x02]), new Uint8Array([0x50, 0x4b, 0x03, 0x04]), new Uint8Array(0));
@@ -125,7 +125,7 @@ describe('fuzz: checkpoint reader (.pth zip and legacy, safe unpickler)', () => 
       }),
       params,
     );
-  }, FUZZ_TIMEOUT);
+  });
 });
 
 describe('fuzz: image decoders (CLI)', () => {
@@ -157,7 +157,7 @@ describe('fuzz: image decoders (CLI)', () => {
       }),
       params,
     );
-  }, FUZZ_TIMEOUT);
+  });
 });
 
 describe('fuzz: pack manifest validator', () => {
@@ -185,7 +185,7 @@ describe('fuzz: pack manifest validator', () => {
       }),
       params,
     );
-  }, FUZZ_TIMEOUT);
+  });
 });
 
 describe('fuzz: special and changing files (readers of user-named paths)', () => {
