@@ -278,22 +278,15 @@ export class SoakVisit {
     await this.page.mouse.up();
   }
 
-  /** The grid's seed and whether every tile of it is drawn ('' when no grid is shown). */
-  private async gridState(): Promise<{ seed: string; complete: boolean }> {
-    return this.page.evaluate(() => {
-      const grid = document.querySelector<HTMLElement>('[data-testid=grid]');
-      const section = grid?.closest('section');
-      const seed = section?.querySelector('.hint')?.textContent ?? '';
-      const tiles = grid ? grid.querySelectorAll('[data-testid^=grid-tile-]').length : 0;
-      const complete = !!grid && tiles > 0 && Number(grid.dataset.count) === tiles && section?.getAttribute('aria-busy') !== 'true';
-      return { seed, complete };
-    });
+  /** The shown grid's seed ('' when no grid is shown). */
+  private gridSeed(): Promise<string> {
+    return this.page.evaluate(() => document.querySelector('[data-testid=grid]')?.closest('section')?.querySelector('.hint')?.textContent ?? '');
   }
 
   // A new grid answers when it shows another seed with every tile drawn. (Comparing a tile's pixels
   // is not enough: the tiny test model can paint the same first tile for two seeds.)
   private async newGrid(): Promise<void> {
-    const before = (await this.gridState()).seed;
+    const before = await this.gridSeed();
     await this.page.getByTestId('grid-show').click(this.timeout);
     await this.page.waitForFunction(
       (b) => {

@@ -204,10 +204,8 @@ def evaluate(checkpoint: str, dataroot: str | None = None, holdout: float | None
     train_real = {d: centre(imgs[d][0], crop) for d in ("A", "B")}
     # the strict verdict (realism.py): thresholds from the training photos, checked on the held-out ones;
     # one judge pass per set of photos gives its features (KID), thresholds and both verdicts
-    train_feats, train_logits = {}, {}
-    for d in ("A", "B"):
-        train_feats[d], train_logits[d] = judge_pass(judge, train_real[d])
-    taus = thresholds_from_logits([train_logits["A"], train_logits["B"]])
+    train = {d: judge_pass(judge, train_real[d]) for d in ("A", "B")}  # (features, logits)
+    taus = thresholds_from_logits([train["A"][1], train["B"][1]])
     held = {d: judge_pass(judge, real[d]) for d in ("A", "B")}
     judged = {d: (verdict(held[d][1], taus), held[d][0]) for d in ("A", "B")}
     lenient = {d: verdict(held[d][1]) for d in ("A", "B")}
@@ -301,7 +299,7 @@ def evaluate(checkpoint: str, dataroot: str | None = None, holdout: float | None
             "baseline_input_realism_as_target": round((judged[src][0] == tgt_label).float().mean().item(), 4),
             "kid_x1000": round(1000 * kid(feats, judged[tgt][1]), 3),
             "kid_x1000_ci95": [round(1000 * v, 3) for v in kid_interval(feats, samples, judged[tgt][1], seed)],
-            "baseline_real_kid_x1000": round(1000 * kid(train_feats[tgt], judged[tgt][1]), 3),
+            "baseline_real_kid_x1000": round(1000 * kid(train[tgt][0], judged[tgt][1]), 3),
             "grid_power_x1e4": round(grid_power(torch.cat(outs_all)), 3),
             "baseline_real_grid_power_x1e4": round(grid_power(x_tgt), 3),
         }
