@@ -133,13 +133,25 @@ catch (e) { console.log(e.code + ' ' + e.message); }`;
     const writer = spawn('sh', ['-c', `exec yes 0123456789abcdef >> '${p}'`], { stdio: 'ignore' });
     try {
       const t0 = Date.now();
-      while (statSync(p).size < 4096 && Date.now() - t0 < 10_000);
+      while (statSync(p).size < 1024 * 1024 && Date.now() - t0 < 10_000);
       const limit = { ...LIMIT, maxBytes: 256 * 1024 * 1024 };
-      for (let i = 0; i < 5; i++) {
-        const e = refusal(p, limit);
-        expect(['CHANGED', 'TOO_LARGE']).toContain(e.code);
-        expect(e.message).toMatch(/growing\.png': (it grew while being read|it was modified while being read|\d+ bytes, more than)/);
+      // On a loaded machine the writer can sit out a whole read: then the file did not change while
+      // it was read, and a whole read (within the limit) is the right answer. Every read that did
+      // overlap a write must be refused, and some must overlap.
+      let refused = 0;
+      for (let i = 0; i < 30 && refused < 5; i++) {
+        let bytes: Uint8Array | undefined;
+        try {
+          bytes = readRegularFile(p, limit);
+        } catch (e) {
+          if (!(e instanceof FileError)) throw e;
+          expect(['CHANGED', 'TOO_LARGE']).toContain(e.code);
+          expect(e.message).toMatch(/growing\.png': (it grew while being read|it was modified while being read|\d+ bytes, more than)/);
+          refused++;
+        }
+        if (bytes) expect(bytes.length).toBeLessThanOrEqual(limit.maxBytes);
       }
+      expect(refused).toBeGreaterThan(0);
     } finally {
       writer.kill('SIGKILL');
     }
